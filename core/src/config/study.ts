@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim } from '../functions/test-functions';
+import { ZSpace, type TSpace } from './space';
+
+/**
+ * The study configuration: what a user writes (YAML on the CLI, the dashboard form, a tRPC call).
+ * Every entry point validates with this schema, so an error always names the field.
+ */
+
+export const STUDY_KINDS = ['grid', 'random', 'bayesopt', 's3', 'evaluate'] as const;
+export const ZStudyKind = z.enum(STUDY_KINDS);
+export type TStudyKind = z.infer<typeof ZStudyKind>;
+
+export const ZDirection = z.enum(['minimize', 'maximize']);
+export type TDirection = z.infer<typeof ZDirection>;
+
+export const ZFunctionObjective = z.object({
+  type: z.literal('function'),
+  function: z.enum(TEST_FUNCTION_NAMES),
+  /** Dimension for functions that take any (ackley, levy, rosenbrock, styblinski_tang). */
+  dim: z.number().int().min(1).max(64).optional(),
+  /** Standard deviation of additive Gaussian noise on each evaluation (0: noiseless). */
+  noiseStd: z.number().min(0).default(0),
+  direction: ZDirection.default('minimize'),
+  metric: z.string().min(1).default('value'),
+});
+export type TFunctionObjective = z.infer<typeof ZFunctionObjective>;
+
+export const ZObjective = z.discriminatedUnion('type', [ZFunctionObjective]);
+export type TObjective = z.infer<typeof ZObjective>;
+
+export const ZBudget = z.object({
+  /** Number of trials (for `grid`, the cap on the grid size). */
+  trials: z.number().int().min(1).max(1_000_000),
+  /** Trials kept in flight at once. */
+  parallel: z.number().int().min(1).max(1024).default(4),
+  /** Cheap objectives: trials evaluated per compute activity (trial rows stay one per trial). */
+  batchSize: z.number().int().min(1).max(1024).optional(),
+});
+export type TBudget = z.infer<typeof ZBudget>;
+
+const ZStudyConfigBase = z.object({
+  name: z.string().trim().min(1, 'give the study a name').max(200),
+  kind: ZStudyKind,
+  objective: ZObjective,
+  /** Omit for a `function` objective to search the function's standard domain. */
+  space: ZSpace.optional(),
+  budget: ZBudget,
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+});
+
+export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
+  if (cfg.kind === 's3' || cfg.kind === 'evaluate' || cfg.kind === 'bayesopt') {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: `study kind "${cfg.kind}" is not available yet; use "grid" or "random"` });
+  }
+  if (cfg.objective.type === 'function') {
+    const fn = getTestFunction(cfg.objective.function);
+    if (fn.fixedDim !== null && cfg.objective.dim !== undefined && cfg.objective.dim !== fn.fixedDim) {
+      ctx.addIssue({ code: 'custom', path: ['objective', 'dim'], message: `${fn.name} has dimension ${fn.fixedDim}; remove dim or set it to ${fn.fixedDim}` });
+    }
+    if (fn.fixedDim === null && cfg.objective.dim !== undefined && cfg.objective.dim < fn.minDim) {
+      ctx.addIssue({ code: 'custom', path: ['objective', 'dim'], message: `${fn.name} needs dim >= ${fn.minDim}` });
+    }
+    const dim = resolveDim(fn, cfg.objective.dim);
+    if (cfg.space) {
+      if (cfg.space.length !== dim) {
+        ctx.addIssue({ code: 'custom', path: ['space'], message: `${fn.name} takes ${dim} inputs but the space has ${cfg.space.length} parameters` });
+      }
+      cfg.space.forEach((p, i) => {
+        if (p.type === 'categorical') {
+          ctx.addIssue({ code: 'custom', path: ['space', i, 'type'], message: 'a test-function input must be float or int' });
+        }
+      });
+    }
+  }
+});
+
+export type TStudyConfig = z.infer<typeof ZStudyConfig>;
+export type TStudyConfigInput = z.input<typeof ZStudyConfig>;
+
+/** The search space a study actually uses: the given one, or the objective's standard domain. */
+export function effectiveSpace(cfg: TStudyConfig): TSpace {
+  if (cfg.space) return cfg.space;
+  const fn = getTestFunction(cfg.objective.function);
+  const dim = resolveDim(fn, cfg.objective.dim);
+  return fn.bounds(dim).map(([low, high], i) => ({ type: 'float' as const, name: `x${i + 1}`, low, high, log: false, gridPoints: 5 }));
+}
+
+/** A field-level error list from a failed parse: `budget.parallel: Number must be ...`. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(config)'}: ${issue.message}`);
+}

@@ -1,0 +1,4 @@
+export * from './rng';
+export * from './config/space';
+export * from './config/study';
+export * from './functions/test-functions';
