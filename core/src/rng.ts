@@ -64,7 +64,7 @@ export class CounterRng {
   private readonly s0: number;
   private readonly s1: number;
   private block = 0;
-  private buffer = new Uint32Array(4);
+  private buffer: Uint32Array = new Uint32Array(4);
   private used = 4;
   private spareNormal: number | null = null;
 

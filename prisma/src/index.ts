@@ -1,0 +1,6 @@
+export * from './client';
+export * from './migrate';
+export * from './studies';
+export * from './trials';
+export * from './schedules';
+export type { StudyKind, StudySource, StudyStatus, TrialStatus } from './generated/enums';

@@ -1,0 +1,206 @@
+import type { TParams } from '@stepwise/core';
+import type { Db } from './client';
+import { Prisma } from './generated/client';
+import type { TrialStatus } from './generated/enums';
+
+/**
+ * Trial writes come from Temporal activities, which may run more than once: every function here
+ * is idempotent, keyed by (study, trial number), and batched so a 10,000-trial study costs a few
+ * hundred statements rather than tens of thousands.
+ */
+
+export type TrialRowDb = Prisma.TrialGetPayload<object>;
+
+export interface NewTrial {
+  number: number;
+  params: TParams;
+}
+
+/** Records proposals as running before they are dispatched. Re-inserting a number is a no-op. */
+export async function insertTrials(db: Db, studyId: string, trials: NewTrial[]): Promise<number> {
+  if (trials.length === 0) return 0;
+  const numbers = trials.map((t) => t.number);
+  const params = trials.map((t) => JSON.stringify(t.params));
+  return db.$executeRaw`
+    INSERT INTO trial (id, study_id, number, params, status, started_at)
+    SELECT gen_random_uuid(), ${studyId}::uuid, r.number, r.params::jsonb, 'running', now()
+    FROM unnest(${numbers}::int[], ${params}::text[]) AS r(number, params)
+    ON CONFLICT (study_id, number) DO NOTHING`;
+}
+
+export interface TrialResult {
+  number: number;
+  status: Extract<TrialStatus, 'completed' | 'failed'>;
+  value: number | null;
+  stderr?: number | null;
+  ciLow?: number | null;
+  ciHigh?: number | null;
+  n?: number | null;
+  error?: string | null;
+  worker?: string | null;
+  seconds?: number | null;
+  attempt?: number;
+}
+
+/**
+ * Finishes trials and, in the same statement, bumps the study's counters and best value. Only
+ * trials still pending/running change, so a retried activity counts nothing twice.
+ * Returns how many trials this call finished.
+ */
+export async function recordTrialResults(db: Db, studyId: string, direction: 'minimize' | 'maximize', results: TrialResult[]): Promise<number> {
+  if (results.length === 0) return 0;
+  const col = <K extends keyof TrialResult>(k: K) => results.map((r) => (r[k] ?? null) as TrialResult[K] | null);
+  const finite = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+  const minimize = direction === 'minimize';
+  const rows = await db.$queryRaw<Array<{ updated: bigint }>>`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${col('number')}::int[], ${col('status')}::text[], ${results.map((r) => finite(r.value))}::float8[],
+        ${results.map((r) => finite(r.stderr))}::float8[], ${results.map((r) => finite(r.ciLow))}::float8[],
+        ${results.map((r) => finite(r.ciHigh))}::float8[], ${col('n')}::int[], ${col('error')}::text[],
+        ${col('worker')}::text[], ${col('seconds')}::float8[], ${results.map((r) => r.attempt ?? 1)}::int[]
+      ) AS r(number, status, value, stderr, ci_low, ci_high, n, error, worker, seconds, attempt)
+    ), upd AS (
+      UPDATE trial t
+      SET status = r.status::"TrialStatus", value = r.value, stderr = r.stderr, ci_low = r.ci_low, ci_high = r.ci_high,
+          n = r.n, error = r.error, worker = r.worker, cost_seconds = r.seconds, attempt = r.attempt, finished_at = now()
+      FROM input r
+      WHERE t.study_id = ${studyId}::uuid AND t.number = r.number AND t.status IN ('pending', 'running')
+      RETURNING t.number, t.status, t.value
+    ), best AS (
+      SELECT number, value FROM upd
+      WHERE status = 'completed' AND value IS NOT NULL
+      ORDER BY CASE WHEN ${minimize} THEN value ELSE -value END ASC
+      LIMIT 1
+    ), counts AS (
+      SELECT count(*) FILTER (WHERE status = 'completed') AS completed,
+             count(*) FILTER (WHERE status = 'failed') AS failed,
+             count(*) AS updated
+      FROM upd
+    ), study_update AS (
+      UPDATE study s
+      SET trials_completed = s.trials_completed + c.completed,
+          trials_failed = s.trials_failed + c.failed,
+          best_value = CASE WHEN b.value IS NOT NULL AND (s.best_value IS NULL OR
+                         (CASE WHEN ${minimize} THEN b.value < s.best_value ELSE b.value > s.best_value END))
+                       THEN b.value ELSE s.best_value END,
+          best_trial_number = CASE WHEN b.value IS NOT NULL AND (s.best_value IS NULL OR
+                         (CASE WHEN ${minimize} THEN b.value < s.best_value ELSE b.value > s.best_value END))
+                       THEN b.number ELSE s.best_trial_number END
+      FROM counts c LEFT JOIN best b ON true
+      WHERE s.id = ${studyId}::uuid AND c.updated > 0
+      RETURNING s.id
+    )
+    SELECT updated FROM counts`;
+  return Number(rows[0]?.updated ?? 0);
+}
+
+export type TrialSortField = 'number' | 'value' | 'finishedAt';
+
+export interface ListTrialsQuery {
+  studyId: string;
+  cursor?: string | null;
+  limit: number;
+  sort: TrialSortField;
+  order: 'asc' | 'desc';
+  status?: TrialStatus;
+}
+
+interface Cursor {
+  v: number | string | null;
+  n: number;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor: not a cursor returned by this API; start again without one');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.n !== 'number') throw new Error();
+    return c;
+  } catch {
+    throw new InvalidCursorError();
+  }
+}
+
+/**
+ * Keyset pagination (value or time, then number as the tie-break, NULLs last), so page 500 of a
+ * 100,000-trial study costs the same as page 1.
+ */
+export async function listTrialRows(db: Db, q: ListTrialsQuery): Promise<{ items: TrialRowDb[]; nextCursor: string | null; total: number }> {
+  const base: Prisma.TrialWhereInput = { studyId: q.studyId, ...(q.status ? { status: q.status } : {}) };
+  let after: Prisma.TrialWhereInput | undefined;
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    if (q.sort === 'number') {
+      after = { number: q.order === 'asc' ? { gt: c.n } : { lt: c.n } };
+    } else {
+      const field = q.sort;
+      const cmp = q.order === 'asc' ? 'gt' : 'lt';
+      const value = field === 'finishedAt' && c.v !== null ? new Date(c.v as string) : c.v;
+      after =
+        value === null
+          ? { [field]: null, number: { gt: c.n } }
+          : { OR: [{ [field]: { [cmp]: value } }, { [field]: value, number: { gt: c.n } }, { [field]: null }] };
+    }
+  }
+  const orderBy: Prisma.TrialOrderByWithRelationInput[] =
+    q.sort === 'number' ? [{ number: q.order }] : [{ [q.sort]: { sort: q.order, nulls: 'last' } }, { number: 'asc' }];
+  const [rows, total] = await Promise.all([
+    db.trial.findMany({ where: after ? { AND: [base, after] } : base, orderBy, take: q.limit + 1 }),
+    db.trial.count({ where: base }),
+  ]);
+  const more = rows.length > q.limit;
+  const items = more ? rows.slice(0, q.limit) : rows;
+  const last = items[items.length - 1];
+  let nextCursor: string | null = null;
+  if (more && last) {
+    const v = q.sort === 'value' ? last.value : q.sort === 'finishedAt' ? (last.finishedAt?.toISOString() ?? null) : last.number;
+    nextCursor = encodeCursor({ v, n: last.number });
+  }
+  return { items, nextCursor, total };
+}
+
+/**
+ * Best-so-far curve in completion order. Large studies are thinned to at most `maxPoints`
+ * points, always keeping every improvement, so the chart stays light at 100k trials.
+ */
+export async function bestSoFar(
+  db: Db,
+  studyId: string,
+  direction: 'minimize' | 'maximize',
+  maxPoints = 2000,
+): Promise<Array<{ trialNumber: number; value: number; best: number }>> {
+  const rows = await db.trial.findMany({
+    where: { studyId, status: 'completed', value: { not: null } },
+    orderBy: [{ finishedAt: 'asc' }, { number: 'asc' }],
+    select: { number: true, value: true },
+  });
+  const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
+  const stride = Math.max(1, Math.ceil(rows.length / maxPoints));
+  const out: Array<{ trialNumber: number; value: number; best: number }> = [];
+  let best: number | null = null;
+  rows.forEach((r, i) => {
+    const v = r.value as number;
+    const improved = best === null || better(v, best);
+    if (improved) best = v;
+    if (improved || i % stride === 0 || i === rows.length - 1) out.push({ trialNumber: r.number, value: v, best: best as number });
+  });
+  return out;
+}
+
+export async function countTrialsByStatus(db: Db, studyId: string): Promise<Record<TrialStatus, number>> {
+  const groups = await db.trial.groupBy({ by: ['status'], where: { studyId }, _count: { _all: true } });
+  const out: Record<TrialStatus, number> = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+  for (const g of groups) out[g.status] = g._count._all;
+  return out;
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { procedure } from '../../trpc';
+import { ZStudyStatus, ZStudySummary } from '../../schemas';
+
+export const ZListStudiesInput = z
+  .object({
+    limit: z.number().int().min(1).max(200).default(25),
+    cursor: z.string().nullish(),
+    status: ZStudyStatus.optional(),
+  })
+  .default({ limit: 25 });
+
+export const ZStudyListItem = ZStudySummary.extend({
+  /** Finished fraction (completed + failed) / total, 0..1. */
+  progress: z.number().min(0).max(1),
+});
+
+export const ZListStudiesOutput = z.object({
+  items: z.array(ZStudyListItem),
+  nextCursor: z.string().nullable(),
+});
+
+export const listStudies = procedure
+  .input(ZListStudiesInput)
+  .output(ZListStudiesOutput)
+  .query(async ({ ctx, input }) => {
+    const page = await ctx.service.listStudies({ limit: input.limit, cursor: input.cursor ?? null, status: input.status });
+    return {
+      items: page.items.map((s) => ({
+        ...s,
+        progress: s.trialsTotal > 0 ? Math.min(1, (s.trialsCompleted + s.trialsFailed) / s.trialsTotal) : 0,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  });

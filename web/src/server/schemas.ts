@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { TStudyConfig } from '@stepwise/core';
+import type {
+  ScheduleRow,
+  StudyDetail,
+  StudySource,
+  StudyStatus,
+  StudySummary,
+  TrialRow,
+  TrialSortField,
+  TrialStatus,
+} from '@stepwise/orchestrator/service-types';
+
+/**
+ * Output shapes shared by several procedures. They mirror service-types.ts one to one; the type
+ * checks at the bottom fail the build when the contract and these schemas drift apart.
+ */
+
+export const STUDY_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export const ACTIVE_STUDY_STATUSES: ReadonlyArray<StudyStatus> = ['queued', 'running', 'paused'];
+export const TERMINAL_STUDY_STATUSES: ReadonlyArray<StudyStatus> = ['completed', 'failed', 'cancelled'];
+export const ZStudyStatus = z.enum(STUDY_STATUSES);
+export const ZTrialStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
+export const ZStudySource = z.enum(['dashboard', 'client', 'schedule']);
+export const ZTrialSortField = z.enum(['number', 'value', 'finishedAt']);
+export const ZSortOrder = z.enum(['asc', 'desc']);
+export const ZId = z.string().trim().min(1, 'an id is required').max(200);
+
+const ZParamValue = z.union([z.number(), z.string(), z.boolean()]);
+const ZStudyConfigStored = z.custom<TStudyConfig>((v) => typeof v === 'object' && v !== null, 'config must be an object');
+
+export const ZStudySummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['grid', 'random', 'bayesopt', 's3', 'evaluate']),
+  status: ZStudyStatus,
+  source: ZStudySource,
+  scheduleId: z.string().nullable(),
+  direction: z.enum(['minimize', 'maximize']),
+  metric: z.string(),
+  trialsTotal: z.number(),
+  trialsCompleted: z.number(),
+  trialsFailed: z.number(),
+  trialsRunning: z.number(),
+  bestValue: z.number().nullable(),
+  bestTrialNumber: z.number().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+});
+
+export const ZBestSoFarPoint = z.object({
+  trialNumber: z.number(),
+  value: z.number(),
+  best: z.number(),
+  // Not in the service contract yet: passed through when the service supplies them, so the
+  // chart can draw error bars for noisy objectives.
+  ciLow: z.number().nullable().optional(),
+  ciHigh: z.number().nullable().optional(),
+});
+
+export const ZStudyDetail = ZStudySummary.extend({
+  config: ZStudyConfigStored,
+  workflowId: z.string().nullable(),
+  bestSoFar: z.array(ZBestSoFarPoint),
+});
+
+export const ZTrialRow = z.object({
+  id: z.string(),
+  number: z.number(),
+  status: ZTrialStatus,
+  params: z.record(z.string(), ZParamValue),
+  value: z.number().nullable(),
+  stderr: z.number().nullable(),
+  ciLow: z.number().nullable(),
+  ciHigh: z.number().nullable(),
+  n: z.number().nullable(),
+  attempt: z.number(),
+  worker: z.string().nullable(),
+  error: z.string().nullable(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+});
+
+export const ZTrialPage = z.object({
+  items: z.array(ZTrialRow),
+  nextCursor: z.string().nullable(),
+  total: z.number(),
+});
+
+export const ZScheduleSpec = z.object({
+  cron: z.string().optional(),
+  intervalSeconds: z.number().optional(),
+});
+
+export const ZScheduleRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  spec: ZScheduleSpec,
+  template: ZStudyConfigStored,
+  paused: z.boolean(),
+  temporalScheduleId: z.string(),
+  lastRunAt: z.date().nullable(),
+  nextRunAt: z.date().nullable(),
+  studiesCreated: z.number(),
+  createdAt: z.date(),
+});
+
+// Compile-time contract checks (both directions: nothing missing, nothing extra required).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type _ContractChecks = [
+  Assert<Same<z.infer<typeof ZStudyStatus>, StudyStatus>>,
+  Assert<Same<z.infer<typeof ZTrialStatus>, TrialStatus>>,
+  Assert<Same<z.infer<typeof ZStudySource>, StudySource>>,
+  Assert<Same<z.infer<typeof ZTrialSortField>, TrialSortField>>,
+  Assert<Same<z.infer<typeof ZStudySummary>, StudySummary>>,
+  Assert<StudyDetail extends z.input<typeof ZStudyDetail> ? true : false>,
+  Assert<Same<z.infer<typeof ZTrialRow>, TrialRow>>,
+  Assert<Same<z.infer<typeof ZScheduleRow>, ScheduleRow>>,
+];
+
+export type TStudySummaryOut = z.infer<typeof ZStudySummary>;
+export type TStudyDetailOut = z.infer<typeof ZStudyDetail>;
+export type TTrialRowOut = z.infer<typeof ZTrialRow>;
+export type TScheduleRowOut = z.infer<typeof ZScheduleRow>;

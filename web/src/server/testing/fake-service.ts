@@ -1,0 +1,410 @@
+import {
+  CounterRng,
+  ZStudyConfig,
+  effectiveSpace,
+  getTestFunction,
+  type TParams,
+  type TSpace,
+  type TStudyConfig,
+} from '@stepwise/core';
+import {
+  NotFoundError,
+  ValidationError,
+  type ListTrialsInput,
+  type ScheduleRow,
+  type ScheduleSpecInput,
+  type StepwiseService,
+  type StudyDetail,
+  type StudySource,
+  type StudyStatus,
+  type StudySummary,
+  type TrialPage,
+  type TrialRow,
+} from '@stepwise/orchestrator/service-types';
+
+/**
+ * An in-memory StepwiseService that simulates studies on a clock: trial i of a study with
+ * parallelism p runs during [floor(i/p)·d, floor(i/p)·d + d) after the study starts, evaluating
+ * the real test function (plus seeded noise). Used by the router and CLI unit tests, and by the
+ * dashboard's demo mode (STEPWISE_FAKE_SERVICE=1) so the UI can be exercised without Postgres
+ * and Temporal. It is not the product: the real service lives in orchestrator/.
+ */
+
+export interface FakeServiceOptions {
+  /** Milliseconds since epoch; tests pass a controllable clock. */
+  clock?: () => number;
+  /** Simulated duration of one trial; Infinity keeps launched studies queued forever. */
+  trialDurationMs?: number;
+  /** Delay between launch and the study starting to run. */
+  queueDelayMs?: number;
+  /** Fraction of trials that fail (deterministic per seed and trial). */
+  failureRate?: number;
+}
+
+interface FakeStudy {
+  id: string;
+  config: TStudyConfig;
+  source: StudySource;
+  scheduleId: string | null;
+  createdAt: number;
+  cancelledAt: number | null;
+  total: number;
+  space: TSpace;
+}
+
+interface FakeSchedule {
+  row: Omit<ScheduleRow, 'studiesCreated'>;
+}
+
+const NOISE_SAMPLES = 32;
+const Z95 = 1.959963984540054;
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | null | undefined): number {
+  if (!cursor) return 0;
+  const m = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new ValidationError([{ field: 'cursor', message: 'not a cursor returned by this server' }]);
+  return Number(m[1]);
+}
+
+function gridAxis(p: TSpace[number]): Array<number | string | boolean> {
+  if (p.type === 'categorical') return p.choices;
+  if (p.type === 'int') {
+    const n = Math.min(p.high - p.low + 1, 5);
+    return Array.from({ length: n }, (_, i) => Math.round(p.low + (n === 1 ? 0 : (i * (p.high - p.low)) / (n - 1))));
+  }
+  const n = p.gridPoints;
+  return Array.from({ length: n }, (_, i) => {
+    const u = n === 1 ? 0.5 : i / (n - 1);
+    return p.log ? Math.exp(Math.log(p.low) + u * (Math.log(p.high) - Math.log(p.low))) : p.low + u * (p.high - p.low);
+  });
+}
+
+function gridSize(space: TSpace): number {
+  return space.reduce((acc, p) => acc * gridAxis(p).length, 1);
+}
+
+export class InMemoryStepwiseService implements StepwiseService {
+  readonly studies = new Map<string, FakeStudy>();
+  readonly schedules = new Map<string, FakeSchedule>();
+  /** Every call, by method name (tests assert what was and was not reached). */
+  readonly calls: Array<{ method: keyof StepwiseService; args: unknown[] }> = [];
+  private readonly clock: () => number;
+  private readonly trialMs: number;
+  private readonly queueMs: number;
+  private readonly failureRate: number;
+  private seq = 0;
+
+  constructor(opts: FakeServiceOptions = {}) {
+    this.clock = opts.clock ?? Date.now;
+    this.trialMs = opts.trialDurationMs ?? 200;
+    this.queueMs = opts.queueDelayMs ?? 300;
+    this.failureRate = opts.failureRate ?? 0;
+  }
+
+  private record(method: keyof StepwiseService, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+  }
+
+  private nextId(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}_${this.seq.toString(36).padStart(4, '0')}${Math.floor(this.clock() % 1e6).toString(36)}`;
+  }
+
+  // ---- simulation -------------------------------------------------------------------------
+
+  private paramsFor(study: FakeStudy, i: number): TParams {
+    const space = study.space;
+    const params: TParams = {};
+    if (study.config.kind === 'grid') {
+      let rest = i;
+      for (const p of space) {
+        const axis = gridAxis(p);
+        params[p.name] = axis[rest % axis.length];
+        rest = Math.floor(rest / axis.length);
+      }
+      return params;
+    }
+    const rng = new CounterRng(study.config.seed, i + 1);
+    for (const p of space) {
+      const u = rng.uniform();
+      if (p.type === 'categorical') params[p.name] = p.choices[Math.min(p.choices.length - 1, Math.floor(u * p.choices.length))];
+      else if (p.type === 'int') params[p.name] = Math.min(p.high, p.low + Math.floor(u * (p.high - p.low + 1)));
+      else params[p.name] = p.log ? Math.exp(Math.log(p.low) + u * (Math.log(p.high) - Math.log(p.low))) : p.low + u * (p.high - p.low);
+    }
+    return params;
+  }
+
+  private startMs(study: FakeStudy): number {
+    return study.createdAt + this.queueMs;
+  }
+
+  /** The trial as it looks at `now` (or at cancellation, whichever is first). */
+  private trialAt(study: FakeStudy, i: number, now: number): TrialRow | null {
+    const p = study.config.budget.parallel;
+    const begin = this.startMs(study) + Math.floor(i / p) * this.trialMs;
+    const end = begin + this.trialMs;
+    const frozen = study.cancelledAt ?? Infinity;
+    if (begin > now || begin >= frozen) return null;
+    const base = {
+      id: `${study.id}_t${i}`,
+      number: i,
+      params: this.paramsFor(study, i),
+      attempt: 1,
+      worker: `fake-worker-${i % p}`,
+      startedAt: new Date(begin),
+    };
+    const empty = { value: null, stderr: null, ciLow: null, ciHigh: null, n: null, error: null };
+    if (end > now || end > frozen) {
+      if (frozen <= now) return { ...base, ...empty, status: 'cancelled', finishedAt: new Date(frozen) };
+      return { ...base, ...empty, status: 'running', finishedAt: null };
+    }
+    const rng = new CounterRng(study.config.seed ^ 0x5eed, i + 1);
+    if (this.failureRate > 0 && rng.uniform() < this.failureRate) {
+      return { ...base, ...empty, status: 'failed', error: 'simulated worker failure', finishedAt: new Date(end) };
+    }
+    const obj = study.config.objective;
+    const fn = getTestFunction(obj.function);
+    const x = study.space.map((sp) => Number(base.params[sp.name]));
+    const exact = fn.evaluate(x);
+    if (obj.noiseStd > 0) {
+      const stderr = obj.noiseStd / Math.sqrt(NOISE_SAMPLES);
+      const mean = exact + stderr * rng.normal();
+      return {
+        ...base,
+        status: 'completed',
+        value: mean,
+        stderr,
+        ciLow: mean - Z95 * stderr,
+        ciHigh: mean + Z95 * stderr,
+        n: NOISE_SAMPLES,
+        error: null,
+        finishedAt: new Date(end),
+      };
+    }
+    return { ...base, ...empty, status: 'completed', value: exact, n: 1, finishedAt: new Date(end) };
+  }
+
+  private trialsAt(study: FakeStudy, now: number): TrialRow[] {
+    const rows: TrialRow[] = [];
+    for (let i = 0; i < study.total; i++) {
+      const row = this.trialAt(study, i, now);
+      if (!row) break;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  private statusAt(study: FakeStudy, rows: TrialRow[], now: number): StudyStatus {
+    if (study.cancelledAt !== null && study.cancelledAt <= now) return 'cancelled';
+    if (this.startMs(study) > now || !Number.isFinite(this.trialMs)) return 'queued';
+    const finished = rows.filter((r) => r.status === 'completed' || r.status === 'failed').length;
+    if (finished < study.total) return 'running';
+    return rows.some((r) => r.status === 'completed') ? 'completed' : 'failed';
+  }
+
+  private summarize(study: FakeStudy, now = this.clock()): { summary: StudySummary; rows: TrialRow[] } {
+    const rows = Number.isFinite(this.trialMs) ? this.trialsAt(study, now) : [];
+    const status = this.statusAt(study, rows, now);
+    const minimize = study.config.objective.direction === 'minimize';
+    let best: TrialRow | null = null;
+    let completed = 0, failed = 0, running = 0;
+    for (const r of rows) {
+      if (r.status === 'completed') {
+        completed++;
+        if (best === null || (minimize ? r.value! < best.value! : r.value! > best.value!)) best = r;
+      } else if (r.status === 'failed') failed++;
+      else if (r.status === 'running') running++;
+    }
+    const last = rows.reduce<number | null>((m, r) => (r.finishedAt && (m === null || r.finishedAt.getTime() > m) ? r.finishedAt.getTime() : m), null);
+    const terminal = status === 'completed' || status === 'failed' || status === 'cancelled';
+    return {
+      rows,
+      summary: {
+        id: study.id,
+        name: study.config.name,
+        kind: study.config.kind,
+        status,
+        source: study.source,
+        scheduleId: study.scheduleId,
+        direction: study.config.objective.direction,
+        metric: study.config.objective.metric,
+        trialsTotal: study.total,
+        trialsCompleted: completed,
+        trialsFailed: failed,
+        trialsRunning: running,
+        bestValue: best?.value ?? null,
+        bestTrialNumber: best?.number ?? null,
+        error: status === 'failed' ? 'every trial failed' : null,
+        createdAt: new Date(study.createdAt),
+        startedAt: status === 'queued' ? null : new Date(this.startMs(study)),
+        finishedAt: terminal ? new Date(study.cancelledAt ?? last ?? now) : null,
+      },
+    };
+  }
+
+  private mustGet(id: string): FakeStudy {
+    const s = this.studies.get(id);
+    if (!s) throw new NotFoundError('study', id);
+    return s;
+  }
+
+  private createStudy(config: TStudyConfig, source: StudySource, scheduleId: string | null): FakeStudy {
+    const space = effectiveSpace(config);
+    const total = config.kind === 'grid' ? Math.min(config.budget.trials, gridSize(space)) : config.budget.trials;
+    const study: FakeStudy = { id: this.nextId('st'), config, source, scheduleId, createdAt: this.clock(), cancelledAt: null, total, space };
+    this.studies.set(study.id, study);
+    return study;
+  }
+
+  private parseConfig(config: unknown, prefix = ''): TStudyConfig {
+    const parsed = ZStudyConfig.safeParse(config);
+    if (parsed.success) return parsed.data;
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(config)', message: i.message })),
+    );
+  }
+
+  // ---- StepwiseService --------------------------------------------------------------------
+
+  async listStudies(input: { limit: number; cursor?: string | null; status?: StudyStatus }) {
+    this.record('listStudies', input);
+    const now = this.clock();
+    const all = [...this.studies.values()]
+      .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id))
+      .map((s) => this.summarize(s, now).summary)
+      .filter((s) => !input.status || s.status === input.status);
+    const offset = decodeCursor(input.cursor);
+    const items = all.slice(offset, offset + input.limit);
+    return { items, nextCursor: offset + input.limit < all.length ? encodeCursor(offset + input.limit) : null };
+  }
+
+  async getStudy(id: string): Promise<StudyDetail> {
+    this.record('getStudy', id);
+    const study = this.mustGet(id);
+    const { summary, rows } = this.summarize(study);
+    const minimize = summary.direction === 'minimize';
+    const done = rows
+      .filter((r) => r.status === 'completed')
+      .sort((a, b) => a.finishedAt!.getTime() - b.finishedAt!.getTime() || a.number - b.number);
+    let best = minimize ? Infinity : -Infinity;
+    const bestSoFar = done.map((r) => {
+      best = minimize ? Math.min(best, r.value!) : Math.max(best, r.value!);
+      return { trialNumber: r.number, value: r.value!, best, ciLow: r.ciLow, ciHigh: r.ciHigh };
+    });
+    return { ...summary, config: study.config, workflowId: `study-${study.id}`, bestSoFar };
+  }
+
+  async launchStudy(input: { config: unknown; source: StudySource }): Promise<StudySummary> {
+    this.record('launchStudy', input);
+    const study = this.createStudy(this.parseConfig(input.config), input.source, null);
+    return this.summarize(study).summary;
+  }
+
+  async cancelStudy(id: string): Promise<StudySummary> {
+    this.record('cancelStudy', id);
+    const study = this.mustGet(id);
+    const now = this.clock();
+    const { summary } = this.summarize(study, now);
+    if (summary.status === 'completed' || summary.status === 'failed' || summary.status === 'cancelled') return summary;
+    study.cancelledAt = now;
+    return this.summarize(study, now).summary;
+  }
+
+  async listTrials(input: ListTrialsInput): Promise<TrialPage> {
+    this.record('listTrials', input);
+    const study = this.mustGet(input.studyId);
+    let rows = this.summarize(study).rows;
+    if (input.status) rows = rows.filter((r) => r.status === input.status);
+    const dir = input.order === 'asc' ? 1 : -1;
+    const key = (r: TrialRow): number | null =>
+      input.sort === 'number' ? r.number : input.sort === 'value' ? r.value : (r.finishedAt?.getTime() ?? null);
+    // Nulls last in both orders, ties by trial number: a stable order the cursor can rely on.
+    rows = [...rows].sort((a, b) => {
+      const ka = key(a), kb = key(b);
+      if (ka === null && kb === null) return a.number - b.number;
+      if (ka === null) return 1;
+      if (kb === null) return -1;
+      return (ka - kb) * dir || a.number - b.number;
+    });
+    const offset = decodeCursor(input.cursor);
+    const items = rows.slice(offset, offset + input.limit);
+    return { items, nextCursor: offset + input.limit < rows.length ? encodeCursor(offset + input.limit) : null, total: rows.length };
+  }
+
+  private scheduleRow(s: FakeSchedule): ScheduleRow {
+    const created = [...this.studies.values()].filter((st) => st.scheduleId === s.row.id).length;
+    return { ...s.row, studiesCreated: created };
+  }
+
+  private mustGetSchedule(id: string): FakeSchedule {
+    const s = this.schedules.get(id);
+    if (!s) throw new NotFoundError('schedule', id);
+    return s;
+  }
+
+  private nextRun(spec: ScheduleSpecInput, paused: boolean): Date | null {
+    if (paused || spec.intervalSeconds === undefined) return null;
+    return new Date(this.clock() + spec.intervalSeconds * 1000);
+  }
+
+  async createSchedule(input: { name: string; spec: ScheduleSpecInput; template: unknown; paused?: boolean }): Promise<ScheduleRow> {
+    this.record('createSchedule', input);
+    const template = this.parseConfig(input.template, 'template');
+    const id = this.nextId('sc');
+    const paused = input.paused ?? false;
+    const s: FakeSchedule = {
+      row: {
+        id,
+        name: input.name,
+        spec: input.spec,
+        template,
+        paused,
+        temporalScheduleId: `stepwise-schedule-${id}`,
+        lastRunAt: null,
+        nextRunAt: this.nextRun(input.spec, paused),
+        createdAt: new Date(this.clock()),
+      },
+    };
+    this.schedules.set(id, s);
+    return this.scheduleRow(s);
+  }
+
+  async listSchedules(): Promise<ScheduleRow[]> {
+    this.record('listSchedules');
+    return [...this.schedules.values()].sort((a, b) => b.row.createdAt.getTime() - a.row.createdAt.getTime()).map((s) => this.scheduleRow(s));
+  }
+
+  async pauseSchedule(id: string): Promise<ScheduleRow> {
+    this.record('pauseSchedule', id);
+    const s = this.mustGetSchedule(id);
+    s.row = { ...s.row, paused: true, nextRunAt: null };
+    return this.scheduleRow(s);
+  }
+
+  async unpauseSchedule(id: string): Promise<ScheduleRow> {
+    this.record('unpauseSchedule', id);
+    const s = this.mustGetSchedule(id);
+    s.row = { ...s.row, paused: false, nextRunAt: this.nextRun(s.row.spec, false) };
+    return this.scheduleRow(s);
+  }
+
+  async triggerSchedule(id: string): Promise<ScheduleRow> {
+    this.record('triggerSchedule', id);
+    const s = this.mustGetSchedule(id);
+    const stamp = new Date(this.clock()).toISOString().slice(0, 16).replace('T', ' ');
+    this.createStudy({ ...s.row.template, name: `${s.row.template.name} @ ${stamp}` }, 'schedule', id);
+    s.row = { ...s.row, lastRunAt: new Date(this.clock()) };
+    return this.scheduleRow(s);
+  }
+
+  async deleteSchedule(id: string): Promise<{ id: string }> {
+    this.record('deleteSchedule', id);
+    this.mustGetSchedule(id);
+    this.schedules.delete(id);
+    return { id };
+  }
+}
