@@ -23,7 +23,7 @@ function isNotFoundError(e: unknown): e is NotFoundError {
 
 function isZodLikeError(e: unknown): e is { issues: Array<{ path: ReadonlyArray<PropertyKey | { key: PropertyKey }>; message: string }> } {
   if (!(e instanceof Error) || !Array.isArray((e as { issues?: unknown }).issues)) return false;
-  return (e as { issues: unknown[] }).issues.every(
+  return (e as unknown as { issues: unknown[] }).issues.every(
     (i) => typeof i === 'object' && i !== null && Array.isArray((i as { path?: unknown }).path) && typeof (i as { message?: unknown }).message === 'string',
   );
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { createCaller, createContext } from './router';
+import type { TStudyConfigInput } from '@stepwise/core';
 import { InMemoryStepwiseService } from './testing/fake-service';
 
-const validConfig = {
+/** Untyped input, as a YAML file or a hand-written HTTP call would send it. */
+const raw = (v: unknown) => v as TStudyConfigInput;
+
+const validConfig: TStudyConfigInput = {
   name: 'branin smoke',
   kind: 'random',
   objective: { type: 'function', function: 'branin' },
@@ -31,7 +35,7 @@ async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
 describe('studies.launch', () => {
   it('rejects an invalid config with BAD_REQUEST naming the field, and never reaches the service', async () => {
     const { service, caller } = setup();
-    const err = await trpcError(caller.studies.launch({ config: { ...validConfig, budget: { trials: 10, parallel: 5000 } } }));
+    const err = await trpcError(caller.studies.launch({ config: raw({ ...validConfig, budget: { trials: 10, parallel: 5000 } }) }));
     expect(err.code).toBe('BAD_REQUEST');
     expect(err.message).toMatch(/^budget\.parallel: Too big: expected number to be <=1024/);
     expect(service.calls.filter((c) => c.method === 'launchStudy')).toHaveLength(0);
@@ -40,7 +44,7 @@ describe('studies.launch', () => {
   it('reports every broken field at once, with config-relative paths', async () => {
     const { caller } = setup();
     const err = await trpcError(
-      caller.studies.launch({ config: { ...validConfig, name: '', objective: { type: 'function', function: 'nope' }, budget: { trials: 0 } } }),
+      caller.studies.launch({ config: raw({ ...validConfig, name: '', objective: { type: 'function', function: 'nope' }, budget: { trials: 0 } }) }),
     );
     const cause = err.cause as unknown as { issues: Array<{ field: string }> };
     const fields = cause.issues.map((i) => i.field).sort();
@@ -116,7 +120,7 @@ describe('authentication', () => {
 
   it('refuses a wrong token, even before looking at the input', async () => {
     const { service, caller } = setup({ requiredToken: 's3cret', token: 's3cre' });
-    const err = await trpcError(caller.studies.launch({ config: { bogus: true } }));
+    const err = await trpcError(caller.studies.launch({ config: raw({ bogus: true }) }));
     expect(err.code).toBe('UNAUTHORIZED');
     expect(service.calls).toHaveLength(0);
   });
@@ -197,7 +201,7 @@ describe('schedules', () => {
 
   it('validates the template and names fields under "template."', async () => {
     const { service, caller } = setup();
-    const err = await trpcError(caller.schedules.create({ name: 'n', intervalSeconds: 60, template: { ...validConfig, budget: { trials: -1 } } }));
+    const err = await trpcError(caller.schedules.create({ name: 'n', intervalSeconds: 60, template: raw({ ...validConfig, budget: { trials: -1 } }) }));
     expect(err.code).toBe('BAD_REQUEST');
     expect(err.message).toMatch(/^template\.budget\.trials: /);
     expect(service.calls.filter((c) => c.method === 'createSchedule')).toHaveLength(0);

@@ -1,0 +1,43 @@
+import { effectiveSpace, type TStudyConfig } from '../config/study';
+import type { TParams, TSpace } from '../config/space';
+import { gridSize, gridTrialParams } from './grid-search';
+import { randomTrialParams } from './random-search';
+
+/**
+ * What a non-adaptive study will run: how many trials, and trial n's parameters. Pure and
+ * deterministic, so workflow code may call it directly.
+ */
+export interface TrialPlan {
+  space: TSpace;
+  total: number;
+  params(trialNumber: number): TParams;
+}
+
+export function planTrials(config: TStudyConfig): TrialPlan {
+  const space = effectiveSpace(config);
+  switch (config.kind) {
+    case 'grid': {
+      const total = Math.min(config.budget.trials, gridSize(space));
+      return { space, total, params: (n) => gridTrialParams(space, n) };
+    }
+    case 'random':
+      return { space, total: config.budget.trials, params: (n) => randomTrialParams(space, config.seed, n) };
+    default:
+      throw new Error(`study kind "${config.kind}" has no fixed trial plan`);
+  }
+}
+
+/** The numeric input vector of a test function, in space order. */
+export function paramsToVector(space: TSpace, params: TParams): number[] {
+  return space.map((p) => {
+    const v = params[p.name];
+    if (typeof v !== 'number') throw new TypeError(`parameter ${p.name} must be numeric for a function objective, got ${JSON.stringify(v)}`);
+    return v;
+  });
+}
+
+/** Default trials per compute activity for cheap objectives: a few activities keep `parallel` busy. */
+export function defaultBatchSize(config: TStudyConfig): number {
+  if (config.budget.batchSize) return config.budget.batchSize;
+  return Math.min(64, Math.max(1, Math.ceil(config.budget.parallel / 4)));
+}

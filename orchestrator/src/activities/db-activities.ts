@@ -1,0 +1,60 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ZStudyConfig, formatIssues, planTrials, type TStudyConfig } from '@stepwise/core';
+import {
+  createStudy, finishStudy, getScheduleRow, insertTrials, markStudyRunning, recordTrialResults, setStudyPaused,
+  updateScheduleRow, type Db, type NewTrial, type TrialResult,
+} from '@stepwise/db';
+
+/**
+ * Orchestration activities: every database write a workflow makes goes through here, and each
+ * one is idempotent, so Temporal may retry any of them after a crash without duplicating data.
+ */
+export function createDbActivities(db: Db) {
+  return {
+    async markStudyRunning(studyId: string): Promise<void> {
+      await markStudyRunning(db, studyId);
+    },
+
+    async setStudyPaused(input: { studyId: string; paused: boolean }): Promise<void> {
+      await setStudyPaused(db, input.studyId, input.paused);
+    },
+
+    async insertTrials(input: { studyId: string; trials: NewTrial[] }): Promise<number> {
+      return insertTrials(db, input.studyId, input.trials);
+    },
+
+    async recordTrialResults(input: { studyId: string; direction: 'minimize' | 'maximize'; results: TrialResult[] }): Promise<number> {
+      return recordTrialResults(db, input.studyId, input.direction, input.results);
+    },
+
+    async finishStudy(input: { studyId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void> {
+      await finishStudy(db, input.studyId, input.status, input.error);
+    },
+
+    /**
+     * A schedule firing becomes a Study row. Keyed by the study's workflow id, so a retried
+     * activity returns the same study instead of creating a second one.
+     */
+    async materializeScheduledStudy(input: { scheduleId: string; studyWorkflowId: string }): Promise<{ studyId: string; config: TStudyConfig }> {
+      const schedule = await getScheduleRow(db, input.scheduleId);
+      if (!schedule) throw ApplicationFailure.nonRetryable(`schedule ${input.scheduleId} no longer exists`, 'ScheduleNotFound');
+      const parsed = ZStudyConfig.safeParse(schedule.template);
+      if (!parsed.success) {
+        throw ApplicationFailure.nonRetryable(`schedule template is invalid: ${formatIssues(parsed.error).join('; ')}`, 'InvalidTemplate');
+      }
+      const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const config = { ...parsed.data, name: `${parsed.data.name} @ ${stamp}` };
+      const study = await createStudy(db, {
+        config,
+        source: 'schedule',
+        scheduleId: schedule.id,
+        trialsTotal: planTrials(config).total,
+        workflowId: input.studyWorkflowId,
+      });
+      await updateScheduleRow(db, schedule.id, { lastRunAt: new Date() });
+      return { studyId: study.id, config: study.config as unknown as TStudyConfig };
+    },
+  };
+}
+
+export type DbActivities = ReturnType<typeof createDbActivities>;

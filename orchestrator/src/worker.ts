@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createDb, migrate } from '@stepwise/db';
+import { createDbActivities } from './activities/db-activities';
+import type { OrchestratorConfig } from './config';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
+
+/** Bundles workflow code once per process (webpack; a few seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { log() {}, info() {}, warn() {}, error: console.error, debug() {}, trace() {} } as never });
+  return bundle;
+}
+
+/**
+ * The orchestrator worker: workflows plus the DB activities. Applies pending migrations first so
+ * a fresh database is usable as soon as any orchestrator starts.
+ */
+export async function createOrchestratorWorker(config: OrchestratorConfig): Promise<{ worker: Worker; close: () => Promise<void> }> {
+  await migrate(config.databaseUrl);
+  const db = createDb(config.databaseUrl, 20);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    identity: config.identity,
+    workflowBundle: await workflowBundle(),
+    activities: createDbActivities(db),
+    maxConcurrentActivityTaskExecutions: 32,
+  });
+  return {
+    worker,
+    close: async () => {
+      await db.$disconnect();
+      await connection.close();
+    },
+  };
+}

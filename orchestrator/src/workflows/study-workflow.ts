@@ -1,0 +1,143 @@
+import {
+  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities,
+  setHandler, workflowInfo, ApplicationFailure,
+} from '@temporalio/workflow';
+import {
+  DEFAULT_COMPUTE_QUEUE, defaultBatchSize, paramsToVector, planTrials, type ComputeActivities, type TStudyConfig,
+} from '@stepwise/core';
+import type { DbActivities } from '../activities/db-activities';
+
+/**
+ * One study, from first proposal to final status. Keeps `parallel` trials in flight on the
+ * compute queue; each batch is recorded as running before dispatch and finished in one idempotent
+ * write after, so a crash of any worker neither loses nor duplicates a trial. Long studies
+ * continue-as-new to keep the event history small.
+ */
+
+export interface StudyWorkflowInput {
+  studyId: string;
+  config: TStudyConfig;
+  computeQueue?: string;
+  /** Set by continue-as-new: the first trial number this run dispatches. */
+  nextNumber?: number;
+  completedBefore?: number;
+}
+
+export interface StudyProgress {
+  dispatched: number;
+  finished: number;
+  inFlight: number;
+  total: number;
+  paused: boolean;
+}
+
+export const progressQuery = defineQuery<StudyProgress>('progress');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+
+/** Trials one run dispatches before continuing as new (bounded history: ~20 events per batch). */
+const TRIALS_PER_RUN = 4000;
+
+const db = proxyActivities<DbActivities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
+});
+
+export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status: 'completed' }> {
+  const { studyId, config } = input;
+  const compute = proxyActivities<ComputeActivities>({
+    taskQueue: input.computeQueue ?? DEFAULT_COMPUTE_QUEUE,
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: '10s',
+    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
+  });
+  const plan = planTrials(config);
+  const batchSize = defaultBatchSize(config);
+  const direction = config.objective.direction;
+  const startNumber = input.nextNumber ?? 0;
+  const runLimit = Math.min(plan.total, startNumber + TRIALS_PER_RUN);
+
+  let next = startNumber;
+  let inFlight = 0;
+  let finished = input.completedBefore ?? startNumber;
+  let paused = false;
+  let fatal: unknown = null;
+
+  setHandler(progressQuery, () => ({ dispatched: next, finished, inFlight, total: plan.total, paused }));
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+
+  async function runBatch(numbers: number[]): Promise<void> {
+    const trials = numbers.map((number) => ({ number, params: plan.params(number) }));
+    await db.insertTrials({ studyId, trials });
+    let results;
+    try {
+      const outcome = await compute.evaluateFunctionBatch({
+        function: config.objective.function,
+        noiseStd: config.objective.noiseStd,
+        seed: config.seed,
+        points: trials.map((t) => ({ number: t.number, x: paramsToVector(plan.space, t.params) })),
+      });
+      results = outcome.results.map((r) => ({ ...r, worker: outcome.worker, attempt: outcome.attempt }));
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The objective itself failed after all retries: the trials fail, the study goes on.
+      const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      results = numbers.map((number) => ({ number, status: 'failed' as const, value: null, error: message }));
+    }
+    await db.recordTrialResults({ studyId, direction, results });
+  }
+
+  try {
+    if (input.nextNumber === undefined) await db.markStudyRunning(studyId);
+    let recordedPaused = false;
+    for (;;) {
+      while (!paused && next < runLimit && inFlight < config.budget.parallel) {
+        const count = Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight);
+        const numbers = Array.from({ length: count }, (_, i) => next + i);
+        next += count;
+        inFlight += count;
+        runBatch(numbers).then(
+          () => {
+            inFlight -= count;
+            finished += count;
+          },
+          (err) => {
+            inFlight -= count;
+            if (!isCancellation(err) && fatal === null) fatal = err;
+          },
+        );
+      }
+      if (next >= runLimit && inFlight === 0) break;
+      await condition(
+        () =>
+          fatal !== null ||
+          paused !== recordedPaused ||
+          (!paused && next < runLimit && inFlight < config.budget.parallel) ||
+          (next >= runLimit && inFlight === 0),
+      );
+      if (fatal !== null) throw fatal;
+      if (paused !== recordedPaused) {
+        recordedPaused = paused;
+        await db.setStudyPaused({ studyId, paused });
+      }
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'cancelled' }));
+      throw err;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'failed', error: message }));
+    throw ApplicationFailure.nonRetryable(`study ${studyId} (${workflowInfo().workflowId}) failed: ${message}`);
+  }
+  if (next < plan.total) {
+    return continueAsNew<typeof studyWorkflow>({ ...input, nextNumber: next, completedBefore: finished });
+  }
+  await db.finishStudy({ studyId, status: 'completed' });
+  return { status: 'completed' };
+}

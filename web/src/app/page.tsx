@@ -1,0 +1,5 @@
+import { StudiesPage } from '../components/StudiesPage';
+
+export default function Home() {
+  return <StudiesPage />;
+}

@@ -1,0 +1,13 @@
+'use client';
+
+import { createTRPCContext } from '@trpc/tanstack-react-query';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../server/router';
+
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type StudyListItem = RouterOutputs['studies']['list']['items'][number];
+export type StudyDetailOut = RouterOutputs['studies']['get'];
+export type TrialRowOut = RouterOutputs['trials']['list']['items'][number];
+export type ScheduleRowOut = RouterOutputs['schedules']['list'][number];

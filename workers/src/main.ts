@@ -1,0 +1,18 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createComputeActivities } from './activities';
+import { computeWorkerConfigFromEnv } from './config';
+
+/** Compute worker process: one per device. Knows only Temporal and its model files, never the DB. */
+const config = computeWorkerConfigFromEnv();
+const connection = await NativeConnection.connect({ address: config.temporalAddress });
+const worker = await Worker.create({
+  connection,
+  namespace: config.namespace,
+  taskQueue: config.taskQueue,
+  identity: config.identity,
+  activities: createComputeActivities(config.identity),
+  maxConcurrentActivityTaskExecutions: config.concurrency,
+});
+console.log(`compute worker ${config.identity} on queue "${config.taskQueue}" (device ${config.device}, concurrency ${config.concurrency})`);
+await worker.run();
+await connection.close();
