@@ -6,3 +6,4 @@ export * from './search/grid-search';
 export * from './search/random-search';
 export * from './search/plan';
 export * from './contracts/compute';
+export * from './sampling';

@@ -156,7 +156,7 @@ function checkUpdate(ctx: Ctx, i: number, step: TStepDecision, stage: number | n
       ctx.addIssue({
         code: 'custom',
         path: [...base, 'order'],
-        message: `${what} uses order ${order} but only ${available} earlier evaluation${available === 1 ? '' : 's'} exist; ${remedy} (order k needs k-1 earlier evaluations)`,
+        message: `${what} uses order ${order} but only ${available} earlier evaluation${available === 1 ? ' exists' : 's exist'}; ${remedy} (order k needs k-1 earlier evaluations)`,
       });
     }
     return;
@@ -168,7 +168,7 @@ function checkUpdate(ctx: Ctx, i: number, step: TStepDecision, stage: number | n
     if (seen.has(label)) ctx.addIssue({ code: 'custom', path, message: `${what} lists ${label} twice` });
     seen.add(label);
     if ('prev' in ref && ref.prev > i) {
-      ctx.addIssue({ code: 'custom', path, message: `${what} uses ${label} but only ${i} earlier step${i === 1 ? '' : 's'} exist before step ${i}` });
+      ctx.addIssue({ code: 'custom', path, message: `${what} uses ${label} but only ${i} earlier step${i === 1 ? ' exists' : 's exist'} before step ${i}` });
     }
     if ('mid' in ref && ref.mid >= midsAvailable) {
       const msg = stage === null

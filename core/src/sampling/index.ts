@@ -1,0 +1,65 @@
+/**
+ * Diffusion sampling engine (USF): pure TypeScript, no I/O and no Node built-ins, so Temporal
+ * workflows, workers and browsers all import the same code. Named exports only, so that the
+ * package index can re-export this module without clashing with other modules' helpers.
+ */
+export {
+  NOISE_SCHEDULE_NAMES,
+  getNoiseSchedule,
+  logAlphaFromLambda,
+  VpLinearSchedule,
+  VpCosineSchedule,
+  DdpmDiscreteSchedule,
+  type NoiseSchedule,
+  type NoiseScheduleName,
+} from './noise-schedules';
+export { SPACING_NAMES, makeTimesteps, validateTimesteps, timestepsProblem, type SpacingName, type SpacingOptions } from './spacings';
+export {
+  ZSolverSchedule,
+  ZStepDecision,
+  ZIntermediatePoint,
+  ZPointRef,
+  ZTimestepsSpec,
+  PREDICTION_TYPES,
+  RELAXATIONS,
+  INTERPOLATIONS,
+  MAX_ORDER,
+  MAX_INTERMEDIATE,
+  scheduleNfe,
+  scheduleTimesteps,
+  formatScheduleIssues,
+  type TSolverSchedule,
+  type TSolverScheduleInput,
+  type TStepDecision,
+  type TStepDecisionInput,
+  type TIntermediatePoint,
+  type TPointRef,
+  type TTimestepsSpec,
+  type TPrediction,
+  type TRelaxation,
+  type TInterpolation,
+} from './schedule';
+export { updateCoefficients, phiFunctions, relaxationFactor, type UpdateSpec, type UpdateCoefficients, type NodeInfo } from './coefficients';
+export { asNoisePredictor, MODEL_PREDICTIONS, type Denoiser, type FloatArray, type ModelPrediction } from './denoiser';
+export { sampleUsf, planUsf, type SampleUsfOptions, type SampleUsfResult, type UsfPlan, type PlannedStep, type PlannedUpdate } from './usf';
+export { PRESET_NAMES, buildPresetSchedule, presetOrder, type PresetName, type PresetOptions } from './presets';
+export {
+  isotropicGaussian,
+  gaussianEps,
+  gaussianDenoiser,
+  gaussianFlowSolution,
+  createGmm,
+  evaluateGmm,
+  gmmLogDensity,
+  gmmScore,
+  gmmEps,
+  gmmDenoiser,
+  sampleGmm,
+  sampleGmmBatch,
+  GMM_DATA_STREAM_OFFSET,
+  type IsotropicGaussian,
+  type IsotropicGmm,
+  type GmmSpec,
+  type GmmEvaluation,
+} from './gaussian';
+export { combineGuidance, classifierFreeGuidance } from './guidance';
