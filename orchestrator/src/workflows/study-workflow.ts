@@ -1,5 +1,5 @@
 import {
-  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities,
+  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities, proxyLocalActivities,
   setHandler, workflowInfo, ApplicationFailure,
 } from '@temporalio/workflow';
 import {
@@ -36,10 +36,21 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 
 /** Trials one run dispatches before continuing as new (bounded history: ~20 events per batch). */
-const TRIALS_PER_RUN = 4000;
+const TRIALS_PER_RUN = 1000;
 
 const db = proxyActivities<DbActivities>({
   startToCloseTimeout: '20s',
+  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
+});
+
+/**
+ * The per-batch writes run as local activities: they are short, idempotent and executed by the
+ * orchestrator that runs this workflow, which saves two task-queue round trips per batch. If the
+ * worker dies before the result is recorded, the write simply runs again.
+ */
+const trialWrites = proxyLocalActivities<DbActivities>({
+  startToCloseTimeout: '20s',
+  localRetryThreshold: '10s',
   retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
 });
 
@@ -73,7 +84,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
 
   async function runBatch(numbers: number[]): Promise<void> {
     const trials = numbers.map((number) => ({ number, params: plan.params(number) }));
-    await db.insertTrials({ studyId, trials });
+    await trialWrites.insertTrials({ studyId, trials });
     let results;
     try {
       const outcome = await compute.evaluateFunctionBatch({
@@ -89,7 +100,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       results = numbers.map((number) => ({ number, status: 'failed' as const, value: null, error: message }));
     }
-    await db.recordTrialResults({ studyId, direction, results });
+    await trialWrites.recordTrialResults({ studyId, direction, results });
   }
 
   try {

@@ -1,0 +1,83 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrate } from '../prisma/src/migrate';
+import { recreateDatabase, startPostgres } from '../infra/stack/postgres';
+import { startTemporal } from '../infra/stack/temporal';
+import { startProcess, stopProcess, waitFor, type ManagedProcess } from '../infra/stack/processes';
+import { createServiceFromConfig } from '../orchestrator/src/service-impl';
+import type { StepwiseService } from '../orchestrator/src/service-types';
+
+/** Figures are printed as one JSON line each and saved together under bench/results/<name>.json. */
+export class Results {
+  private readonly figures: Array<Record<string, unknown>> = [];
+  constructor(private readonly name: string) {}
+
+  add(figure: Record<string, unknown>): void {
+    const line = { bench: this.name, ...figure };
+    this.figures.push(line);
+    console.log(JSON.stringify(line));
+  }
+
+  save(meta: Record<string, unknown> = {}): void {
+    mkdirSync('bench/results', { recursive: true });
+    const machine = { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? null, node: process.version };
+    writeFileSync(join('bench/results', `${this.name}.json`), JSON.stringify({ name: this.name, date: new Date().toISOString(), machine, ...meta, figures: this.figures }, null, 2) + '\n');
+  }
+}
+
+export interface BenchStack {
+  service: StepwiseService;
+  databaseUrl: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A private stack for one benchmark, configured like the embedded default (durable Postgres,
+ * Temporal dev server with its SQLite file), on ports of its own.
+ */
+export async function startBenchStack(name: string, opts: { computeWorkers?: number } = {}): Promise<BenchStack> {
+  const dir = join('.data', 'bench', name);
+  rmSync(join(dir, 'temporal.db'), { force: true });
+  const pg = { dataDir: join('.data', 'bench', 'pg'), port: 54349, database: `bench_${name}` };
+  await startPostgres(pg);
+  const databaseUrl = await recreateDatabase(pg);
+  await migrate(databaseUrl);
+  const temporalPort = 7263;
+  const temporal = await startTemporal({ port: temporalPort, uiPort: 8263, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') });
+  const env = {
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    STEPWISE_ORCHESTRATOR_QUEUE: `bench-${name}-orchestrator`,
+    STEPWISE_TASK_QUEUE: `bench-${name}-compute`,
+  };
+  const procs: ManagedProcess[] = [];
+  const start = async (label: string, script: string) => {
+    let out = '';
+    const p = startProcess(label, process.execPath, ['--import', 'tsx', script], { env, logFile: join(dir, `${label}.log`) });
+    p.child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    procs.push(p);
+    await waitFor(`${label} to start`, async () => /on queue/.test(out), 120_000);
+  };
+  await start('orchestrator', 'orchestrator/src/main.ts');
+  for (let i = 0; i < (opts.computeWorkers ?? 1); i++) await start(`compute-${i}`, 'workers/src/main.ts');
+  const { service, close } = await createServiceFromConfig({
+    temporalAddress: env.TEMPORAL_ADDRESS, namespace: 'default', databaseUrl,
+    taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE, computeQueue: env.STEPWISE_TASK_QUEUE, identity: `bench-${name}`,
+  });
+  return {
+    service,
+    databaseUrl,
+    stop: async () => {
+      await close();
+      for (const p of procs.reverse()) await stopProcess(p);
+      if (temporal) await stopProcess(temporal);
+    },
+  };
+}
+
+export function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ZStudyConfig, effectiveSpace, formatIssues } from './study';
+
+const base = { name: 'ok', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 10 } };
+
+function issuesOf(input: unknown): string[] {
+  const r = ZStudyConfig.safeParse(input);
+  if (r.success) return [];
+  return formatIssues(r.error);
+}
+
+describe('study config', () => {
+  it('fills defaults', () => {
+    const cfg = ZStudyConfig.parse(base);
+    expect(cfg.seed).toBe(0);
+    expect(cfg.budget.parallel).toBe(4);
+    expect(cfg.objective.direction).toBe('minimize');
+    expect(effectiveSpace(cfg).map((p) => [p.name, p.type === 'float' && [p.low, p.high]])).toEqual([
+      ['x1', [-5, 10]],
+      ['x2', [0, 15]],
+    ]);
+  });
+
+  it('names the field of every problem', () => {
+    const issues = issuesOf({ ...base, name: '', budget: { trials: 0, parallel: 5000 } });
+    expect(issues.some((i) => i.startsWith('name:'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('budget.trials:'))).toBe(true);
+    expect(issues.some((i) => i.startsWith('budget.parallel:'))).toBe(true);
+  });
+
+  it('checks the space against the function', () => {
+    const issues = issuesOf({ ...base, space: [{ type: 'float', name: 'a', low: 0, high: 1 }] });
+    expect(issues).toEqual(['space: branin takes 2 inputs but the space has 1 parameters']);
+    expect(issuesOf({ ...base, objective: { type: 'function', function: 'hartmann6', dim: 3 } })).toEqual([
+      'objective.dim: hartmann6 has dimension 6; remove dim or set it to 6',
+    ]);
+  });
+
+  it('rejects inverted bounds, bad log bounds and duplicate names', () => {
+    const issues = issuesOf({
+      ...base,
+      objective: { type: 'function', function: 'ackley', dim: 3 },
+      space: [
+        { type: 'float', name: 'a', low: 1, high: 0 },
+        { type: 'float', name: 'b', low: 0, high: 1, log: true },
+        { type: 'int', name: 'a', low: 0, high: 3 },
+      ],
+    });
+    expect(issues).toContain('space.0.high: high (0) must be greater than low (1)');
+    expect(issues).toContain('space.1.low: a log-scaled parameter needs low > 0');
+    expect(issues).toContain('space.2.name: duplicate parameter name "a"');
+  });
+
+  it('refuses study kinds that are not available yet, saying which are', () => {
+    expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid" or "random"/);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { CounterRng } from '../rng';
+import { TEST_FUNCTIONS, TEST_FUNCTION_NAMES, resolveDim } from './test-functions';
+
+describe('test functions', () => {
+  for (const name of TEST_FUNCTION_NAMES) {
+    const fn = TEST_FUNCTIONS[name];
+    const dims = fn.fixedDim !== null ? [fn.fixedDim] : [fn.minDim, 3, 6].filter((d) => d >= fn.minDim);
+    for (const dim of dims) {
+      it(`${name} (d=${dim}) attains its known optimum at its argmin and nowhere lower on random points`, () => {
+        const x = fn.argmin(dim);
+        expect(x).toHaveLength(dim);
+        // Published minimisers are rounded to ~6 digits: the value agrees to that precision.
+        expect(fn.evaluate(x)).toBeCloseTo(fn.optimum(dim), 4);
+        const rng = new CounterRng(42, dim);
+        const bounds = fn.bounds(dim);
+        for (let i = 0; i < 2000; i++) {
+          const p = bounds.map(([lo, hi]) => lo + rng.uniform() * (hi - lo));
+          expect(fn.evaluate(p)).toBeGreaterThanOrEqual(fn.optimum(dim) - 1e-9);
+        }
+      });
+    }
+  }
+
+  it('Branin has three global minimisers with the same value', () => {
+    const b = TEST_FUNCTIONS.branin;
+    for (const x of [[-Math.PI, 12.275], [Math.PI, 2.275], [9.42478, 2.475]]) {
+      expect(b.evaluate(x)).toBeCloseTo(0.397887, 5);
+    }
+  });
+
+  it('Styblinski-Tang scales its optimum with the dimension', () => {
+    const st = TEST_FUNCTIONS.styblinski_tang;
+    expect(st.optimum(4)).toBeCloseTo(-39.166166 * 4, 4);
+    expect(st.evaluate(st.argmin(4))).toBeCloseTo(st.optimum(4), 8);
+  });
+
+  it('resolves the dimension: fixed functions ignore the request', () => {
+    expect(resolveDim(TEST_FUNCTIONS.hartmann6, 3)).toBe(6);
+    expect(resolveDim(TEST_FUNCTIONS.ackley, 7)).toBe(7);
+    expect(resolveDim(TEST_FUNCTIONS.ackley)).toBe(5);
+  });
+});
