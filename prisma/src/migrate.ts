@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /**
@@ -10,7 +11,8 @@ import pg from 'pg';
  * An applied migration whose file has changed since is an error: history is never rewritten.
  */
 
-export const MIGRATIONS_DIR = new URL('../migrations', import.meta.url).pathname;
+// Not `new URL(..., import.meta.url)`: bundlers (Next) would try to bundle the folder.
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
 export interface MigrationResult {
   applied: string[];

@@ -207,6 +207,17 @@ describe('schedules', () => {
     expect(service.calls.filter((c) => c.method === 'createSchedule')).toHaveLength(0);
   });
 
+  it("renames the service's spec.* issues to the procedure's own cron / intervalSeconds fields", async () => {
+    const { service, caller } = setup();
+    const { ValidationError } = await import('@stepwise/orchestrator/service-types');
+    service.createSchedule = async () => {
+      throw new ValidationError([{ field: 'spec.cron', message: 'not a cron expression' }, { field: 'template.seed', message: 'too big' }]);
+    };
+    const err = await trpcError(caller.schedules.create({ name: 'n', cron: '61 * * * *', template: validConfig }));
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.message).toBe('cron: not a cron expression; template.seed: too big');
+  });
+
   it('creates, pauses, unpauses, triggers and deletes a schedule', async () => {
     const { caller } = setup();
     const created = await caller.schedules.create({ name: 'nightly', cron: '0 3 * * *', template: validConfig });

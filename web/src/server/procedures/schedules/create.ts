@@ -2,10 +2,15 @@ import { z } from 'zod';
 import { ZStudyConfig, type TStudyConfigInput } from '@stepwise/core';
 import { procedure } from '../../trpc';
 import { badRequest, issuesFromZod } from '../../errors';
+import { ValidationError } from '@stepwise/orchestrator/service-types';
 import { ZScheduleRow } from '../../schemas';
 
-// Five fields (minute hour day month weekday), optionally six with seconds, or a macro.
-const CRON_RE = /^(@(yearly|annually|monthly|weekly|daily|hourly)|(\S+\s+){4,5}\S+)$/;
+// Five fields (minute hour day-of-month month day-of-week); Temporal also takes six or seven.
+const CRON_RE = /^(\S+\s+){4,6}\S+$/;
+
+// The service names spec problems after its own input ("spec.cron"); callers of this procedure
+// sent flat `cron` / `intervalSeconds`, so its issues are renamed to those fields.
+const SPEC_FIELDS: Record<string, string> = { spec: 'cron', 'spec.cron': 'cron', 'spec.intervalSeconds': 'intervalSeconds' };
 
 export const ZCreateScheduleInput = z
   .object({
@@ -29,5 +34,10 @@ export const createSchedule = procedure
     const parsed = ZStudyConfig.safeParse(input.template);
     if (!parsed.success) throw badRequest(issuesFromZod(parsed.error, 'template'));
     const spec = input.cron !== undefined ? { cron: input.cron } : { intervalSeconds: input.intervalSeconds };
-    return ctx.service.createSchedule({ name: input.name, spec, template: parsed.data, paused: input.paused });
+    try {
+      return await ctx.service.createSchedule({ name: input.name, spec, template: parsed.data, paused: input.paused });
+    } catch (e) {
+      if (e instanceof ValidationError) throw badRequest(e.issues.map((i) => ({ field: SPEC_FIELDS[i.field] ?? i.field, message: i.message })));
+      throw e;
+    }
   });

@@ -1,0 +1,252 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { TStudyConfigInput } from '@stepwise/core';
+import { createStepwiseClient, type StepwiseClient } from '../index';
+import {
+  EXPORT_FORMATS,
+  parseEverySeconds,
+  parseFormat,
+  parsePositiveInt,
+  parseStatus,
+  resolveConnection,
+  scheduleSpec,
+  type Connection,
+  type ExportFormat,
+  type StudyStatusArg,
+} from './args';
+import { loadConfigFile } from './config-file';
+import { describeError } from './errors';
+import { exportTrials, type Write } from './export-trials';
+import { formatNumber, isoOrDash, table, toJson } from './format';
+import { openOutputFile, type OutputFile } from './io';
+import { watchStudy } from './watch';
+
+export interface CliIO {
+  env: Record<string, string | undefined>;
+  /** Standard output (results, exports to stdout). */
+  out: Write;
+  /** Standard error (messages, progress). */
+  err: (s: string) => void;
+  readFile?: (path: string) => Promise<string>;
+  openOut?: (path: string) => OutputFile;
+  createClient?: (conn: Connection) => StepwiseClient;
+  sleep?: (ms: number) => Promise<void>;
+  /** Stream for the --watch progress bar; omit for no bar. */
+  progress?: NodeJS.WritableStream;
+}
+
+/** Runs one CLI invocation; resolves to the exit code (never calls process.exit). */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let code = 0;
+  let conn: Connection = resolveConnection({}, io.env);
+  let client: StepwiseClient | null = null;
+  const getClient = () => (client ??= (io.createClient ?? ((c) => createStepwiseClient(c)))(conn));
+  const print = (s: string) => io.out(s.endsWith('\n') ? s : `${s}\n`);
+
+  const program = new Command('stepwise')
+    .description('Launch, watch and export Stepwise studies (talks to the web app over tRPC).')
+    .version('0.1.0')
+    .option('--url <url>', 'web app URL (env STEPWISE_URL, default http://localhost:3000)')
+    .option('--token <token>', 'API token (env STEPWISE_API_TOKEN)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void io.out(s), writeErr: io.err });
+  program.hook('preAction', () => {
+    conn = resolveConnection(program.opts<{ url?: string; token?: string }>(), io.env);
+  });
+
+  program
+    .command('launch')
+    .description('launch a study from a YAML or JSON config file')
+    .argument('<file>', 'study config (.yaml, .yml or .json)')
+    .option('-w, --watch', 'show a progress bar until the study finishes, then print the best value (exit 1 unless it completed)')
+    .option('--json', 'print the launched (or, with --watch, the finished) study as JSON')
+    .action(async (file: string, opts: { watch?: boolean; json?: boolean }) => {
+      const config = (await loadConfigFile(file, io.readFile)) as TStudyConfigInput;
+      const study = await getClient().studies.launch.mutate({ config, source: 'client' });
+      if (!opts.watch) {
+        if (opts.json) return print(toJson(study));
+        return print(`launched ${study.id}  ${study.name}  (${study.kind}, ${study.trialsTotal} trials)\n  ${conn.url.replace(/\/+$/, '')}/studies/${study.id}`);
+      }
+      io.err(`launched ${study.id}  ${study.name}\n`);
+      const final = await watchStudy(getClient(), study.id, { sleep: io.sleep, stream: io.progress, quiet: !io.progress || opts.json });
+      if (opts.json) await print(toJson(final));
+      else {
+        const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)} (trial #${final.bestTrialNumber})`;
+        await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
+      }
+      if (final.status !== 'completed') code = 1;
+    });
+
+  program
+    .command('ls')
+    .description('list studies, newest first')
+    .option('--json', 'print JSON')
+    .addOption(new Option('--status <status>', 'only studies with this status').argParser(parseStatus))
+    .option('-n, --limit <n>', 'how many (default 50)', parsePositiveInt, 50)
+    .option('--all', 'every study (pages through all of them)')
+    .action(async (opts: { json?: boolean; status?: StudyStatusArg; limit: number; all?: boolean }) => {
+      const items = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<StepwiseClient['studies']['list']['query']>> = await getClient().studies.list.query({
+          limit: opts.all ? 200 : Math.min(200, opts.limit - items.length),
+          cursor,
+          status: opts.status,
+        });
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor && (opts.all || items.length < opts.limit));
+      if (opts.json) return print(toJson(items));
+      if (items.length === 0) return print('no studies');
+      await io.out(
+        table(
+          ['ID', 'NAME', 'KIND', 'STATUS', 'PROGRESS', 'BEST', 'SOURCE', 'CREATED'],
+          items.map((s) => [
+            s.id,
+            s.name,
+            s.kind,
+            s.status,
+            `${s.trialsCompleted + s.trialsFailed}/${s.trialsTotal}`,
+            formatNumber(s.bestValue),
+            s.source,
+            isoOrDash(s.createdAt),
+          ]),
+          new Set([4, 5]),
+        ),
+      );
+    });
+
+  program
+    .command('show')
+    .description('show one study')
+    .argument('<id>', 'study id')
+    .option('--json', 'print JSON (config and best-so-far curve included)')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const s = await getClient().studies.get.query({ id });
+      if (opts.json) return print(toJson(s));
+      const rows: Array<[string, string]> = [
+        ['id', s.id],
+        ['name', s.name],
+        ['kind', s.kind],
+        ['status', s.status + (s.error ? ` (${s.error})` : '')],
+        ['objective', `${s.direction} ${s.metric}`],
+        ['progress', `${s.trialsCompleted} completed, ${s.trialsFailed} failed, ${s.trialsRunning} running of ${s.trialsTotal}`],
+        ['best', s.bestValue === null ? '-' : `${formatNumber(s.bestValue, 8)} (trial #${s.bestTrialNumber})`],
+        ['source', s.source + (s.scheduleId ? ` (schedule ${s.scheduleId})` : '')],
+        ['created', isoOrDash(s.createdAt)],
+        ['started', isoOrDash(s.startedAt)],
+        ['finished', isoOrDash(s.finishedAt)],
+        ['workflow', s.workflowId ?? '-'],
+      ];
+      const w = Math.max(...rows.map(([k]) => k.length));
+      await print(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+    });
+
+  program
+    .command('cancel')
+    .description('cancel a queued or running study')
+    .argument('<id>', 'study id')
+    .action(async (id: string) => {
+      const s = await getClient().studies.cancel.mutate({ id });
+      await print(`${s.id}  ${s.status}`);
+    });
+
+  program
+    .command('export')
+    .description('export every trial of a study (streamed page by page)')
+    .argument('<id>', 'study id')
+    .addOption(new Option('-f, --format <format>', `output format: ${EXPORT_FORMATS.join(' | ')}`).argParser(parseFormat).default('csv'))
+    .option('-o, --out <file>', 'write to a file instead of stdout')
+    .action(async (id: string, opts: { format: ExportFormat; out?: string }) => {
+      if (!opts.out) {
+        await exportTrials(getClient(), id, opts.format, io.out);
+        return;
+      }
+      const file = (io.openOut ?? openOutputFile)(opts.out);
+      const n = await exportTrials(getClient(), id, opts.format, file.write);
+      await file.close();
+      io.err(`exported ${n} trials to ${opts.out}\n`);
+    });
+
+  const schedule = program.command('schedule').description('scheduled re-runs of a study template');
+
+  schedule
+    .command('create')
+    .description('create a schedule (exactly one of --cron or --every)')
+    .requiredOption('--name <name>', 'schedule name')
+    .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *"')
+    .option('--every <interval>', 'interval: seconds, or 90s / 15m / 2h / 1d', parseEverySeconds)
+    .requiredOption('--template <file>', 'study config to instantiate on each run (.yaml or .json)')
+    .option('--paused', 'create it paused')
+    .option('--json', 'print JSON')
+    .action(async (opts: { name: string; cron?: string; every?: number; template: string; paused?: boolean; json?: boolean }) => {
+      const spec = scheduleSpec(opts);
+      const template = (await loadConfigFile(opts.template, io.readFile)) as TStudyConfigInput;
+      const s = await getClient().schedules.create.mutate({ name: opts.name, ...spec, template, paused: opts.paused ?? false });
+      if (opts.json) return print(toJson(s));
+      await print(`created schedule ${s.id}  ${s.name}  (${'cron' in spec ? `cron ${spec.cron}` : `every ${spec.intervalSeconds}s`}${s.paused ? ', paused' : ''})`);
+    });
+
+  schedule
+    .command('ls')
+    .description('list schedules')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await getClient().schedules.list.query();
+      if (opts.json) return print(toJson(rows));
+      if (rows.length === 0) return print('no schedules');
+      await io.out(
+        table(
+          ['ID', 'NAME', 'SPEC', 'STATE', 'TEMPLATE', 'LAST RUN', 'NEXT RUN', 'STUDIES'],
+          rows.map((s) => [
+            s.id,
+            s.name,
+            s.spec.cron ? `cron ${s.spec.cron}` : `every ${s.spec.intervalSeconds}s`,
+            s.paused ? 'paused' : 'active',
+            s.template.name,
+            isoOrDash(s.lastRunAt),
+            isoOrDash(s.nextRunAt),
+            String(s.studiesCreated),
+          ]),
+          new Set([7]),
+        ),
+      );
+    });
+
+  for (const [verb, describe] of [
+    ['pause', 'pause a schedule'],
+    ['unpause', 'resume a paused schedule'],
+    ['trigger', 'run a schedule now'],
+  ] as const) {
+    schedule
+      .command(verb)
+      .description(describe)
+      .argument('<id>', 'schedule id')
+      .action(async (id: string) => {
+        const s = await getClient().schedules[verb].mutate({ id });
+        await print(`${s.id}  ${s.paused ? 'paused' : 'active'}${verb === 'trigger' ? `  triggered (${s.studiesCreated} studies so far)` : ''}`);
+      });
+  }
+
+  schedule
+    .command('rm')
+    .alias('delete')
+    .description('delete a schedule')
+    .argument('<id>', 'schedule id')
+    .action(async (id: string) => {
+      const r = await getClient().schedules.delete.mutate({ id });
+      await print(`deleted ${r.id}`);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has already printed the message (or the help / version text).
+      return e.exitCode === 0 ? 0 : 1;
+    }
+    for (const line of describeError(e, conn)) io.err(`${line}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,5 @@
+import { SchedulesPage } from '../../components/SchedulesPage';
+
+export default function Page() {
+  return <SchedulesPage />;
+}

@@ -1,0 +1,33 @@
+'use client';
+
+import { useEffect, useRef } from 'react';
+import { echarts, type EChartsCoreOption } from '../lib/echarts';
+
+/**
+ * One ECharts instance bound to a div: created on mount, resized with its box, disposed on
+ * unmount. Option updates replace the series but keep the user's zoom.
+ */
+export function Chart({ option, testId, className = 'chart' }: { option: EChartsCoreOption; testId?: string; className?: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
+
+  useEffect(() => {
+    const div = el.current;
+    if (!div) return;
+    const instance = echarts.init(div, undefined, { renderer: 'canvas' });
+    chart.current = instance;
+    const ro = new ResizeObserver(() => instance.resize());
+    ro.observe(div);
+    return () => {
+      ro.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.setOption(option, { replaceMerge: ['series'], lazyUpdate: true });
+  }, [option]);
+
+  return <div ref={el} className={className} data-testid={testId} />;
+}

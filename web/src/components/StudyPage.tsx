@@ -1,0 +1,165 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getTestFunction, resolveDim } from '@stepwise/core';
+import { useTRPC, type StudyDetailOut } from '../lib/trpc';
+import { errorCode, errorMessage, isUnauthorized } from '../lib/errors';
+import { between, formatCount, formatDuration, formatTime, formatValue } from '../lib/format';
+import { paramNames } from '../lib/launch-form';
+import { StatusBadge } from './StatusBadge';
+import { ProgressBar } from './ProgressBar';
+import { BestChart } from './BestChart';
+import { TrialTable } from './TrialTable';
+
+const isActive = (status: string) => status === 'queued' || status === 'running' || status === 'paused';
+
+function knownOptimum(study: StudyDetailOut): number | null {
+  const obj = study.config?.objective;
+  if (!obj || obj.type !== 'function') return null;
+  try {
+    const fn = getTestFunction(obj.function);
+    const value = fn.optimum(resolveDim(fn, obj.dim));
+    return obj.direction === 'maximize' ? null : value;
+  } catch {
+    return null;
+  }
+}
+
+export function StudyPage({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const query = useQuery(
+    trpc.studies.get.queryOptions({ id }, { refetchInterval: (q) => (q.state.data && isActive(q.state.data.status) ? 1500 : false) }),
+  );
+
+  if (query.error) {
+    if (isUnauthorized(query.error)) return null;
+    return (
+      <div className="banner-error">
+        {errorCode(query.error) === 'NOT_FOUND' ? `Study ${id} not found.` : errorMessage(query.error)} <Link href="/">Back to studies</Link>
+      </div>
+    );
+  }
+  if (!query.data) return <div className="muted">Loading…</div>;
+  return <StudyView study={query.data} />;
+}
+
+function StudyView({ study }: { study: StudyDetailOut }) {
+  const live = isActive(study.status);
+  const names = useMemo(() => paramNames(study.config), [study.config]);
+  const optimum = useMemo(() => knownOptimum(study), [study]);
+  const ciHalf = useMemo(() => {
+    const p = study.bestSoFar.find((b) => b.trialNumber === study.bestTrialNumber);
+    return p && p.ciLow != null && p.ciHigh != null ? (p.ciHigh - p.ciLow) / 2 : null;
+  }, [study.bestSoFar, study.bestTrialNumber]);
+
+  return (
+    <>
+      <div className="panel">
+        <div className="page-head" style={{ marginBottom: 4 }}>
+          <h1>{study.name}</h1>
+          <StatusBadge status={study.status} testId="study-status" />
+          <span className="muted mono">{study.id}</span>
+          <span className="spacer" />
+          {live && <CancelButton id={study.id} />}
+        </div>
+        {study.error && <div className="banner-error">{study.error}</div>}
+        <div className="stats">
+          <Stat k="progress">
+            <ProgressBar completed={study.trialsCompleted} failed={study.trialsFailed} running={study.trialsRunning} total={study.trialsTotal} />
+          </Stat>
+          <Stat k={`best ${study.metric} (${study.direction === 'minimize' ? 'min' : 'max'})`}>
+            <span data-testid="study-best">{formatValue(study.bestValue)}</span>
+            {ciHalf !== null && <span className="ci">± {formatValue(ciHalf, 3)}</span>}
+            {study.bestTrialNumber !== null && <span className="muted"> · trial #{study.bestTrialNumber}</span>}
+          </Stat>
+          {optimum !== null && <Stat k="known optimum">{formatValue(optimum)}</Stat>}
+          <Stat k="kind">{study.kind}</Stat>
+          <Stat k="running / failed">
+            {formatCount(study.trialsRunning)} / {formatCount(study.trialsFailed)}
+          </Stat>
+          <Stat k="source">
+            {study.source}
+            {study.scheduleId && <span className="muted"> ({study.scheduleId})</span>}
+          </Stat>
+          <Stat k="started">{formatTime(study.startedAt)}</Stat>
+          <Stat k="elapsed">
+            <Elapsed start={study.startedAt} end={study.finishedAt} live={live} />
+          </Stat>
+        </div>
+        <details style={{ marginTop: 10 }}>
+          <summary>config{study.workflowId ? ` · workflow ${study.workflowId}` : ''}</summary>
+          <pre className="config">{JSON.stringify(study.config, null, 2)}</pre>
+        </details>
+      </div>
+
+      <div className="panel">
+        <h2>Best so far</h2>
+        <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} />
+      </div>
+
+      <TrialTable
+        studyId={study.id}
+        version={`${study.status}:${study.trialsCompleted}:${study.trialsFailed}:${study.trialsRunning}`}
+        paramNames={names}
+        direction={study.direction}
+        bestTrialNumber={study.bestTrialNumber}
+      />
+    </>
+  );
+}
+
+function Stat({ k, children }: { k: string; children: ReactNode }) {
+  return (
+    <div className="stat">
+      <div className="k">{k}</div>
+      <div className="v">{children}</div>
+    </div>
+  );
+}
+
+function Elapsed({ start, end, live }: { start: Date | null; end: Date | null; live: boolean }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [live]);
+  return <>{formatDuration(between(start, end, now))}</>;
+}
+
+/** Two clicks (arm, then confirm) instead of window.confirm, which automated browsers dismiss. */
+function CancelButton({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [armed, setArmed] = useState(false);
+  const cancel = useMutation(
+    trpc.studies.cancel.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.studies.pathKey() }),
+    }),
+  );
+  useEffect(() => {
+    if (!armed) return;
+    const t = setTimeout(() => setArmed(false), 4000);
+    return () => clearTimeout(t);
+  }, [armed]);
+  return (
+    <>
+      {cancel.error && !isUnauthorized(cancel.error) && <span className="field-error">{errorMessage(cancel.error)}</span>}
+      <button
+        type="button"
+        className={`danger${armed ? ' armed' : ''}`}
+        data-testid="cancel-study"
+        disabled={cancel.isPending}
+        onClick={() => {
+          if (!armed) return setArmed(true);
+          setArmed(false);
+          cancel.mutate({ id });
+        }}
+      >
+        {cancel.isPending ? 'Cancelling…' : armed ? 'Click again to cancel' : 'Cancel study'}
+      </button>
+    </>
+  );
+}

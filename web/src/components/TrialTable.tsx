@@ -1,0 +1,185 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTRPC, type TrialRowOut } from '../lib/trpc';
+import { errorMessage, isUnauthorized } from '../lib/errors';
+import { between, formatCount, formatDuration, formatParam, formatTime, formatValue } from '../lib/format';
+import { StatusBadge } from './StatusBadge';
+import { Pager, useCursorPager } from './Pager';
+
+export const TRIAL_PAGE_SIZE = 50;
+const TRIAL_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+type SortField = 'number' | 'value' | 'finishedAt';
+type TrialStatus = (typeof TRIAL_STATUSES)[number];
+/** Params shown as columns; beyond that they collapse into one cell. */
+const MAX_PARAM_COLUMNS = 8;
+
+/**
+ * Server-paginated trials: one page of 50 rows at a time whatever the study's size, sorted and
+ * filtered by the server, refreshed while the study runs.
+ */
+export function TrialTable({
+  studyId,
+  version,
+  paramNames,
+  direction,
+  bestTrialNumber,
+}: {
+  studyId: string;
+  /**
+   * Changes whenever the study's counts or status change (the page polls the study); the table
+   * refetches then, and only then, so a finished study gets its final rows and an idle one costs
+   * nothing.
+   */
+  version: string;
+  paramNames: string[];
+  direction: 'minimize' | 'maximize';
+  bestTrialNumber: number | null;
+}) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const seenVersion = useRef(version);
+  useEffect(() => {
+    if (seenVersion.current === version) return;
+    seenVersion.current = version;
+    void queryClient.invalidateQueries({ queryKey: trpc.trials.list.queryKey({ studyId }) });
+  }, [version, studyId, queryClient, trpc]);
+  const [sort, setSort] = useState<SortField>('number');
+  const [order, setOrder] = useState<'asc' | 'desc'>('asc');
+  const [status, setStatus] = useState<TrialStatus | ''>('');
+  const pager = useCursorPager();
+
+  const query = useQuery(
+    trpc.trials.list.queryOptions(
+      { studyId, limit: TRIAL_PAGE_SIZE, sort, order, status: status || undefined, cursor: pager.cursor },
+      { placeholderData: keepPreviousData },
+    ),
+  );
+
+  function sortBy(field: SortField) {
+    if (field === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
+    else {
+      setSort(field);
+      // The natural first look: best values first, latest finishes first.
+      setOrder(field === 'value' ? (direction === 'minimize' ? 'asc' : 'desc') : field === 'finishedAt' ? 'desc' : 'asc');
+    }
+    pager.reset();
+  }
+
+  const arrow = (field: SortField) => (sort === field ? <span className="arrow">{order === 'asc' ? '▲' : '▼'}</span> : null);
+  const page = query.data;
+  const inline = paramNames.length > MAX_PARAM_COLUMNS;
+  const first = pager.page * TRIAL_PAGE_SIZE;
+  const label = page ? (page.total === 0 ? 'no trials' : `${formatCount(first + 1)}–${formatCount(first + page.items.length)} of ${formatCount(page.total)}`) : '…';
+
+  return (
+    <div className="panel">
+      <div className="toolbar">
+        <h2 style={{ margin: 0 }}>Trials</h2>
+        <label>
+          status
+          <select
+            value={status}
+            data-testid="trial-status-filter"
+            onChange={(e) => {
+              setStatus(e.target.value as TrialStatus | '');
+              pager.reset();
+            }}
+          >
+            <option value="">all</option>
+            {TRIAL_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        {query.isFetching && <span className="muted">refreshing…</span>}
+      </div>
+      {query.error && !isUnauthorized(query.error) && <div className="banner-error">{errorMessage(query.error)}</div>}
+      <div className="table-wrap">
+        <table className="grid" data-testid="trial-table" data-total={page?.total ?? 0}>
+          <thead>
+            <tr>
+              <th className="sortable num" onClick={() => sortBy('number')} data-sort="number">
+                #{arrow('number')}
+              </th>
+              <th>Status</th>
+              <th className="sortable num" onClick={() => sortBy('value')} data-sort="value">
+                Value{arrow('value')}
+              </th>
+              <th className="num">n</th>
+              {inline ? <th>Params</th> : paramNames.map((p) => <th key={p} className="num">{p}</th>)}
+              <th className="num">Attempt</th>
+              <th>Worker</th>
+              <th className="num">Duration</th>
+              <th className="sortable" onClick={() => sortBy('finishedAt')} data-sort="finishedAt">
+                Finished{arrow('finishedAt')}
+              </th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page?.items.map((t) => (
+              <TrialRow key={t.id} t={t} paramNames={paramNames} inline={inline} best={t.number === bestTrialNumber} />
+            ))}
+          </tbody>
+        </table>
+        {page && page.items.length === 0 && <div className="empty">No trials{status ? ` with status ${status}` : ' yet'}.</div>}
+      </div>
+      <Pager
+        page={pager.page}
+        hasNext={!!page?.nextCursor}
+        onPrev={pager.prev}
+        onNext={() => pager.next(page?.nextCursor ?? null)}
+        onFirst={pager.reset}
+        label={label}
+      />
+    </div>
+  );
+}
+
+function ValueCell({ t }: { t: TrialRowOut }) {
+  if (t.value === null) return <td className="num">—</td>;
+  const half = t.ciLow !== null && t.ciHigh !== null ? (t.ciHigh - t.ciLow) / 2 : null;
+  const title = t.ciLow !== null && t.ciHigh !== null ? `CI [${formatValue(t.ciLow)}, ${formatValue(t.ciHigh)}]${t.stderr !== null ? `, stderr ${formatValue(t.stderr)}` : ''}` : undefined;
+  return (
+    <td className="num" title={title}>
+      {formatValue(t.value)}
+      {half !== null && <span className="ci">± {formatValue(half, 3)}</span>}
+    </td>
+  );
+}
+
+function TrialRow({ t, paramNames, inline, best }: { t: TrialRowOut; paramNames: string[]; inline: boolean; best: boolean }) {
+  return (
+    <tr className={best ? 'best' : undefined} data-testid="trial-row" data-number={t.number} data-status={t.status}>
+      <td className="num">
+        {t.number}
+        {best && <span title="best trial"> ★</span>}
+      </td>
+      <td>
+        <StatusBadge status={t.status} />
+      </td>
+      <ValueCell t={t} />
+      <td className="num">{t.n ?? '—'}</td>
+      {inline ? (
+        <td className="params">{paramNames.map((p) => `${p}=${formatParam(t.params[p])}`).join(' ')}</td>
+      ) : (
+        paramNames.map((p) => (
+          <td key={p} className="num mono">
+            {formatParam(t.params[p])}
+          </td>
+        ))
+      )}
+      <td className="num">{t.attempt}</td>
+      <td className="muted">{t.worker ?? '—'}</td>
+      <td className="num">{formatDuration(t.finishedAt ? between(t.startedAt, t.finishedAt) : null)}</td>
+      <td className="muted">{formatTime(t.finishedAt)}</td>
+      <td className="error-cell" title={t.error ?? undefined}>
+        {t.error ?? ''}
+      </td>
+    </tr>
+  );
+}

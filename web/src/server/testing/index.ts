@@ -1,0 +1,3 @@
+// Test doubles for other packages' tests (the CLI runs against the real router through these).
+export { InMemoryStepwiseService, type FakeServiceOptions } from './fake-service';
+export { handleTrpcRequest } from '../handler';
