@@ -38,7 +38,7 @@ try {
   const branin = getTestFunction('branin');
   const loopStart = performance.now();
   let sink = 0;
-  for (let n = 0; n < 1000; n++) sink += branin.evaluate(paramsToVector(plan.space, plan.params(n)));
+  for (let n = 0; n < 1000; n++) sink += branin.evaluate(paramsToVector(plan.space, plan.params!(n)));
   const loopS = (performance.now() - loopStart) / 1000;
   if (!Number.isFinite(sink)) throw new Error('unreachable');
   results.add({ figure: 'trials_per_s', trials: 1000, parallel: 32, value: +(1000 / small.wallS).toFixed(1), target: '>= 100' });

@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<unknown>> = {
   orchestration: () => import('./orchestration'),
+  bo: () => import('./bo'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -7,3 +7,4 @@ export * from './search/random-search';
 export * from './search/plan';
 export * from './contracts/compute';
 export * from './sampling';
+export * from './bo';

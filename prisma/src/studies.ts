@@ -59,6 +59,9 @@ const TERMINAL: StudyStatus[] = ['completed', 'failed', 'cancelled'];
  */
 export async function finishStudy(db: Db, id: string, status: 'completed' | 'failed' | 'cancelled', error?: string): Promise<void> {
   await db.$transaction(async (tx) => {
+    // Lock the study row first: concurrent insertTrials (which take a share lock) either finish
+    // before us, so we close their trials, or run after and see a finished study.
+    await tx.$queryRaw`SELECT id FROM study WHERE id = ${id}::uuid FOR UPDATE`;
     const cancelled = await tx.trial.updateMany({
       where: { studyId: id, status: { in: ['pending', 'running'] } },
       data: { status: 'cancelled', finishedAt: new Date() },
@@ -73,6 +76,10 @@ export async function finishStudy(db: Db, id: string, status: 'completed' | 'fai
       },
     });
   });
+}
+
+export async function setStrategyState(db: Db, id: string, state: unknown): Promise<void> {
+  await db.study.update({ where: { id }, data: { strategyState: state as Prisma.InputJsonValue } });
 }
 
 export async function getStudyRow(db: Db, id: string): Promise<StudyRow | null> {

@@ -14,6 +14,8 @@ export type TrialRowDb = Prisma.TrialGetPayload<object>;
 export interface NewTrial {
   number: number;
   params: TParams;
+  /** Why the point was proposed (adaptive strategies); omitted for grid/random. */
+  proposal?: Record<string, unknown> | null;
 }
 
 /** Records proposals as running before they are dispatched. Re-inserting a number is a no-op. */
@@ -21,10 +23,17 @@ export async function insertTrials(db: Db, studyId: string, trials: NewTrial[]):
   if (trials.length === 0) return 0;
   const numbers = trials.map((t) => t.number);
   const params = trials.map((t) => JSON.stringify(t.params));
+  const proposals = trials.map((t) => (t.proposal ? JSON.stringify(t.proposal) : null));
+  // The share lock on the study row orders this insert against finishStudy: a trial can never be
+  // inserted as running into a study that has already ended.
   return db.$executeRaw`
-    INSERT INTO trial (id, study_id, number, params, status, started_at)
-    SELECT gen_random_uuid(), ${studyId}::uuid, r.number, r.params::jsonb, 'running', now()
-    FROM unnest(${numbers}::int[], ${params}::text[]) AS r(number, params)
+    WITH open_study AS (
+      SELECT id FROM study WHERE id = ${studyId}::uuid AND status IN ('queued', 'running', 'paused') FOR SHARE
+    )
+    INSERT INTO trial (id, study_id, number, params, proposal, status, started_at)
+    SELECT gen_random_uuid(), s.id, r.number, r.params::jsonb, r.proposal::jsonb, 'running', now()
+    FROM unnest(${numbers}::int[], ${params}::text[], ${proposals}::text[]) AS r(number, params, proposal)
+    CROSS JOIN open_study s
     ON CONFLICT (study_id, number) DO NOTHING`;
 }
 
@@ -196,6 +205,29 @@ export async function bestSoFar(
     if (improved || i % stride === 0 || i === rows.length - 1) out.push({ trialNumber: r.number, value: v, best: best as number });
   });
   return out;
+}
+
+/** What an adaptive strategy learns from: finished trials' values and the points still pending. */
+export async function trialHistory(db: Db, studyId: string): Promise<{
+  completed: Array<{ number: number; params: TParams; value: number | null; stderr: number | null }>;
+  pending: Array<{ number: number; params: TParams }>;
+}> {
+  const rows = await db.trial.findMany({
+    where: { studyId, status: { in: ['completed', 'failed', 'running', 'pending'] } },
+    select: { number: true, params: true, value: true, stderr: true, status: true },
+    orderBy: { number: 'asc' },
+  });
+  return {
+    completed: rows
+      .filter((r) => r.status === 'completed' || r.status === 'failed')
+      .map((r) => ({ number: r.number, params: r.params as TParams, value: r.status === 'completed' ? r.value : null, stderr: r.stderr })),
+    pending: rows.filter((r) => r.status === 'running' || r.status === 'pending').map((r) => ({ number: r.number, params: r.params as TParams })),
+  };
+}
+
+export async function getTrialsByNumber(db: Db, studyId: string, numbers: number[]): Promise<Array<{ number: number; params: TParams }>> {
+  const rows = await db.trial.findMany({ where: { studyId, number: { in: numbers } }, select: { number: true, params: true }, orderBy: { number: 'asc' } });
+  return rows.map((r) => ({ number: r.number, params: r.params as TParams }));
 }
 
 export async function countTrialsByStatus(db: Db, studyId: string): Promise<Record<TrialStatus, number>> {

@@ -30,7 +30,28 @@ export function choleskyInPlace(a: Float64Array, n: number): boolean {
     const ljj = Math.sqrt(s);
     a[rj + j] = ljj;
     const inv = 1 / ljj;
-    for (let i = j + 1; i < n; i++) {
+    // Two rows at a time: each load of row j feeds two dot products.
+    let i = j + 1;
+    for (; i + 1 < n; i += 2) {
+      const r1 = i * n, r2 = r1 + n;
+      let s1 = a[r1 + j], s2 = a[r2 + j], t1 = 0, t2 = 0;
+      let k = 0;
+      for (; k + 1 < j; k += 2) {
+        const v0 = a[rj + k], v1 = a[rj + k + 1];
+        s1 -= a[r1 + k] * v0;
+        t1 -= a[r1 + k + 1] * v1;
+        s2 -= a[r2 + k] * v0;
+        t2 -= a[r2 + k + 1] * v1;
+      }
+      if (k < j) {
+        const v0 = a[rj + k];
+        s1 -= a[r1 + k] * v0;
+        s2 -= a[r2 + k] * v0;
+      }
+      a[r1 + j] = (s1 + t1) * inv;
+      a[r2 + j] = (s2 + t2) * inv;
+    }
+    if (i < n) {
       const ri = i * n;
       a[ri + j] = (a[ri + j] - dotRange(a, ri, a, rj, j)) * inv;
     }
@@ -101,23 +122,59 @@ export function cholLogDet(l: Float64Array, n: number): number {
  */
 export function cholInverse(l: Float64Array, n: number, out: Float64Array, work: Float64Array): void {
   work.fill(0, 0, n * n);
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    work[rj + j] = 1 / l[rj + j];
-    for (let i = j + 1; i < n; i++) {
+  // Rows j and j+1 of T together: x_i = -(sum_{k<i} L_ik x_k) / L_ii shares the loads of L row i.
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    const ra = j * n, rb = ra + n;
+    work[ra + j] = 1 / l[ra + j];
+    work[ra + j + 1] = -(l[rb + j] * work[ra + j]) / l[rb + j + 1];
+    work[rb + j + 1] = 1 / l[rb + j + 1];
+    for (let i = j + 2; i < n; i++) {
       const ri = i * n;
-      // x_i = -(sum_{k=j}^{i-1} L_ik x_k) / L_ii with x stored in row j of work.
-      work[rj + i] = -dotRange(l, ri + j, work, rj + j, i - j) / l[ri + i];
+      let sa = l[ri + j] * work[ra + j], sb = 0;
+      for (let k = j + 1; k < i; k++) {
+        const lik = l[ri + k];
+        sa += lik * work[ra + k];
+        sb += lik * work[rb + k];
+      }
+      const inv = 1 / l[ri + i];
+      work[ra + i] = -sa * inv;
+      work[rb + i] = -sb * inv;
     }
   }
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = i; j < n; j++) {
-      const rj = j * n;
-      // (L^-T L^-1)_ij = sum_{k >= max(i,j)} T_ik T_jk.
-      const v = dotRange(work, ri + j, work, rj + j, n - j);
-      out[ri + j] = v;
-      out[rj + i] = v;
+  if (j < n) work[j * n + j] = 1 / l[j * n + j];
+  // (L^-T L^-1)_ij = sum_{k >= max(i,j)} T_ik T_jk, in 2 x 2 blocks of the output.
+  for (let i = 0; i < n; i += 2) {
+    const hasI2 = i + 1 < n;
+    const ri = i * n, ri2 = hasI2 ? ri + n : ri;
+    for (let jj = i; jj < n; jj += 2) {
+      const hasJ2 = jj + 1 < n;
+      const rj = jj * n, rj2 = hasJ2 ? rj + n : rj;
+      // k = jj contributes only to column jj (T_{jj+1, jj} = 0).
+      let s00 = work[ri + jj] * work[rj + jj];
+      let s10 = work[ri2 + jj] * work[rj + jj];
+      let s01 = 0, s11 = 0;
+      for (let k = jj + 1; k < n; k++) {
+        const a0 = work[ri + k], a1 = work[ri2 + k], b0 = work[rj + k], b1 = work[rj2 + k];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+      }
+      out[ri + jj] = s00;
+      out[rj + i] = s00;
+      if (hasJ2) {
+        out[ri + jj + 1] = s01;
+        out[rj2 + i] = s01;
+      }
+      if (hasI2) {
+        out[ri2 + jj] = s10;
+        out[rj + i + 1] = s10;
+        if (hasJ2) {
+          out[ri2 + jj + 1] = s11;
+          out[rj2 + i + 1] = s11;
+        }
+      }
     }
   }
 }

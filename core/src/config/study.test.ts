@@ -52,6 +52,7 @@ describe('study config', () => {
   });
 
   it('refuses study kinds that are not available yet, saying which are', () => {
-    expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid" or "random"/);
+    expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid", "random" or "bayesopt"/);
+    expect(issuesOf({ ...base, bayesopt: { method: 'tpe' } })[0]).toMatch(/^bayesopt: .*only apply to kind "bayesopt"/);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim } from '../functions/test-functions';
 import { ZSpace, type TSpace } from './space';
+import { BO_METHODS } from '../bo/propose';
 
 /**
  * The study configuration: what a user writes (YAML on the CLI, the dashboard form, a tRPC call).
@@ -36,8 +37,17 @@ export const ZBudget = z.object({
   parallel: z.number().int().min(1).max(1024).default(4),
   /** Cheap objectives: trials evaluated per compute activity (trial rows stay one per trial). */
   batchSize: z.number().int().min(1).max(1024).optional(),
+  /** Stop early once a trial reaches this objective value (direction-aware). */
+  targetValue: z.number().finite().optional(),
 });
 export type TBudget = z.infer<typeof ZBudget>;
+
+export const ZBayesOptSettings = z.object({
+  method: z.enum(BO_METHODS).default('gp-logei'),
+  /** Trials drawn from a scrambled Sobol design before the surrogate takes over. */
+  initialDesign: z.number().int().min(1).max(1000).default(10),
+});
+export type TBayesOptSettings = z.infer<typeof ZBayesOptSettings>;
 
 const ZStudyConfigBase = z.object({
   name: z.string().trim().min(1, 'give the study a name').max(200),
@@ -47,11 +57,16 @@ const ZStudyConfigBase = z.object({
   space: ZSpace.optional(),
   budget: ZBudget,
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** Settings of `bayesopt` studies (defaults apply when omitted). */
+  bayesopt: ZBayesOptSettings.optional(),
 });
 
 export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
-  if (cfg.kind === 's3' || cfg.kind === 'evaluate' || cfg.kind === 'bayesopt') {
-    ctx.addIssue({ code: 'custom', path: ['kind'], message: `study kind "${cfg.kind}" is not available yet; use "grid" or "random"` });
+  if (cfg.kind === 's3' || cfg.kind === 'evaluate') {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: `study kind "${cfg.kind}" is not available yet; use "grid", "random" or "bayesopt"` });
+  }
+  if (cfg.bayesopt && cfg.kind !== 'bayesopt') {
+    ctx.addIssue({ code: 'custom', path: ['bayesopt'], message: `bayesopt settings only apply to kind "bayesopt" (this study is "${cfg.kind}")` });
   }
   if (cfg.objective.type === 'function') {
     const fn = getTestFunction(cfg.objective.function);

@@ -67,6 +67,17 @@ describe('minimizeLbfgs', () => {
     expect(r.x[1]).toBeCloseTo(0.01, 6);
   });
 
+  it('stops on an absolute decrease tolerance and honours a short first step', () => {
+    const loose = minimizeLbfgs(rosenbrock, [-1.2, 1], { fatol: 1, ftol: 0, gtol: 0 });
+    const tight = minimizeLbfgs(rosenbrock, [-1.2, 1], { ftol: 0, gtol: 1e-9 });
+    expect(loose.reason).toBe('ftol');
+    expect(loose.iterations).toBeLessThan(tight.iterations);
+    const seen: number[] = [];
+    minimizeLbfgs((x, g) => { seen.push(x[0]); return rosenbrock(x, g); }, [-1.2, 1], { initialStep: 0.01, maxIter: 1 });
+    // The first trial point moved the start by at most 0.01 in total.
+    expect(Math.abs(seen[1] + 1.2)).toBeLessThanOrEqual(0.01 + 1e-12);
+  });
+
   it('backs off from non-finite values', () => {
     // log barrier: undefined for x <= 0, minimum at x = 1.
     const f = (x: Float64Array, g: Float64Array) => {

@@ -21,6 +21,10 @@ export interface LbfgsOptions {
   gtol?: number;
   /** Stop when an iteration lowers f by less than ftol * max(|f|, 1). */
   ftol?: number;
+  /** Also stop when an iteration lowers f by less than this absolute amount (default 0). */
+  fatol?: number;
+  /** Length of the first (steepest-descent) trial step; smaller near a known optimum. Default 1. */
+  initialStep?: number;
   /** Cap on objective evaluations, line searches included. */
   maxEval?: number;
 }
@@ -76,6 +80,8 @@ export function minimizeLbfgs(fn: ObjectiveWithGradient, x0: ArrayLike<number>, 
   const gtol = options.gtol ?? 1e-6;
   const ftol = options.ftol ?? 1e-12;
   const maxEval = options.maxEval ?? Math.max(50, maxIter * 4);
+  const fatol = options.fatol ?? 0;
+  const initialStep = options.initialStep ?? 1;
   const lo = new Float64Array(n).fill(-Infinity);
   const hi = new Float64Array(n).fill(Infinity);
   if (options.lower) for (let i = 0; i < n; i++) lo[i] = options.lower[i];
@@ -233,7 +239,7 @@ export function minimizeLbfgs(fn: ObjectiveWithGradient, x0: ArrayLike<number>, 
       if (!steepest) { stored = 0; continue; }
       reason = 'gtol'; converged = true; break;
     }
-    const aInit = steepest ? Math.min(1, 1 / Math.sqrt(-dphi0)) : 1;
+    const aInit = steepest ? Math.min(1, initialStep / Math.sqrt(-dphi0)) : 1;
     const ok = lineSearch(f, dphi0, aInit, aMax);
     if (!ok) {
       if (!steepest) { stored = 0; continue; }
@@ -259,7 +265,7 @@ export function minimizeLbfgs(fn: ObjectiveWithGradient, x0: ArrayLike<number>, 
     x.set(best.x);
     g.set(best.g);
     f = best.f;
-    if (fPrev - f <= ftol * Math.max(1, Math.abs(f), Math.abs(fPrev))) { reason = 'ftol'; converged = true; break; }
+    if (fPrev - f <= Math.max(fatol, ftol * Math.max(1, Math.abs(f), Math.abs(fPrev)))) { reason = 'ftol'; converged = true; break; }
   }
   return { x, f, grad: g, iterations, evaluations, converged, reason };
 }

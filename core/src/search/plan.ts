@@ -10,7 +10,8 @@ import { randomTrialParams } from './random-search';
 export interface TrialPlan {
   space: TSpace;
   total: number;
-  params(trialNumber: number): TParams;
+  /** Trial n's parameters; null for adaptive kinds, whose proposals depend on results so far. */
+  params: ((trialNumber: number) => TParams) | null;
 }
 
 export function planTrials(config: TStudyConfig): TrialPlan {
@@ -23,8 +24,15 @@ export function planTrials(config: TStudyConfig): TrialPlan {
     case 'random':
       return { space, total: config.budget.trials, params: (n) => randomTrialParams(space, config.seed, n) };
     default:
-      throw new Error(`study kind "${config.kind}" has no fixed trial plan`);
+      return { space, total: config.budget.trials, params: null };
   }
+}
+
+/** Whether `value` meets the study's target (direction-aware); false when there is none. */
+export function reachesTarget(config: TStudyConfig, value: number | null): boolean {
+  const target = config.budget.targetValue;
+  if (target === undefined || value === null) return false;
+  return config.objective.direction === 'minimize' ? value <= target : value >= target;
 }
 
 /** The numeric input vector of a test function, in space order. */
@@ -39,5 +47,7 @@ export function paramsToVector(space: TSpace, params: TParams): number[] {
 /** Default trials per compute activity for cheap objectives: a few activities keep `parallel` busy. */
 export function defaultBatchSize(config: TStudyConfig): number {
   if (config.budget.batchSize) return config.budget.batchSize;
+  // Adaptive proposals should see every result that is in: one new trial per free slot.
+  if (config.kind === 'bayesopt') return 1;
   return Math.min(64, Math.max(1, Math.ceil(config.budget.parallel / 4)));
 }

@@ -57,6 +57,6 @@ describe('trial plan', () => {
     const plan = planTrials(cfg);
     expect(plan.total).toBe(10);
     expect(plan.space.map((p) => p.name)).toEqual(['x1', 'x2']);
-    expect(plan.params(0)).toEqual({ x1: -5, x2: 0 });
+    expect(plan.params?.(0)).toEqual({ x1: -5, x2: 0 });
   });
 });

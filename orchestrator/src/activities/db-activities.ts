@@ -4,6 +4,7 @@ import {
   createStudy, finishStudy, getScheduleRow, insertTrials, markStudyRunning, recordTrialResults, setStudyPaused,
   updateScheduleRow, type Db, type NewTrial, type TrialResult,
 } from '@stepwise/db';
+import { proposeTrials } from './propose-trials';
 
 /**
  * Orchestration activities: every database write a workflow makes goes through here, and each
@@ -25,6 +26,11 @@ export function createDbActivities(db: Db) {
 
     async recordTrialResults(input: { studyId: string; direction: 'minimize' | 'maximize'; results: TrialResult[] }): Promise<number> {
       return recordTrialResults(db, input.studyId, input.direction, input.results);
+    },
+
+    /** Adaptive proposals (Bayesian optimization), recorded before they are returned. */
+    async proposeTrials(input: { studyId: string; numbers: number[] }): Promise<NewTrial[]> {
+      return proposeTrials(db, input.studyId, input.numbers);
     },
 
     async finishStudy(input: { studyId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void> {

@@ -3,8 +3,9 @@ import {
   setHandler, workflowInfo, ApplicationFailure,
 } from '@temporalio/workflow';
 import {
-  DEFAULT_COMPUTE_QUEUE, defaultBatchSize, paramsToVector, planTrials, type ComputeActivities, type TStudyConfig,
+  DEFAULT_COMPUTE_QUEUE, defaultBatchSize, paramsToVector, planTrials, reachesTarget, type ComputeActivities, type TStudyConfig,
 } from '@stepwise/core';
+import type { NewTrial, TrialResult } from '@stepwise/db';
 import type { DbActivities } from '../activities/db-activities';
 
 /**
@@ -73,6 +74,9 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   let finished = input.completedBefore ?? startNumber;
   let paused = false;
   let fatal: unknown = null;
+  let targetReached = false;
+  let exhausted = false;
+  const dispatching = () => !paused && !targetReached && !exhausted && next < runLimit;
 
   setHandler(progressQuery, () => ({ dispatched: next, finished, inFlight, total: plan.total, paused }));
   setHandler(pauseSignal, () => {
@@ -82,10 +86,21 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     paused = false;
   });
 
+  /** Recorded trials for `numbers`: planned in this workflow, or proposed by an activity. */
+  async function recordProposals(numbers: number[]): Promise<NewTrial[]> {
+    if (plan.params) {
+      const trials = numbers.map((number) => ({ number, params: plan.params!(number) }));
+      await trialWrites.insertTrials({ studyId, trials });
+      return trials;
+    }
+    return db.proposeTrials({ studyId, numbers });
+  }
+
   async function runBatch(numbers: number[]): Promise<void> {
-    const trials = numbers.map((number) => ({ number, params: plan.params(number) }));
-    await trialWrites.insertTrials({ studyId, trials });
-    let results;
+    const trials = await recordProposals(numbers);
+    if (trials.length < numbers.length) exhausted = true; // a finite space has no unused point left
+    if (trials.length === 0) return;
+    let results: TrialResult[];
     try {
       const outcome = await compute.evaluateFunctionBatch({
         function: config.objective.function,
@@ -98,16 +113,17 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       if (isCancellation(err)) throw err;
       // The objective itself failed after all retries: the trials fail, the study goes on.
       const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      results = numbers.map((number) => ({ number, status: 'failed' as const, value: null, error: message }));
+      results = trials.map((t) => ({ number: t.number, status: 'failed' as const, value: null, error: message }));
     }
     await trialWrites.recordTrialResults({ studyId, direction, results });
+    if (results.some((r) => reachesTarget(config, r.value))) targetReached = true;
   }
 
   try {
     if (input.nextNumber === undefined) await db.markStudyRunning(studyId);
     let recordedPaused = false;
     for (;;) {
-      while (!paused && next < runLimit && inFlight < config.budget.parallel) {
+      while (dispatching() && inFlight < config.budget.parallel) {
         const count = Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight);
         const numbers = Array.from({ length: count }, (_, i) => next + i);
         next += count;
@@ -123,14 +139,9 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
           },
         );
       }
-      if (next >= runLimit && inFlight === 0) break;
-      await condition(
-        () =>
-          fatal !== null ||
-          paused !== recordedPaused ||
-          (!paused && next < runLimit && inFlight < config.budget.parallel) ||
-          (next >= runLimit && inFlight === 0),
-      );
+      const done = () => inFlight === 0 && (next >= runLimit || targetReached || exhausted);
+      if (done()) break;
+      await condition(() => fatal !== null || paused !== recordedPaused || (dispatching() && inFlight < config.budget.parallel) || done());
       if (fatal !== null) throw fatal;
       if (paused !== recordedPaused) {
         recordedPaused = paused;
@@ -146,7 +157,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'failed', error: message }));
     throw ApplicationFailure.nonRetryable(`study ${studyId} (${workflowInfo().workflowId}) failed: ${message}`);
   }
-  if (next < plan.total) {
+  if (next < plan.total && !targetReached && !exhausted) {
     return continueAsNew<typeof studyWorkflow>({ ...input, nextNumber: next, completedBefore: finished });
   }
   await db.finishStudy({ studyId, status: 'completed' });

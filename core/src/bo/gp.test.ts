@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { CounterRng } from '../rng';
+import { GpModel, GpObjective, fitGp, type GpData, type PosteriorPoint } from './gp';
+import { Matern52Kernel, type Kernel } from './kernel';
+
+function makeData(n: number, d: number, seed: number, catDims: number[] = [], card = 3): GpData {
+  const rng = new CounterRng(seed, 1);
+  const X = new Float64Array(n * d);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      X[i * d + k] = catDims.includes(k) ? (rng.int(card) + 0.5) / card : rng.uniform();
+    }
+    let s = 0;
+    for (let k = 0; k < d; k++) s += Math.sin(3 * X[i * d + k] + k) * (k + 1) * 0.5;
+    y[i] = s;
+  }
+  let m = 0;
+  for (const v of y) m += v / n;
+  let sd = 0;
+  for (const v of y) sd += (v - m) ** 2 / n;
+  for (let i = 0; i < n; i++) y[i] = (y[i] - m) / Math.sqrt(sd);
+  return { X, n, d, y };
+}
+
+function checkGradient(kernel: Kernel, data: GpData, theta: number[]) {
+  const obj = new GpObjective(kernel, data);
+  const g = new Float64Array(theta.length);
+  obj.evaluate(theta, g);
+  const scratch = new Float64Array(theta.length);
+  for (let k = 0; k < theta.length; k++) {
+    const h = 1e-5;
+    const tp = theta.slice(); tp[k] += h;
+    const tm = theta.slice(); tm[k] -= h;
+    const fd = (obj.evaluate(tp, scratch) - obj.evaluate(tm, scratch)) / (2 * h);
+    expect(Math.abs(fd - g[k]) / Math.max(1e-2, Math.abs(g[k]))).toBeLessThan(1e-4);
+  }
+}
+
+function checkInputGradient(model: GpModel, x: Float64Array, frozen: number[] = []) {
+  const d = x.length;
+  const out: PosteriorPoint = { mean: 0, variance: 0, dMean: new Float64Array(d), dVariance: new Float64Array(d) };
+  model.predictWithGradient(x, out);
+  const gm = out.dMean.slice(), gv = out.dVariance.slice();
+  const mean = new Float64Array(1), vr = new Float64Array(1);
+  model.predict(x, 1, mean, vr);
+  expect(mean[0]).toBeCloseTo(out.mean, 12);
+  expect(vr[0]).toBeCloseTo(out.variance, 12);
+  for (let k = 0; k < d; k++) {
+    if (frozen.includes(k)) { expect(gm[k]).toBe(0); continue; }
+    const h = 1e-6;
+    const xp = x.slice(); xp[k] += h;
+    const xm = x.slice(); xm[k] -= h;
+    const mp = new Float64Array(1), vp = new Float64Array(1), mm = new Float64Array(1), vm = new Float64Array(1);
+    model.predict(xp, 1, mp, vp);
+    model.predict(xm, 1, mm, vm);
+    expect(Math.abs((mp[0] - mm[0]) / (2 * h) - gm[k])).toBeLessThan(1e-5 * Math.max(1, Math.abs(gm[k])));
+    expect(Math.abs((vp[0] - vm[0]) / (2 * h) - gv[k])).toBeLessThan(1e-5 * Math.max(1, Math.abs(gv[k])));
+  }
+}
+
+describe('GP with the Matérn-5/2 ARD kernel', () => {
+  it('log-posterior gradients match central finite differences', () => {
+    const data = makeData(25, 3, 1);
+    checkGradient(new Matern52Kernel(3), data, [-0.7, 0.1, -1.2, 0.3, Math.log(1e-2), 0.2]);
+  });
+
+  it('gradients also hold with a categorical (Hamming) coordinate and known noise', () => {
+    const data = makeData(30, 3, 2, [1]);
+    data.knownNoise = Float64Array.from({ length: 30 }, (_, i) => 0.01 * (1 + (i % 3)));
+    checkGradient(new Matern52Kernel(3, [1]), data, [-0.5, -0.3, 0.2, -0.1, Math.log(1e-3), -0.3]);
+  });
+
+  it('interpolates noiseless data at the training points after fitting', () => {
+    const data = makeData(30, 2, 3);
+    const model = fitGp(new Matern52Kernel(2), data);
+    expect(model.noiseVariance).toBeLessThan(1e-3);
+    const mean = new Float64Array(data.n), vr = new Float64Array(data.n);
+    model.predict(data.X, data.n, mean, vr);
+    for (let i = 0; i < data.n; i++) {
+      expect(Math.abs(mean[i] - data.y[i])).toBeLessThan(1e-2);
+      expect(vr[i]).toBeLessThan(1e-3);
+    }
+    // Far from the data the variance returns towards the prior.
+    const far = new Float64Array(1), farV = new Float64Array(1);
+    model.predict(Float64Array.of(0.5, 0.5), 1, far, farV);
+    expect(Number.isFinite(far[0])).toBe(true);
+  });
+
+  it('posterior mean/variance input gradients match finite differences', () => {
+    const data = makeData(20, 3, 4, [2]);
+    const model = GpModel.condition(new Matern52Kernel(3, [2]), data, [-1, -0.5, 0, 0.2, Math.log(1e-3), 0.1]);
+    checkInputGradient(model, Float64Array.of(0.31, 0.77, 0.5), [2]);
+  });
+
+  it('adding a fantasy at the posterior mean keeps the mean and shrinks the variance', () => {
+    const data = makeData(20, 2, 5);
+    const model = GpModel.condition(new Matern52Kernel(2), data, [-1, -1, 0, Math.log(1e-4), 0]);
+    const x = Float64Array.of(0.42, 0.13);
+    const m = new Float64Array(1), v = new Float64Array(1);
+    model.predict(x, 1, m, v);
+    const more = model.withObservation(x, m[0]);
+    const probe = Float64Array.of(0.45, 0.15);
+    const m0 = new Float64Array(1), v0 = new Float64Array(1), m1 = new Float64Array(1), v1 = new Float64Array(1);
+    model.predict(probe, 1, m0, v0);
+    more.predict(probe, 1, m1, v1);
+    expect(m1[0]).toBeCloseTo(m0[0], 8);
+    expect(v1[0]).toBeLessThan(v0[0]);
+    more.predict(x, 1, m1, v1);
+    expect(v1[0]).toBeLessThan(2e-4);
+    // Same as conditioning from scratch.
+    const X2 = new Float64Array(42); X2.set(data.X); X2.set(x, 40);
+    const y2 = new Float64Array(21); y2.set(data.y); y2[20] = m[0];
+    const direct = GpModel.condition(new Matern52Kernel(2), { X: X2, n: 21, d: 2, y: y2 }, more.theta);
+    const m2 = new Float64Array(1), v2 = new Float64Array(1);
+    direct.predict(probe, 1, m2, v2);
+    more.predict(probe, 1, m1, v1);
+    expect(m1[0]).toBeCloseTo(m2[0], 8);
+    expect(v1[0]).toBeCloseTo(v2[0], 8);
+  });
+});

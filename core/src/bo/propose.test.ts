@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { ZSpace, type TParams } from '../config/space';
+import { createEncoding, paramsKey } from './encoding';
+import { BO_METHODS, proposeBatch, type BoObservation } from './propose';
+
+const mixed = ZSpace.parse([
+  { type: 'float', name: 'lr', low: 1e-4, high: 1, log: true },
+  { type: 'float', name: 'x', low: -2, high: 2 },
+  { type: 'int', name: 'steps', low: 1, high: 6 },
+  { type: 'categorical', name: 'solver', choices: ['euler', 'heun', 'dpm'] },
+]);
+const enc = createEncoding(mixed);
+
+function objective(p: TParams): number {
+  const solverBonus = p.solver === 'dpm' ? 0 : p.solver === 'heun' ? 0.3 : 0.8;
+  return (Math.log10(p.lr as number) + 2) ** 2 + ((p.x as number) - 0.5) ** 2 + 0.1 * Math.abs((p.steps as number) - 4) + solverBonus;
+}
+
+function expectValid(p: TParams) {
+  expect(p.lr as number).toBeGreaterThanOrEqual(1e-4);
+  expect(p.lr as number).toBeLessThanOrEqual(1);
+  expect(p.x as number).toBeGreaterThanOrEqual(-2);
+  expect(p.x as number).toBeLessThanOrEqual(2);
+  expect(Number.isInteger(p.steps)).toBe(true);
+  expect(p.steps as number).toBeGreaterThanOrEqual(1);
+  expect(p.steps as number).toBeLessThanOrEqual(6);
+  expect(['euler', 'heun', 'dpm']).toContain(p.solver);
+}
+
+/** Observations from a short sequential random-search prefix. */
+function history(n: number, seed = 0): BoObservation[] {
+  const obs: BoObservation[] = [];
+  const props = proposeBatch({ space: mixed, observations: [], count: n, direction: 'minimize', seed, method: 'sobol', initialDesign: n });
+  for (const p of props.proposals) obs.push({ params: p.params, value: objective(p.params) });
+  return obs;
+}
+
+describe('proposeBatch', () => {
+  it('starts with one Sobol design, the same whether proposed in one batch or one by one', () => {
+    const batch = proposeBatch({ space: mixed, observations: [], count: 6, direction: 'minimize', seed: 5, method: 'gp-logei', initialDesign: 6 });
+    expect(batch.proposals.map((p) => p.reason.kind)).toEqual(Array(6).fill('initial'));
+    const pending: TParams[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = proposeBatch({ space: mixed, observations: [], pending, count: 1, direction: 'minimize', seed: 5, method: 'gp-logei', initialDesign: 6 });
+      pending.push(r.proposals[0].params);
+    }
+    expect(pending).toEqual(batch.proposals.map((p) => p.params));
+  });
+
+  it('never duplicates pending or observed points and returns valid int/categorical params (every method)', () => {
+    const observations = history(10);
+    const pending = history(14, 9).slice(10).map((o) => o.params);
+    // A pending point identical to an observed one must not confuse anything either.
+    pending.push(observations[3].params);
+    const taken = new Set([...observations.map((o) => paramsKey(enc, o.params)), ...pending.map((p) => paramsKey(enc, p))]);
+    for (const method of BO_METHODS) {
+      const r = proposeBatch({ space: mixed, observations, pending, count: 5, direction: 'minimize', seed: 1, method, initialDesign: 8 });
+      expect(r.proposals).toHaveLength(5);
+      const keys = r.proposals.map((p) => paramsKey(enc, p.params));
+      expect(new Set(keys).size).toBe(5);
+      for (const k of keys) expect(taken.has(k)).toBe(false);
+      for (const p of r.proposals) {
+        expectValid(p.params);
+        expect(p.reason.method).toBe(method);
+      }
+      if (method.startsWith('gp') || method.startsWith('ibnn')) {
+        expect(r.proposals.every((p) => p.reason.kind === 'acquisition' && Number.isFinite(p.reason.acquisitionValue))).toBe(true);
+        expect(r.state.gp?.theta.every(Number.isFinite)).toBe(true);
+      }
+    }
+  });
+
+  it('spreads a batch: kriging-believer fantasies keep proposals apart', () => {
+    const observations = history(12);
+    const r = proposeBatch({ space: mixed, observations, count: 4, direction: 'minimize', seed: 2, method: 'gp-logei', initialDesign: 8 });
+    const xs = r.proposals.map((p) => p.params);
+    for (let i = 0; i < xs.length; i++)
+      for (let j = 0; j < i; j++) expect(paramsKey(enc, xs[i])).not.toBe(paramsKey(enc, xs[j]));
+  });
+
+  it('fills the last free points of an exhausted discrete space and then stops', () => {
+    const small = ZSpace.parse([
+      { type: 'int', name: 'k', low: 0, high: 2 },
+      { type: 'categorical', name: 'c', choices: [true, false] },
+    ]);
+    const all = [0, 1, 2].flatMap((k) => [true, false].map((c) => ({ k, c })));
+    const observations = all.slice(0, 4).map((params, i) => ({ params, value: i }));
+    // A stale observation from outside the space must not count as one of its points.
+    observations.push({ params: { k: 7, c: true }, value: 9 });
+    for (const method of BO_METHODS) {
+      const r = proposeBatch({ space: small, observations, pending: [all[4]], count: 3, direction: 'minimize', seed: 0, method, initialDesign: 2 });
+      expect(r.proposals.map((p) => p.params)).toEqual([all[5]]);
+    }
+  });
+
+  it('is deterministic given the seed', () => {
+    const observations = history(10);
+    const run = (seed: number) => proposeBatch({ space: mixed, observations, count: 2, direction: 'minimize', seed, method: 'gp-logei', initialDesign: 8 });
+    expect(run(3)).toEqual(run(3));
+    expect(run(3).proposals).not.toEqual(run(4).proposals);
+  });
+
+  it('handles maximisation, failed trials, known noise and warm-start state', () => {
+    const space = ZSpace.parse([{ type: 'float', name: 'x', low: 0, high: 1 }]);
+    const f = (x: number) => -((x - 0.7) ** 2);
+    const observations: BoObservation[] = [0.05, 0.2, 0.35, 0.5, 0.62, 0.8, 0.95].map((x) => ({ params: { x }, value: f(x), noiseVar: 1e-6 }));
+    observations.push({ params: { x: 0.75 }, value: NaN });
+    const first = proposeBatch({ space, observations, count: 1, direction: 'maximize', seed: 0, method: 'gp-logei', initialDesign: 4 });
+    const x = first.proposals[0].params.x as number;
+    expect(Math.abs(x - 0.7)).toBeLessThan(0.1);
+    expect(x).not.toBe(0.75); // the failed point is not proposed again
+    const again = proposeBatch({ space, observations, count: 1, direction: 'maximize', seed: 0, method: 'gp-logei', initialDesign: 4, state: first.state });
+    expect(again.state.gp?.theta).toHaveLength(first.state.gp!.theta.length);
+    expect(Math.abs((again.proposals[0].params.x as number) - 0.7)).toBeLessThan(0.1);
+    const ucb = proposeBatch({ space, observations, count: 1, direction: 'maximize', seed: 0, method: 'gp-ucb', initialDesign: 4 });
+    // For maximisation the reported UCB bound is an optimistic value of the objective.
+    expect(ucb.proposals[0].reason.acquisitionValue!).toBeGreaterThan(-0.01);
+  });
+
+  it('caps the points the GP is fitted on', () => {
+    const observations = history(40);
+    const r = proposeBatch({ space: mixed, observations, count: 1, direction: 'minimize', seed: 0, method: 'gp-logei', initialDesign: 8, options: { maxModelPoints: 16 } });
+    expect(r.proposals).toHaveLength(1);
+    expectValid(r.proposals[0].params);
+    expect(r.state.gp?.theta.every(Number.isFinite)).toBe(true);
+  });
+
+  it('survives absurd values and constant objectives', () => {
+    const base = history(10);
+    for (const values of [base.map((_, i) => (i % 2 ? 1e300 : -1e300)), base.map(() => 3)]) {
+      const observations = base.map((o, i) => ({ ...o, value: values[i] }));
+      for (const method of ['gp-logei', 'ibnn-logei', 'tpe'] as const) {
+        const r = proposeBatch({ space: mixed, observations, count: 2, direction: 'minimize', seed: 0, method, initialDesign: 4 });
+        expect(r.proposals).toHaveLength(2);
+        r.proposals.forEach((p) => expectValid(p.params));
+      }
+    }
+  });
+
+  it('rejects bad arguments', () => {
+    expect(() => proposeBatch({ space: mixed, observations: [], count: -1, direction: 'minimize', seed: 0, method: 'gp-logei', initialDesign: 1 })).toThrow(/count/);
+    expect(() => proposeBatch({ space: mixed, observations: [], count: 1, direction: 'minimize', seed: 0, method: 'nope' as never, initialDesign: 1 })).toThrow(/method/);
+  });
+});
