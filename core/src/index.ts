@@ -8,3 +8,5 @@ export * from './search/plan';
 export * from './contracts/compute';
 export * from './sampling';
 export * from './bo';
+export * from './estimation';
+export * from './metrics';
