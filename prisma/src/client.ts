@@ -1,7 +1,9 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/client';
+import { PrismaClient, type Prisma } from './generated/client';
 
 export type Db = PrismaClient;
+/** A client or an open interactive transaction: query functions accept either. */
+export type DbOrTx = PrismaClient | Prisma.TransactionClient;
 
 /**
  * One Prisma client over a pg pool. `poolSize` bounds the connections this process opens:

@@ -1,5 +1,5 @@
 import type { TStudyConfig } from '@stepwise/core';
-import type { Db } from './client';
+import type { Db, DbOrTx } from './client';
 import { Prisma } from './generated/client';
 import type { StudyKind, StudySource, StudyStatus } from './generated/enums';
 
@@ -78,11 +78,11 @@ export async function finishStudy(db: Db, id: string, status: 'completed' | 'fai
   });
 }
 
-export async function setStrategyState(db: Db, id: string, state: unknown): Promise<void> {
+export async function setStrategyState(db: DbOrTx, id: string, state: unknown): Promise<void> {
   await db.study.update({ where: { id }, data: { strategyState: state as Prisma.InputJsonValue } });
 }
 
-export async function getStudyRow(db: Db, id: string): Promise<StudyRow | null> {
+export async function getStudyRow(db: DbOrTx, id: string): Promise<StudyRow | null> {
   return db.study.findUnique({ where: { id } });
 }
 

@@ -1,5 +1,5 @@
 import type { TParams } from '@stepwise/core';
-import type { Db } from './client';
+import type { Db, DbOrTx } from './client';
 import { Prisma } from './generated/client';
 import type { TrialStatus } from './generated/enums';
 
@@ -19,7 +19,7 @@ export interface NewTrial {
 }
 
 /** Records proposals as running before they are dispatched. Re-inserting a number is a no-op. */
-export async function insertTrials(db: Db, studyId: string, trials: NewTrial[]): Promise<number> {
+export async function insertTrials(db: DbOrTx, studyId: string, trials: NewTrial[]): Promise<number> {
   if (trials.length === 0) return 0;
   const numbers = trials.map((t) => t.number);
   const params = trials.map((t) => JSON.stringify(t.params));
@@ -208,7 +208,7 @@ export async function bestSoFar(
 }
 
 /** What an adaptive strategy learns from: finished trials' values and the points still pending. */
-export async function trialHistory(db: Db, studyId: string): Promise<{
+export async function trialHistory(db: DbOrTx, studyId: string): Promise<{
   completed: Array<{ number: number; params: TParams; value: number | null; stderr: number | null }>;
   pending: Array<{ number: number; params: TParams }>;
 }> {
@@ -225,7 +225,7 @@ export async function trialHistory(db: Db, studyId: string): Promise<{
   };
 }
 
-export async function getTrialsByNumber(db: Db, studyId: string, numbers: number[]): Promise<Array<{ number: number; params: TParams }>> {
+export async function getTrialsByNumber(db: DbOrTx, studyId: string, numbers: number[]): Promise<Array<{ number: number; params: TParams }>> {
   const rows = await db.trial.findMany({ where: { studyId, number: { in: numbers } }, select: { number: true, params: true }, orderBy: { number: 'asc' } });
   return rows.map((r) => ({ number: r.number, params: r.params as TParams }));
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { effectiveSpace, proposeBatch, ZStudyConfig, type BoState } from '@stepwise/core';
-import { getStudyRow, getTrialsByNumber, insertTrials, setStrategyState, trialHistory, type Db, type NewTrial } from '@stepwise/db';
+import { getStudyRow, getTrialsByNumber, insertTrials, setStrategyState, trialHistory, type Db, type DbOrTx, type NewTrial } from '@stepwise/db';
 
 /**
  * Proposes trials `numbers` for an adaptive study and records them before returning, so a crash
@@ -9,6 +9,18 @@ import { getStudyRow, getTrialsByNumber, insertTrials, setStrategyState, trialHi
  * receive a duplicate point.
  */
 export async function proposeTrials(db: Db, studyId: string, numbers: number[]): Promise<NewTrial[]> {
+  // One proposer per study at a time (concurrent slots, retried activities): each sees the
+  // points the previous one recorded as pending, so no two proposals coincide.
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${studyId}))`;
+      return proposeLocked(tx, studyId, numbers);
+    },
+    { timeout: 120_000, maxWait: 120_000 },
+  );
+}
+
+async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Promise<NewTrial[]> {
   const existing = await getTrialsByNumber(db, studyId, numbers);
   const have = new Set(existing.map((t) => t.number));
   const missing = numbers.filter((n) => !have.has(n));
