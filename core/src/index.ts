@@ -10,3 +10,4 @@ export * from './sampling';
 export * from './bo';
 export * from './estimation';
 export * from './metrics';
+export * from './search/objective-params';

@@ -39,6 +39,9 @@ export async function insertTrials(db: DbOrTx, studyId: string, trials: NewTrial
 
 export interface TrialResult {
   number: number;
+  /** Cost: samples drawn and model evaluations per sample (sampler objectives). */
+  costSamples?: number | null;
+  costNfe?: number | null;
   status: Extract<TrialStatus, 'completed' | 'failed'>;
   value: number | null;
   stderr?: number | null;
@@ -67,12 +70,14 @@ export async function recordTrialResults(db: Db, studyId: string, direction: 'mi
         ${col('number')}::int[], ${col('status')}::text[], ${results.map((r) => finite(r.value))}::float8[],
         ${results.map((r) => finite(r.stderr))}::float8[], ${results.map((r) => finite(r.ciLow))}::float8[],
         ${results.map((r) => finite(r.ciHigh))}::float8[], ${col('n')}::int[], ${col('error')}::text[],
-        ${col('worker')}::text[], ${col('seconds')}::float8[], ${results.map((r) => r.attempt ?? 1)}::int[]
-      ) AS r(number, status, value, stderr, ci_low, ci_high, n, error, worker, seconds, attempt)
+        ${col('worker')}::text[], ${col('seconds')}::float8[], ${results.map((r) => r.attempt ?? 1)}::int[],
+        ${col('costSamples')}::int[], ${col('costNfe')}::int[]
+      ) AS r(number, status, value, stderr, ci_low, ci_high, n, error, worker, seconds, attempt, cost_samples, cost_nfe)
     ), upd AS (
       UPDATE trial t
       SET status = r.status::"TrialStatus", value = r.value, stderr = r.stderr, ci_low = r.ci_low, ci_high = r.ci_high,
-          n = r.n, error = r.error, worker = r.worker, cost_seconds = r.seconds, attempt = r.attempt, finished_at = now()
+          n = r.n, error = r.error, worker = r.worker, cost_seconds = r.seconds, attempt = r.attempt,
+          cost_samples = r.cost_samples, cost_nfe = r.cost_nfe, finished_at = now()
       FROM input r
       WHERE t.study_id = ${studyId}::uuid AND t.number = r.number AND t.status IN ('pending', 'running')
       RETURNING t.number, t.status, t.value
@@ -205,6 +210,36 @@ export async function bestSoFar(
     if (improved || i % stride === 0 || i === rows.length - 1) out.push({ trialNumber: r.number, value: v, best: best as number });
   });
   return out;
+}
+
+export interface TrialBlockRecord {
+  blockIndex: number;
+  seedStart: number;
+  seedEnd: number;
+  /** Mergeable statistics of the block (e.g. RunningStats of a per-sample metric). */
+  stats: unknown;
+}
+
+/**
+ * Records one seed block of a trial's estimate (idempotent on (trial, block index)) and returns
+ * every block recorded so far, in order: the estimate after a crash resumes from exactly these.
+ */
+export async function recordTrialBlock(db: Db, studyId: string, trialNumber: number, block: TrialBlockRecord): Promise<TrialBlockRecord[]> {
+  await db.$executeRaw`
+    INSERT INTO trial_block (trial_id, block_index, seed_start, seed_end, stats)
+    SELECT t.id, ${block.blockIndex}, ${block.seedStart}, ${block.seedEnd}, ${JSON.stringify(block.stats)}::jsonb
+    FROM trial t WHERE t.study_id = ${studyId}::uuid AND t.number = ${trialNumber}
+    ON CONFLICT (trial_id, block_index) DO NOTHING`;
+  return trialBlocks(db, studyId, trialNumber);
+}
+
+export async function trialBlocks(db: DbOrTx, studyId: string, trialNumber: number): Promise<TrialBlockRecord[]> {
+  const rows = await db.trialBlock.findMany({
+    where: { trial: { studyId, number: trialNumber } },
+    orderBy: { blockIndex: 'asc' },
+    select: { blockIndex: true, seedStart: true, seedEnd: true, stats: true },
+  });
+  return rows.map((r) => ({ blockIndex: r.blockIndex, seedStart: r.seedStart, seedEnd: r.seedEnd, stats: r.stats }));
 }
 
 /** What an adaptive strategy learns from: finished trials' values and the points still pending. */

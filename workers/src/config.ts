@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { DEFAULT_COMPUTE_QUEUE } from '@stepwise/core';
 
 /** Compute-worker settings, all from the environment: a compute host needs nothing else. */
@@ -9,6 +10,8 @@ export interface ComputeWorkerConfig {
   device: string;
   concurrency: number;
   identity: string;
+  /** Model files (and cached reference solutions) live here; nothing outside it is ever opened. */
+  modelDir: string;
 }
 
 export function computeWorkerConfigFromEnv(env = process.env): ComputeWorkerConfig {
@@ -24,5 +27,6 @@ export function computeWorkerConfigFromEnv(env = process.env): ComputeWorkerConf
     device,
     concurrency,
     identity: env.STEPWISE_WORKER_ID ?? `compute-${device}@${os.hostname()}:${process.pid}`,
+    modelDir: path.resolve(env.STEPWISE_MODEL_DIR?.trim() || '.data/models'),
   };
 }

@@ -10,7 +10,7 @@ const worker = await Worker.create({
   namespace: config.namespace,
   taskQueue: config.taskQueue,
   identity: config.identity,
-  activities: createComputeActivities(config.identity),
+  activities: createComputeActivities(config),
   maxConcurrentActivityTaskExecutions: config.concurrency,
 });
 console.log(`compute worker ${config.identity} on queue "${config.taskQueue}" (device ${config.device}, concurrency ${config.concurrency})`);

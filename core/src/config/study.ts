@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim } from '../functions/test-functions';
 import { ZSpace, type TSpace } from './space';
 import { BO_METHODS } from '../bo/propose';
+import { SAMPLER_OVERRIDABLE, ZObjective } from './objectives';
 
 /**
  * The study configuration: what a user writes (YAML on the CLI, the dashboard form, a tRPC call).
@@ -12,23 +13,8 @@ export const STUDY_KINDS = ['grid', 'random', 'bayesopt', 's3', 'evaluate'] as c
 export const ZStudyKind = z.enum(STUDY_KINDS);
 export type TStudyKind = z.infer<typeof ZStudyKind>;
 
-export const ZDirection = z.enum(['minimize', 'maximize']);
-export type TDirection = z.infer<typeof ZDirection>;
-
-export const ZFunctionObjective = z.object({
-  type: z.literal('function'),
-  function: z.enum(TEST_FUNCTION_NAMES),
-  /** Dimension for functions that take any (ackley, levy, rosenbrock, styblinski_tang). */
-  dim: z.number().int().min(1).max(64).optional(),
-  /** Standard deviation of additive Gaussian noise on each evaluation (0: noiseless). */
-  noiseStd: z.number().min(0).default(0),
-  direction: ZDirection.default('minimize'),
-  metric: z.string().min(1).default('value'),
-});
-export type TFunctionObjective = z.infer<typeof ZFunctionObjective>;
-
-export const ZObjective = z.discriminatedUnion('type', [ZFunctionObjective]);
-export type TObjective = z.infer<typeof ZObjective>;
+export { ZDirection, ZFunctionObjective, ZObjective, ZSamplerObjective, ZCommandObjective, ZEstimationSettings } from './objectives';
+export type { TDirection, TFunctionObjective, TObjective, TSamplerObjective, TCommandObjective, TEstimationSettings } from './objectives';
 
 export const ZBudget = z.object({
   /** Number of trials (for `grid`, the cap on the grid size). */
@@ -87,6 +73,14 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
         }
       });
     }
+  } else if (!cfg.space) {
+    ctx.addIssue({ code: 'custom', path: ['space'], message: `a ${cfg.objective.type} objective needs a search space` });
+  } else if (cfg.objective.type === 'sampler') {
+    cfg.space.forEach((p, i) => {
+      if (!(SAMPLER_OVERRIDABLE as readonly string[]).includes(p.name)) {
+        ctx.addIssue({ code: 'custom', path: ['space', i, 'name'], message: `a sampler study searches ${SAMPLER_OVERRIDABLE.join(', ')}; "${p.name}" is none of them` });
+      }
+    });
   }
 });
 
@@ -96,6 +90,7 @@ export type TStudyConfigInput = z.input<typeof ZStudyConfig>;
 /** The search space a study actually uses: the given one, or the objective's standard domain. */
 export function effectiveSpace(cfg: TStudyConfig): TSpace {
   if (cfg.space) return cfg.space;
+  if (cfg.objective.type !== 'function') throw new Error('effectiveSpace: only function objectives have a default space');
   const fn = getTestFunction(cfg.objective.function);
   const dim = resolveDim(fn, cfg.objective.dim);
   return fn.bounds(dim).map(([low, high], i) => ({ type: 'float' as const, name: `x${i + 1}`, low, high, log: false, gridPoints: 5 }));

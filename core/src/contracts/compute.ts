@@ -1,4 +1,7 @@
 import type { TestFunctionName } from '../functions/test-functions';
+import type { TSamplerObjective } from '../config/objectives';
+import type { TParams } from '../config/space';
+import type { RunningStats } from '../estimation/running-stats';
 
 /**
  * The contract between orchestration (workflows) and compute workers: activity names, inputs and
@@ -27,8 +30,51 @@ export interface BatchOutcome {
   results: TrialOutcome[];
 }
 
+/** One block of a sampler evaluation: samples start..end-1 of `seed` (common random numbers). */
+export interface SamplerBlockInput {
+  /** The objective with the trial's parameter overrides already applied. */
+  objective: TSamplerObjective;
+  seed: number;
+  start: number;
+  end: number;
+}
+
+export interface SamplerBlockOutcome {
+  worker: string;
+  attempt: number;
+  /** Running statistics of the per-sample metric over the block (mergeable). */
+  stats: RunningStats;
+  /** Model evaluations per sample (equals the schedule's NFE). */
+  nfe: number;
+  seconds: number;
+}
+
+/** An external program from the worker's allowlist: params in as JSON on stdin, metrics out as JSON. */
+export interface CommandTrialInput {
+  program: string;
+  params: TParams;
+  /** Key of the metric to report as the trial value. */
+  metric: string;
+  trialNumber: number;
+  seed: number;
+}
+
+export interface CommandTrialOutcome {
+  worker: string;
+  attempt: number;
+  status: 'completed' | 'failed';
+  value: number | null;
+  /** Every numeric metric the program printed. */
+  metrics: Record<string, number>;
+  /** On failure: what went wrong, with the tail of stderr. */
+  error?: string | null;
+  seconds: number;
+}
+
 export interface ComputeActivities {
   evaluateFunctionBatch(input: FunctionBatchInput): Promise<BatchOutcome>;
+  evaluateSamplerBlock(input: SamplerBlockInput): Promise<SamplerBlockOutcome>;
+  runCommandTrial(input: CommandTrialInput): Promise<CommandTrialOutcome>;
 }
 
 export const DEFAULT_COMPUTE_QUEUE = 'compute';

@@ -48,6 +48,6 @@ export function paramsToVector(space: TSpace, params: TParams): number[] {
 export function defaultBatchSize(config: TStudyConfig): number {
   if (config.budget.batchSize) return config.budget.batchSize;
   // Adaptive proposals should see every result that is in: one new trial per free slot.
-  if (config.kind === 'bayesopt') return 1;
+  if (config.kind === 'bayesopt' || config.objective.type !== 'function') return 1;
   return Math.min(64, Math.max(1, Math.ceil(config.budget.parallel / 4)));
 }

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ZStudyConfig, formatIssues, planTrials, type TStudyConfig } from '@stepwise/core';
 import {
   createStudy, finishStudy, getScheduleRow, insertTrials, markStudyRunning, recordTrialResults, setStudyPaused,
-  updateScheduleRow, type Db, type NewTrial, type TrialResult,
+  recordTrialBlock, trialBlocks, updateScheduleRow, type Db, type NewTrial, type TrialBlockRecord, type TrialResult,
 } from '@stepwise/db';
 import { proposeTrials } from './propose-trials';
 
@@ -31,6 +31,14 @@ export function createDbActivities(db: Db) {
     /** Adaptive proposals (Bayesian optimization), recorded before they are returned. */
     async proposeTrials(input: { studyId: string; numbers: number[] }): Promise<NewTrial[]> {
       return proposeTrials(db, input.studyId, input.numbers);
+    },
+
+    async trialBlocks(input: { studyId: string; number: number }): Promise<TrialBlockRecord[]> {
+      return trialBlocks(db, input.studyId, input.number);
+    },
+
+    async recordTrialBlock(input: { studyId: string; number: number; block: TrialBlockRecord }): Promise<TrialBlockRecord[]> {
+      return recordTrialBlock(db, input.studyId, input.number, input.block);
     },
 
     async finishStudy(input: { studyId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void> {

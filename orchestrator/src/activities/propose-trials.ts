@@ -31,7 +31,7 @@ async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Pr
   const config = ZStudyConfig.parse(study.config);
   const settings = config.bayesopt ?? { method: 'gp-logei' as const, initialDesign: 10 };
   const history = await trialHistory(db, studyId);
-  const knownNoiseVar = config.objective.noiseStd > 0 ? config.objective.noiseStd ** 2 : undefined;
+  const knownNoiseVar = config.objective.type === 'function' && config.objective.noiseStd > 0 ? config.objective.noiseStd ** 2 : undefined;
   const result = proposeBatch({
     space: effectiveSpace(config),
     observations: history.completed.map((t) => ({

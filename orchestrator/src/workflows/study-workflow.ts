@@ -3,10 +3,11 @@ import {
   setHandler, workflowInfo, ApplicationFailure,
 } from '@temporalio/workflow';
 import {
-  DEFAULT_COMPUTE_QUEUE, defaultBatchSize, paramsToVector, planTrials, reachesTarget, type ComputeActivities, type TStudyConfig,
+  defaultBatchSize, planTrials, reachesTarget, type TStudyConfig,
 } from '@stepwise/core';
-import type { NewTrial, TrialResult } from '@stepwise/db';
+import type { NewTrial } from '@stepwise/db';
 import type { DbActivities } from '../activities/db-activities';
+import { createTrialEvaluator } from './evaluate-trials';
 
 /**
  * One study, from first proposal to final status. Keeps `parallel` trials in flight on the
@@ -57,13 +58,8 @@ const trialWrites = proxyLocalActivities<DbActivities>({
 
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status: 'completed' }> {
   const { studyId, config } = input;
-  const compute = proxyActivities<ComputeActivities>({
-    taskQueue: input.computeQueue ?? DEFAULT_COMPUTE_QUEUE,
-    startToCloseTimeout: '10m',
-    heartbeatTimeout: '10s',
-    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
-  });
   const plan = planTrials(config);
+  const evaluateTrials = createTrialEvaluator({ studyId, config, space: plan.space, computeQueue: input.computeQueue });
   const batchSize = defaultBatchSize(config);
   const direction = config.objective.direction;
   const startNumber = input.nextNumber ?? 0;
@@ -100,21 +96,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     const trials = await recordProposals(numbers);
     if (trials.length < numbers.length) exhausted = true; // a finite space has no unused point left
     if (trials.length === 0) return;
-    let results: TrialResult[];
-    try {
-      const outcome = await compute.evaluateFunctionBatch({
-        function: config.objective.function,
-        noiseStd: config.objective.noiseStd,
-        seed: config.seed,
-        points: trials.map((t) => ({ number: t.number, x: paramsToVector(plan.space, t.params) })),
-      });
-      results = outcome.results.map((r) => ({ ...r, worker: outcome.worker, attempt: outcome.attempt }));
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      // The objective itself failed after all retries: the trials fail, the study goes on.
-      const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      results = trials.map((t) => ({ number: t.number, status: 'failed' as const, value: null, error: message }));
-    }
+    const results = await evaluateTrials(trials);
     await trialWrites.recordTrialResults({ studyId, direction, results });
     if (results.some((r) => reachesTarget(config, r.value))) targetReached = true;
   }

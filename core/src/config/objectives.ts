@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { TEST_FUNCTION_NAMES } from '../functions/test-functions';
+import { PRESET_NAMES } from '../sampling/presets';
+import { SPACING_NAMES } from '../sampling/spacings';
+import { ZSolverSchedule } from '../sampling/schedule';
+
+/**
+ * Objective kinds. A trial's parameters (from the search space) may override the objective's
+ * fields of the same name: a sampler study can search over `preset`, `nfe`, `spacing`,
+ * `guidance`, `tEnd` or `rho` just by naming a parameter so.
+ */
+
+export const ZDirection = z.enum(['minimize', 'maximize']);
+export type TDirection = z.infer<typeof ZDirection>;
+
+export const ZFunctionObjective = z.object({
+  type: z.literal('function'),
+  function: z.enum(TEST_FUNCTION_NAMES),
+  /** Dimension for functions that take any (ackley, levy, rosenbrock, styblinski_tang). */
+  dim: z.number().int().min(1).max(64).optional(),
+  /** Standard deviation of additive Gaussian noise on each evaluation (0: noiseless). */
+  noiseStd: z.number().min(0).default(0),
+  direction: ZDirection.default('minimize'),
+  metric: z.string().min(1).default('value'),
+});
+export type TFunctionObjective = z.infer<typeof ZFunctionObjective>;
+
+/** How many samples a Monte Carlo estimate gets: sequential blocks until the CI is narrow enough. */
+export const ZEstimationSettings = z
+  .object({
+    minSamples: z.number().int().min(2).max(1_000_000).default(64),
+    maxSamples: z.number().int().min(2).max(1_000_000).default(1024),
+    blockSize: z.number().int().min(1).max(65_536).default(64),
+    /** Stop when the CI half-width is at most this (absolute units of the metric). */
+    targetHalfWidth: z.number().positive().optional(),
+    /** Stop when the CI half-width is at most this fraction of |mean|. */
+    targetRelHalfWidth: z.number().positive().max(1).default(0.05),
+    confidence: z.number().gt(0.5).lt(1).default(0.95),
+  })
+  .superRefine((e, ctx) => {
+    if (e.maxSamples < e.minSamples) ctx.addIssue({ code: 'custom', path: ['maxSamples'], message: `maxSamples (${e.maxSamples}) must be at least minSamples (${e.minSamples})` });
+  });
+export type TEstimationSettings = z.infer<typeof ZEstimationSettings>;
+
+export const SAMPLER_METRICS = ['rmse', 'nll'] as const;
+export type SamplerMetric = (typeof SAMPLER_METRICS)[number];
+
+export const ZSamplerObjective = z.object({
+  type: z.literal('sampler'),
+  /** A built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in STEPWISE_MODEL_DIR. */
+  model: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\/-]+$/, 'letters, digits and _ . / - only'),
+  preset: z.enum(PRESET_NAMES).default('dpmpp-2m'),
+  /** A full USF solver schedule; when given it replaces preset, nfe and spacing. */
+  schedule: ZSolverSchedule.optional(),
+  nfe: z.number().int().min(1).max(1000).default(10),
+  spacing: z.enum(SPACING_NAMES).default('logSNR'),
+  tEnd: z.number().positive().lt(1).optional(),
+  rho: z.number().positive().optional(),
+  /** Classifier-free guidance scale (conditional models). */
+  guidance: z.number().min(0).max(100).default(0),
+  label: z.number().int().min(0).optional(),
+  /** Per-sample metric: rmse to the reference solution's endpoint, or the exact GMM negative log-likelihood. */
+  metric: z.enum(SAMPLER_METRICS).default('rmse'),
+  direction: ZDirection.default('minimize'),
+  estimation: ZEstimationSettings.default({ minSamples: 64, maxSamples: 1024, blockSize: 64, targetRelHalfWidth: 0.05, confidence: 0.95 }),
+});
+export type TSamplerObjective = z.infer<typeof ZSamplerObjective>;
+
+export const ZCommandObjective = z.object({
+  type: z.literal('command'),
+  /** A program NAME from the compute worker's allowlist file; never a command line. */
+  program: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a program name from the worker allowlist (lowercase letters, digits, _ and -)'),
+  /** Key of the metric to optimise in the JSON object the program prints last. */
+  metric: z.string().min(1).max(100).default('value'),
+  direction: ZDirection.default('minimize'),
+});
+export type TCommandObjective = z.infer<typeof ZCommandObjective>;
+
+export const ZObjective = z.discriminatedUnion('type', [ZFunctionObjective, ZSamplerObjective, ZCommandObjective]);
+export type TObjective = z.infer<typeof ZObjective>;
+
+/** Sampler fields a search-space parameter of the same name overrides. */
+export const SAMPLER_OVERRIDABLE = ['preset', 'nfe', 'spacing', 'guidance', 'tEnd', 'rho', 'label'] as const;

@@ -1,0 +1,117 @@
+import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import {
+  DEFAULT_COMPUTE_QUEUE, decide, mergeAllStats, paramsToVector, resolveSamplerObjective, stoppingPolicy,
+  type ComputeActivities, type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
+} from '@stepwise/core';
+import type { NewTrial, TrialResult } from '@stepwise/db';
+import type { DbActivities } from '../activities/db-activities';
+
+/**
+ * How each objective kind turns recorded trials into results (workflow code: deterministic, no
+ * I/O beyond activities). Function trials go in batches; sampler trials are adaptive Monte Carlo
+ * estimates built from seed blocks, each block recorded before the next is requested; command
+ * trials run one external program each.
+ */
+
+export interface EvaluationContext {
+  studyId: string;
+  config: TStudyConfig;
+  space: TSpace;
+  computeQueue?: string;
+}
+
+const blockWrites = proxyLocalActivities<DbActivities>({
+  startToCloseTimeout: '20s',
+  localRetryThreshold: '10s',
+  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
+});
+
+function failureMessage(err: unknown): string {
+  if (err instanceof Error) return err.cause instanceof Error ? err.cause.message : err.message;
+  return String(err);
+}
+
+export function createTrialEvaluator(ctx: EvaluationContext) {
+  const compute = proxyActivities<ComputeActivities>({
+    taskQueue: ctx.computeQueue ?? DEFAULT_COMPUTE_QUEUE,
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: '20s',
+    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
+  });
+  const { studyId, config } = ctx;
+
+  async function samplerTrial(trial: NewTrial, base: TSamplerObjective): Promise<TrialResult> {
+    let objective: TSamplerObjective;
+    try {
+      objective = resolveSamplerObjective(base, trial.params);
+    } catch (err) {
+      return { number: trial.number, status: 'failed', value: null, error: `params: ${failureMessage(err)}` };
+    }
+    const policy = stoppingPolicy(objective.estimation);
+    // Resume from whatever blocks are already recorded (a crash, a retried workflow task).
+    let blocks = await blockWrites.trialBlocks({ studyId, number: trial.number });
+    let merged: RunningStats = mergeAllStats(blocks.map((b) => b.stats as RunningStats));
+    let nfe: number | null = null;
+    let worker: string | null = null;
+    let seconds = 0;
+    for (;;) {
+      const decision = decide(policy, merged);
+      if (decision.stop) {
+        const e = decision.estimate!;
+        return {
+          number: trial.number, status: 'completed', value: e.mean, stderr: e.stderr, ciLow: e.ciLow, ciHigh: e.ciHigh, n: e.n,
+          costSamples: e.n, costNfe: nfe, worker, seconds,
+        };
+      }
+      const seedStart = blocks.length ? blocks[blocks.length - 1].seedEnd : 0;
+      const seedEnd = seedStart + decision.nextBlock;
+      const out = await compute.evaluateSamplerBlock({ objective, seed: config.seed, start: seedStart, end: seedEnd });
+      blocks = await blockWrites.recordTrialBlock({
+        studyId, number: trial.number, block: { blockIndex: blocks.length, seedStart, seedEnd, stats: out.stats },
+      });
+      merged = mergeAllStats(blocks.map((b) => b.stats as RunningStats));
+      nfe = out.nfe;
+      worker = out.worker;
+      seconds += out.seconds;
+    }
+  }
+
+  return async function evaluateTrials(trials: NewTrial[]): Promise<TrialResult[]> {
+    const objective = config.objective;
+    const guard = async (trial: NewTrial, run: () => Promise<TrialResult>): Promise<TrialResult> => {
+      try {
+        return await run();
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        return { number: trial.number, status: 'failed', value: null, error: failureMessage(err) };
+      }
+    };
+    switch (objective.type) {
+      case 'function':
+        try {
+          const outcome = await compute.evaluateFunctionBatch({
+            function: objective.function,
+            noiseStd: objective.noiseStd,
+            seed: config.seed,
+            points: trials.map((t) => ({ number: t.number, x: paramsToVector(ctx.space, t.params) })),
+          });
+          return outcome.results.map((r) => ({ ...r, worker: outcome.worker, attempt: outcome.attempt }));
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          // The objective itself failed after all retries: the trials fail, the study goes on.
+          return trials.map((t) => ({ number: t.number, status: 'failed' as const, value: null, error: failureMessage(err) }));
+        }
+      case 'sampler':
+        return Promise.all(trials.map((t) => guard(t, () => samplerTrial(t, objective))));
+      case 'command':
+        return Promise.all(
+          trials.map((t) =>
+            guard(t, async () => {
+              const out = await compute.runCommandTrial({ program: objective.program, params: t.params, metric: objective.metric, trialNumber: t.number, seed: config.seed });
+              return { number: t.number, status: out.status, value: out.value, error: out.error ?? null, worker: out.worker, attempt: out.attempt, seconds: out.seconds };
+            }),
+          ),
+        );
+    }
+  };
+}
