@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { ZStudyConfig, planTrials, type TStudyConfig } from '@stepwise/core';
+import { ZStudyConfig, effectiveSpace, planTrials, type TSpace, type TStudyConfig } from '@stepwise/core';
 import {
   bestSoFar, countRunningTrials, createDb, createScheduleRow, createStudy, deleteScheduleRow, finishStudy, getScheduleRow,
   getStudyRow, InvalidCursorError, listScheduleRows, listStudyRows, listTrialRows, setStudyWorkflowId, updateScheduleRow,
   type Db, type ScheduleRowDb, type StudyRow, type TrialRowDb,
 } from '@stepwise/db';
+import {
+  findTrialRowByNumber, fitSurrogate, mergeBlockSequence, parallelAxes, parallelRows, surrogateAxisIssues,
+  surrogateObservationRows, surrogateSlice, surrogateWaitingMessage, trialBlockSource, emptySurrogateSlice, type SurrogateFit,
+} from '@stepwise/db/insights';
 import type { OrchestratorConfig } from './config';
 import {
   NotFoundError, ValidationError, type ScheduleRow, type ScheduleSpecInput, type StepwiseService, type StudyDetail,
-  type StudySummary, type TrialRow,
+  type StudySummary, type TrialProposal, type TrialRow,
 } from './service-types';
 import type { ScheduledStudyInput, StudyWorkflowInput } from './workflows';
 
@@ -50,6 +54,31 @@ function toSummary(row: StudyRow, running = 0): StudySummary {
   };
 }
 
+/** The stored proposal JSON as the API shape; anything malformed reads as null. */
+export function toTrialProposal(raw: unknown): TrialProposal | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.kind !== 'string') return null;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const out: TrialProposal = { kind: r.kind };
+  const acq = num(r.acquisitionValue);
+  if (acq !== undefined) out.acquisitionValue = acq;
+  if (typeof r.method === 'string') out.method = r.method;
+  const obs = num(r.observations), pending = num(r.pending);
+  if (obs !== undefined) out.observations = obs;
+  if (pending !== undefined) out.pending = pending;
+  return out;
+}
+
+/** Confidence of a study's intervals: the sampler's estimation settings, else 95%. */
+export function studyConfidence(config: unknown): number {
+  const est = (config as { objective?: { estimation?: { confidence?: unknown } } } | null)?.objective?.estimation;
+  const c = est?.confidence;
+  return typeof c === 'number' && c > 0 && c < 1 ? c : 0.95;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function toTrialRow(t: TrialRowDb): TrialRow {
   return {
     id: t.id,
@@ -61,6 +90,7 @@ function toTrialRow(t: TrialRowDb): TrialRow {
     ciLow: t.ciLow,
     ciHigh: t.ciHigh,
     n: t.n,
+    proposal: toTrialProposal(t.proposal),
     attempt: t.attempt,
     worker: t.worker,
     error: t.error,
@@ -132,6 +162,33 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
     }
   }
 
+  async function studyOrThrow(id: string): Promise<StudyRow> {
+    const row = UUID_RE.test(id) ? await getStudyRow(db, id) : null;
+    if (!row) throw new NotFoundError('study', id);
+    return row;
+  }
+
+  function spaceOf(row: StudyRow): TSpace {
+    try {
+      return effectiveSpace(row.config as unknown as TStudyConfig);
+    } catch {
+      return [];
+    }
+  }
+
+  // Fitted surrogates by study and progress: switching the plotted pair costs a prediction only.
+  const surrogates = new Map<string, SurrogateFit | null>();
+  async function surrogateFor(row: StudyRow, space: TSpace): Promise<{ fit: SurrogateFit | null; completed: number }> {
+    const key = `${row.id}:${row.trialsCompleted}:${row.bestTrialNumber}`;
+    if (surrogates.has(key)) return { fit: surrogates.get(key) ?? null, completed: row.trialsCompleted };
+    const direction = row.direction as 'minimize' | 'maximize';
+    const { observations, completed } = await surrogateObservationRows(db, row.id, direction);
+    const fit = fitSurrogate(space, observations, direction, { state: row.strategyState, seed: (row.config as { seed?: number }).seed ?? 0 });
+    surrogates.set(key, fit);
+    while (surrogates.size > 16) surrogates.delete(surrogates.keys().next().value as string);
+    return { fit, completed };
+  }
+
   return {
     async listStudies({ limit, cursor, status }) {
       const page = await listStudyRows(db, { limit, cursor, status });
@@ -146,11 +203,13 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
         countRunningTrials(db, [id]),
         bestSoFar(db, id, row.direction as 'minimize' | 'maximize'),
       ]);
+      const best = row.bestTrialNumber === null ? null : await findTrialRowByNumber(db, id, row.bestTrialNumber);
       const detail: StudyDetail = {
         ...toSummary(row, running.get(id) ?? 0),
         config: row.config as unknown as TStudyConfig,
         workflowId: row.workflowId,
         bestSoFar: curve,
+        bestTrial: best ? toTrialRow(best) : null,
       };
       return detail;
     },
@@ -274,6 +333,52 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
       }
       await deleteScheduleRow(db, id);
       return { id };
+    },
+
+    async getTrialBlocks({ trialId }) {
+      const found = UUID_RE.test(trialId) ? await trialBlockSource(db, trialId) : null;
+      if (!found) throw new NotFoundError('trial', trialId);
+      const confidence = studyConfidence(found.config);
+      const { trial } = found;
+      return {
+        trialId: trial.id,
+        studyId: trial.studyId,
+        number: trial.number,
+        status: trial.status,
+        confidence,
+        value: trial.value,
+        ciLow: trial.ciLow,
+        ciHigh: trial.ciHigh,
+        n: trial.n,
+        blocks: mergeBlockSequence(found.blocks, confidence),
+      };
+    },
+
+    async getSurrogate({ studyId, x, y, resolution }) {
+      const row = await studyOrThrow(studyId);
+      const space = spaceOf(row);
+      const issues = surrogateAxisIssues(space, x, y);
+      if (issues.length) throw new ValidationError(issues);
+      const { fit, completed } = await surrogateFor(row, space);
+      const base = { studyId, metric: row.metric, direction: row.direction as 'minimize' | 'maximize', resolution, trialsCompleted: completed, bestTrialNumber: row.bestTrialNumber };
+      if (!fit) return { ...base, ...emptySurrogateSlice(space, x, y, resolution), trialsUsed: 0, message: surrogateWaitingMessage(completed) };
+      const best = row.bestTrialNumber === null ? null : await findTrialRowByNumber(db, studyId, row.bestTrialNumber);
+      const slice = surrogateSlice(fit, x, y, (best?.params as TrialRow['params'] | undefined) ?? null, resolution);
+      return { ...base, ...slice, trialsUsed: fit.used.length, message: null };
+    },
+
+    async getParallelCoordinates({ studyId, limit }) {
+      const row = await studyOrThrow(studyId);
+      const { rows, total } = await parallelRows(db, studyId, limit);
+      return {
+        studyId,
+        metric: row.metric,
+        direction: row.direction as 'minimize' | 'maximize',
+        axes: parallelAxes(spaceOf(row)),
+        rows,
+        total,
+        sampled: total > rows.length,
+      };
     },
   };
 }

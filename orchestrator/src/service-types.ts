@@ -36,6 +36,20 @@ export interface StudyDetail extends StudySummary {
   workflowId: string | null;
   /** Best-so-far curve: value of the best completed trial after each completed trial, by trial number order of completion. */
   bestSoFar: Array<{ trialNumber: number; value: number; best: number }>;
+  /** The best trial in full (its interval and n for noisy objectives); null before the first completion. */
+  bestTrial?: TrialRow | null;
+}
+
+/** Why an adaptive strategy proposed a trial (bayesopt); null for grid/random trials. */
+export interface TrialProposal {
+  /** 'initial' (space-filling design) or 'acquisition' (maximiser of the acquisition function). */
+  kind: string;
+  /** log EI in objective units, the UCB/LCB bound, or the TPE score; absent for initial points. */
+  acquisitionValue?: number | null;
+  method?: string;
+  /** Completed and in-flight trials the proposal saw. */
+  observations?: number;
+  pending?: number;
 }
 
 export interface TrialRow {
@@ -49,6 +63,8 @@ export interface TrialRow {
   ciLow: number | null;
   ciHigh: number | null;
   n: number | null;
+  /** Why the point was proposed (adaptive strategies); null otherwise. */
+  proposal: TrialProposal | null;
   attempt: number;
   worker: string | null;
   error: string | null;
@@ -72,6 +88,99 @@ export interface TrialPage {
   items: TrialRow[];
   nextCursor: string | null;
   total: number;
+}
+
+/** One seed block of a trial's Monte Carlo estimate and the merged estimate after it. */
+export interface TrialBlockPoint {
+  blockIndex: number;
+  seedStart: number;
+  seedEnd: number;
+  /** Samples and mean of this block alone. */
+  blockN: number;
+  blockMean: number;
+  /** Merged estimate over blocks 0..this one (t-interval at the study's confidence). */
+  n: number;
+  mean: number;
+  stderr: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  halfWidth: number | null;
+  createdAt: Date | null;
+}
+
+export interface TrialBlocks {
+  trialId: string;
+  studyId: string;
+  number: number;
+  status: TrialStatus;
+  /** Confidence level of the intervals (the objective's estimation.confidence, else 0.95). */
+  confidence: number;
+  /** The trial's recorded estimate (null until it finishes). */
+  value: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  n: number | null;
+  blocks: TrialBlockPoint[];
+}
+
+export interface SurrogateAxis {
+  name: string;
+  type: 'float' | 'int';
+  low: number;
+  high: number;
+  log: boolean;
+  /** Grid coordinates (resolution of them; log-spaced for log parameters). */
+  values: number[];
+}
+
+export interface SurrogateInput {
+  studyId: string;
+  /** Names of two distinct float/int parameters. */
+  x: string;
+  y: string;
+  resolution: number;
+}
+
+/** GP posterior on a 2-D slice of the search space, the other parameters at the best trial's values. */
+export interface SurrogateResult {
+  studyId: string;
+  metric: string;
+  direction: 'minimize' | 'maximize';
+  resolution: number;
+  x: SurrogateAxis;
+  y: SurrogateAxis;
+  /** Posterior mean / std of the objective, [iy][ix]; empty arrays when there is no model yet. */
+  mean: number[][];
+  std: number[][];
+  fixed: TParams;
+  /** The completed trials the model is conditioned on, at their (x, y). */
+  observations: Array<{ number: number; x: number; y: number; value: number }>;
+  trialsUsed: number;
+  trialsCompleted: number;
+  bestTrialNumber: number | null;
+  /** Why there is no surface yet (too few completed trials), else null. */
+  message: string | null;
+}
+
+export interface ParallelAxis {
+  name: string;
+  type: 'float' | 'int' | 'categorical';
+  low: number | null;
+  high: number | null;
+  log: boolean;
+  choices: Array<string | number | boolean> | null;
+}
+
+export interface ParallelData {
+  studyId: string;
+  metric: string;
+  direction: 'minimize' | 'maximize';
+  axes: ParallelAxis[];
+  /** Completed trials, evenly thinned by trial number when there are more than the limit. */
+  rows: Array<{ number: number; params: TParams; value: number }>;
+  /** Completed trials with a value in the study. */
+  total: number;
+  sampled: boolean;
 }
 
 export interface ScheduleSpecInput {
@@ -124,4 +233,10 @@ export interface StepwiseService {
   /** Fires the schedule now; resolves when Temporal has accepted the trigger. */
   triggerSchedule(id: string): Promise<ScheduleRow>;
   deleteSchedule(id: string): Promise<{ id: string }>;
+  /** A trial's seed blocks in order with the running merged estimate; NotFoundError for an unknown trial. */
+  getTrialBlocks(input: { trialId: string }): Promise<TrialBlocks>;
+  /** GP surrogate slice; ValidationError naming "x" / "y" for unknown or categorical parameters. */
+  getSurrogate(input: SurrogateInput): Promise<SurrogateResult>;
+  /** Up to `limit` completed trials' params and values (parallel coordinates). */
+  getParallelCoordinates(input: { studyId: string; limit: number }): Promise<ParallelData>;
 }

@@ -35,6 +35,22 @@ export const ZBayesOptSettings = z.object({
 });
 export type TBayesOptSettings = z.infer<typeof ZBayesOptSettings>;
 
+/** An `evaluate` candidate: sampler fields it overrides (preset, nfe, spacing, guidance, ...). */
+export const ZCandidate = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+export const ZRacingSettings = z.object({
+  /** Bound on the probability that the true best candidate is dropped. */
+  alpha: z.number().gt(0).lt(0.5).default(0.05),
+  /** Stop once no survivor can be more than this much better than the leader (metric units). */
+  indifference: z.number().min(0).optional(),
+});
+
+/** Seeds reserved for final numbers: search-time evaluations never touch them. */
+export const ZHoldout = z.object({
+  start: z.number().int().min(1).max(2 ** 31 - 1),
+  size: z.number().int().min(2).max(1_000_000),
+});
+
 const ZStudyConfigBase = z.object({
   name: z.string().trim().min(1, 'give the study a name').max(200),
   kind: ZStudyKind,
@@ -45,11 +61,35 @@ const ZStudyConfigBase = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   /** Settings of `bayesopt` studies (defaults apply when omitted). */
   bayesopt: ZBayesOptSettings.optional(),
+  /** `evaluate` studies: the configurations to compare (at least two). */
+  candidates: z.array(ZCandidate).min(2, 'give at least two candidates to compare').max(64).optional(),
+  racing: ZRacingSettings.optional(),
+  holdout: ZHoldout.optional(),
 });
 
 export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
-  if (cfg.kind === 's3' || cfg.kind === 'evaluate') {
-    ctx.addIssue({ code: 'custom', path: ['kind'], message: `study kind "${cfg.kind}" is not available yet; use "grid", "random" or "bayesopt"` });
+  if (cfg.kind === 's3') {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'study kind "s3" is not available yet; use "grid", "random", "bayesopt" or "evaluate"' });
+  }
+  if (cfg.kind === 'evaluate') {
+    if (cfg.objective.type !== 'sampler') ctx.addIssue({ code: 'custom', path: ['objective', 'type'], message: 'an evaluate study compares sampler configurations: use a sampler objective' });
+    if (!cfg.candidates) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'an evaluate study needs candidates: a list of sampler settings such as { preset: ddim, nfe: 10 }' });
+    cfg.candidates?.forEach((c, i) => {
+      for (const key of Object.keys(c)) {
+        if (!(SAMPLER_OVERRIDABLE as readonly string[]).includes(key)) {
+          ctx.addIssue({ code: 'custom', path: ['candidates', i, key], message: `a candidate sets ${SAMPLER_OVERRIDABLE.join(', ')}; "${key}" is none of them` });
+        }
+      }
+    });
+  } else {
+    if (cfg.candidates) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'candidates only apply to kind "evaluate"' });
+    if (cfg.racing) ctx.addIssue({ code: 'custom', path: ['racing'], message: 'racing only applies to kind "evaluate"' });
+  }
+  if (cfg.holdout) {
+    if (cfg.objective.type !== 'sampler') ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'a holdout seed range applies to sampler objectives' });
+    else if (cfg.objective.estimation.maxSamples > cfg.holdout.start) {
+      ctx.addIssue({ code: 'custom', path: ['holdout', 'start'], message: `search-time seeds run up to objective.estimation.maxSamples (${cfg.objective.estimation.maxSamples}); start the holdout at or after it` });
+    }
   }
   if (cfg.bayesopt && cfg.kind !== 'bayesopt') {
     ctx.addIssue({ code: 'custom', path: ['bayesopt'], message: `bayesopt settings only apply to kind "bayesopt" (this study is "${cfg.kind}")` });
@@ -73,6 +113,8 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
         }
       });
     }
+  } else if (cfg.kind === 'evaluate') {
+    if (cfg.space) ctx.addIssue({ code: 'custom', path: ['space'], message: 'an evaluate study lists candidates instead of a search space' });
   } else if (!cfg.space) {
     ctx.addIssue({ code: 'custom', path: ['space'], message: `a ${cfg.objective.type} objective needs a search space` });
   } else if (cfg.objective.type === 'sampler') {

@@ -37,6 +37,8 @@ export interface SamplerBlockInput {
   seed: number;
   start: number;
   end: number;
+  /** Also return the per-sample metric values (paired comparisons need them; they are scalars). */
+  returnValues?: boolean;
 }
 
 export interface SamplerBlockOutcome {
@@ -44,6 +46,8 @@ export interface SamplerBlockOutcome {
   attempt: number;
   /** Running statistics of the per-sample metric over the block (mergeable). */
   stats: RunningStats;
+  /** Per-sample metric values, seed order, when asked for. */
+  values?: number[];
   /** Model evaluations per sample (equals the schedule's NFE). */
   nfe: number;
   seconds: number;

@@ -1,5 +1,6 @@
 import { updateCoefficients, type NodeInfo } from './coefficients';
 import type { Denoiser, FloatArray } from './denoiser';
+import { runFusedPass } from './fused-pass';
 import { getNoiseSchedule, logAlphaFromLambda, type NoiseSchedule } from './noise-schedules';
 import {
   ZSolverSchedule,
@@ -152,12 +153,6 @@ export function planUsf(input: TSolverSchedule, noise: NoiseSchedule = getNoiseS
   };
 }
 
-/** One model evaluation, in both parameterizations the schedule needs. */
-interface EvalRecord {
-  eps: Float64Array;
-  x0: Float64Array;
-}
-
 /**
  * out = a x + sum_k c_k f_k elementwise. Safe in place (out === x) because every element only
  * reads its own index. Unrolled for the common term counts so each update is one pass.
@@ -212,8 +207,13 @@ export type SampleUsfOptions = ModelSpec & {
   schedule: TSolverSchedule;
   /** Defaults to the schedule's own noise schedule; must match it. */
   noise?: NoiseSchedule;
-  /** Reuse a plan from `planUsf` (e.g. when sampling many batches with one schedule). */
+  /**
+   * Reuse a plan from `planUsf` (e.g. when sampling many batches with one schedule). The plan also
+   * keeps the sampler's scratch buffers between runs, so repeated runs allocate nothing but `x0`.
+   */
   plan?: UsfPlan;
+  /** Write the sample here (length batch*dim) instead of a new array; it is returned as `x0`. */
+  out?: Float64Array;
   /** After step i, with x at t (the internal buffer: copy it to keep it). */
   onStep?: (i: number, t: number, x: Float64Array) => void;
 };
@@ -226,93 +226,272 @@ export interface SampleUsfResult {
   timesteps: number[];
 }
 
+
+/*
+ * Execution. sampleUsf does not walk the plan step by step; it runs a flat program compiled from
+ * it once (cached per plan): a list of passes, each one fused loop (fused-pass.ts) that
+ *   1. ingests the model evaluation just made (stores eps and/or x0 = (x - sigma eps)/alpha, but
+ *      only the forms some later update reads: DDIM stores nothing, DPM-Solver++(2M) only x0),
+ *   2. applies the update that follows it, with that evaluation's contribution folded into the
+ *      coefficients of eps and of x (x0 is linear in both), and
+ *   3. writes the next model input as float32 in the same loop.
+ * So a multistep step costs one pass over the batch, and the float64 state (see the top of the
+ * file for why float64) costs no separate conversion pass. Buffers are roles resolved at run time:
+ * 'init' is x_T (read, never written), 'x' the state, 'next' the predictor output a corrector
+ * revises, 'stage' intermediate points, 'result' the returned sample.
+ */
+
+type BufRole = 'init' | 'x' | 'next' | 'stage' | 'result';
+type Form = 'eps' | 'x0';
+
+interface CompiledTerm {
+  /** Record slot: outer evaluation k in slot k % historySize, intermediate j in historySize + j. */
+  slot: number;
+  form: Form;
+  weight: number;
+}
+
+interface CompiledPass {
+  /** The evaluation made just before this pass (at buffer `at`), or null. */
+  fresh: { id: number; slot: number; at: BufRole; ia: number; so: number; storeEps: boolean; storeX0: boolean } | null;
+  base: BufRole;
+  out: BufRole;
+  /** out = a base + b eps + c at + sum terms. */
+  a: number;
+  b: number;
+  c: number;
+  terms: CompiledTerm[];
+  /** The model call at `out` that follows this pass. */
+  evalAfter: { t: number; lambda: number } | null;
+  /** This pass completes step i (onStep). */
+  stepDone: number | null;
+}
+
+interface Program {
+  passes: CompiledPass[];
+  slots: number;
+  /** Record forms each slot ever stores: buffers are only allocated for these. */
+  slotForms: { eps: boolean; x0: boolean }[];
+  usesNext: boolean;
+  usesStage: boolean;
+  modelCalls: number;
+}
+
+function compileProgram(plan: UsfPlan): Program {
+  const H = plan.historySize;
+  const slots = H + plan.maxIntermediate;
+  const producer = new Map<number, number>(); // slot -> id of the evaluation it currently holds
+  const needs: { eps: boolean; x0: boolean }[] = [];
+  const passes: CompiledPass[] = [];
+  let modelCalls = 0;
+  let pending: { id: number; slot: number; at: BufRole; lambda: number } | null = null;
+
+  const evaluate = (at: BufRole, t: number, lambda: number, slot: number, model: boolean): void => {
+    const id = needs.length;
+    needs.push({ eps: false, x0: false });
+    producer.set(slot, id);
+    pending = { id, slot, at, lambda };
+    if (model) {
+      modelCalls++;
+      if (passes.length > 0) passes[passes.length - 1].evalAfter = { t, lambda };
+    }
+  };
+
+  const pass = (u: PlannedUpdate, base: BufRole, out: BufRole, startSlot: number): CompiledPass => {
+    const fresh = pending;
+    pending = null;
+    let ia = 0, so = 0;
+    if (fresh) {
+      ia = Math.exp(-logAlphaFromLambda(fresh.lambda));
+      so = Math.exp(-fresh.lambda);
+    }
+    const p: CompiledPass = {
+      fresh: fresh && { id: fresh.id, slot: fresh.slot, at: fresh.at, ia, so, storeEps: false, storeX0: false },
+      base, out, a: u.xCoef, b: 0, c: 0, terms: [], evalAfter: null, stepDone: null,
+    };
+    const form: Form = u.prediction === 'noise' ? 'eps' : 'x0';
+    const refs: Array<[number, number]> = [[startSlot, u.startWeight]];
+    for (const term of u.terms) refs.push([term.point.kind === 'outer' ? term.point.index % H : H + term.point.index, term.weight]);
+    for (const [slot, w] of refs) {
+      const id = producer.get(slot);
+      if (id === undefined) throw new Error(`internal: update reads record slot ${slot} before any evaluation`);
+      if (fresh && id === fresh.id) {
+        // eps directly, or x0 = ia at - so eps
+        if (form === 'eps') p.b += w;
+        else {
+          p.b -= w * so;
+          p.c += w * ia;
+        }
+      } else {
+        needs[id][form] = true;
+        p.terms.push({ slot, form, weight: w });
+      }
+    }
+    if (fresh && fresh.at === base) {
+      p.a += p.c;
+      p.c = 0;
+    }
+    passes.push(p);
+    return p;
+  };
+
+  const n = plan.steps.length;
+  evaluate('init', plan.timesteps[0], plan.lambdas[0], 0, !plan.analyticFirstStep);
+  let cur: BufRole = 'init';
+  for (let i = 0; i < n; i++) {
+    const step = plan.steps[i];
+    const start = i % H;
+    step.stages.forEach((stage, j) => {
+      pass(stage.update, cur, 'stage', start);
+      evaluate('stage', stage.t, stage.lambda, H + j, true);
+    });
+    const last = i === n - 1;
+    if (step.corrector) {
+      // Predict into 'next', evaluate there (step i+1 reuses it), then correct x from x_i.
+      pass(step.final, cur, 'next', start);
+      evaluate('next', plan.timesteps[i + 1], plan.lambdas[i + 1], (i + 1) % H, true);
+      pass(step.corrector, cur, 'x', start).stepDone = i;
+      cur = 'x';
+    } else {
+      pass(step.final, cur, last ? 'result' : 'x', start).stepDone = i;
+      cur = 'x';
+      if (!last) evaluate('x', plan.timesteps[i + 1], plan.lambdas[i + 1], (i + 1) % H, true);
+    }
+  }
+
+  const slotForms = Array.from({ length: slots }, () => ({ eps: false, x0: false }));
+  for (const p of passes) {
+    if (!p.fresh) continue;
+    p.fresh.storeEps = needs[p.fresh.id].eps;
+    p.fresh.storeX0 = needs[p.fresh.id].x0;
+    slotForms[p.fresh.slot].eps ||= p.fresh.storeEps;
+    slotForms[p.fresh.slot].x0 ||= p.fresh.storeX0;
+  }
+  return {
+    passes, slots, slotForms, modelCalls,
+    usesNext: passes.some((p) => p.out === 'next'),
+    usesStage: passes.some((p) => p.out === 'stage'),
+  };
+}
+
+/** Scratch buffers for one run; pooled per plan and batch size. */
+interface Workspace {
+  size: number;
+  x: Float64Array;
+  next: Float64Array;
+  stage: Float64Array;
+  input32: Float32Array | null;
+  analyticEps: Float64Array | null;
+  eps: Float64Array[];
+  x0: Float64Array[];
+}
+
+interface PlanRuntime {
+  program: Program;
+  free: Workspace[];
+}
+
+const EMPTY = new Float64Array(0);
+/** Workspaces kept per plan: enough for a couple of concurrent runs, bounded memory. */
+const MAX_POOLED = 2;
+const runtimes = new WeakMap<UsfPlan, PlanRuntime>();
+
+function runtimeFor(plan: UsfPlan): PlanRuntime {
+  let rt = runtimes.get(plan);
+  if (!rt) {
+    rt = { program: compileProgram(plan), free: [] };
+    runtimes.set(plan, rt);
+  }
+  return rt;
+}
+
+function acquireWorkspace(rt: PlanRuntime, size: number): Workspace {
+  const i = rt.free.findIndex((w) => w.size === size);
+  if (i >= 0) return rt.free.splice(i, 1)[0];
+  const { program } = rt;
+  const buf = (needed: boolean) => (needed ? new Float64Array(size) : EMPTY);
+  return {
+    size,
+    x: new Float64Array(size),
+    next: buf(program.usesNext),
+    stage: buf(program.usesStage),
+    input32: null,
+    analyticEps: null,
+    eps: program.slotForms.map((f) => buf(f.eps)),
+    x0: program.slotForms.map((f) => buf(f.x0)),
+  };
+}
+
+function releaseWorkspace(rt: PlanRuntime, ws: Workspace): void {
+  if (rt.free.length < MAX_POOLED) rt.free.push(ws);
+}
+
 export async function sampleUsf(opts: SampleUsfOptions): Promise<SampleUsfResult> {
   const { batch, dim } = opts;
   const size = batch * dim;
   if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(dim) || dim < 1) throw new RangeError(`batch and dim must be positive integers, got ${batch} and ${dim}`);
   if (opts.xT.length !== size) throw new RangeError(`xT has ${opts.xT.length} values, expected batch*dim = ${size}`);
+  if (opts.out && opts.out.length !== size) throw new RangeError(`out has ${opts.out.length} values, expected batch*dim = ${size}`);
   const plan = opts.plan ?? planUsf(opts.schedule, opts.noise);
-  const { noise, timesteps, lambdas } = plan;
+  const rt = runtimeFor(plan);
+  const { program } = rt;
+  if (program.modelCalls !== plan.nfe) throw new Error(`internal: the program makes ${program.modelCalls} model calls but the schedule's NFE is ${plan.nfe}`);
+  const float32 = opts.modelInput !== 'float64';
 
-  const newRecord = (): EvalRecord => ({
-    eps: plan.needsNoise ? new Float64Array(size) : new Float64Array(0),
-    x0: plan.needsData ? new Float64Array(size) : new Float64Array(0),
-  });
-  const history = Array.from({ length: plan.historySize }, newRecord);
-  const mids = Array.from({ length: plan.maxIntermediate }, newRecord);
-  const outer = (index: number) => history[index % plan.historySize];
+  const ws = acquireWorkspace(rt, size);
+  try {
+    if (float32 && !ws.input32) ws.input32 = new Float32Array(size);
+    const result = opts.out ?? new Float64Array(size);
+    // x_T is only read, so a float64 x_T is used in place; a float32 one is widened once.
+    const init = opts.xT instanceof Float64Array ? opts.xT : (ws.x.set(opts.xT), ws.x);
+    const bufs: Record<BufRole, Float64Array> = { init, x: ws.x, next: ws.next, stage: ws.stage, result };
+    let nfe = 0;
 
-  let x = Float64Array.from(opts.xT);
-  let xNext = new Float64Array(size);
-  const stageBuf = new Float64Array(plan.maxIntermediate > 0 ? size : 0);
-  const input32 = opts.modelInput === 'float64' ? null : new Float32Array(size);
-  let nfe = 0;
+    const callModel = async (at: Float64Array, t: number): Promise<FloatArray> => {
+      const eps = opts.modelInput === 'float64' ? await opts.model(at, t, batch) : await opts.model(ws.input32!, t, batch);
+      nfe++;
+      if (eps.length !== size) throw new RangeError(`model returned ${eps.length} values, expected batch*dim = ${size}`);
+      return eps;
+    };
 
-  const fill = (rec: EvalRecord, xs: Float64Array, eps: FloatArray, lambda: number): void => {
-    if (eps.length !== size) throw new RangeError(`model returned ${eps.length} values, expected batch*dim = ${size}`);
-    if (plan.needsNoise) rec.eps.set(eps);
-    if (plan.needsData) {
-      const logA = logAlphaFromLambda(lambda);
-      const invAlpha = Math.exp(-logA), sigmaOverAlpha = Math.exp(-lambda);
-      const x0 = rec.x0;
-      for (let j = 0; j < size; j++) x0[j] = invAlpha * xs[j] - sigmaOverAlpha * eps[j];
-    }
-  };
-
-  const evaluate = async (xs: Float64Array, t: number, lambda: number, rec: EvalRecord): Promise<void> => {
+    // Evaluation at t_0: the model, or the exact eps of standardized data N(0, I), eps = sigma x.
     let eps: FloatArray;
-    if (opts.modelInput === 'float64') {
-      eps = await opts.model(xs, t, batch);
+    if (plan.analyticFirstStep) {
+      const lambda = plan.lambdas[0];
+      const sigma = Math.exp(logAlphaFromLambda(lambda) - lambda);
+      const e = (ws.analyticEps ??= new Float64Array(size));
+      for (let j = 0; j < size; j++) e[j] = sigma * init[j];
+      eps = e;
     } else {
-      input32!.set(xs);
-      eps = await opts.model(input32!, t, batch);
+      if (float32) ws.input32!.set(init);
+      eps = await callModel(init, plan.timesteps[0]);
     }
-    nfe++;
-    fill(rec, xs, eps, lambda);
-  };
 
-  const apply = (out: Float64Array, xs: Float64Array, u: PlannedUpdate, start: EvalRecord): void => {
-    const pick = (rec: EvalRecord) => (u.prediction === 'noise' ? rec.eps : rec.x0);
-    const coefs = [u.startWeight];
-    const fs = [pick(start)];
-    for (const term of u.terms) {
-      coefs.push(term.weight);
-      fs.push(pick(term.point.kind === 'outer' ? outer(term.point.index) : mids[term.point.index]));
+    for (const p of program.passes) {
+      const f = p.fresh;
+      runFusedPass({
+        n: size,
+        out: bufs[p.out],
+        x: bufs[p.base],
+        a: p.a,
+        eps: f ? eps : null,
+        xs: f ? bufs[f.at] : bufs[p.base],
+        b: p.b,
+        c: p.c,
+        ia: f ? f.ia : 0,
+        so: f ? f.so : 0,
+        storeEps: f?.storeEps ? ws.eps[f.slot] : null,
+        storeX0: f?.storeX0 ? ws.x0[f.slot] : null,
+        fs: p.terms.map((term) => (term.form === 'eps' ? ws.eps : ws.x0)[term.slot]),
+        ws: p.terms.map((term) => term.weight),
+        input32: p.evalAfter && float32 ? ws.input32 : null,
+      });
+      if (p.evalAfter) eps = await callModel(bufs[p.out], p.evalAfter.t);
+      if (p.stepDone !== null) opts.onStep?.(p.stepDone, plan.timesteps[p.stepDone + 1], bufs[p.out]);
     }
-    combineInto(out, u.xCoef, xs, coefs, fs);
-  };
-
-  // Evaluation at t_0: the model, or the exact eps of standardized data N(0, I), eps = sigma x.
-  if (plan.analyticFirstStep) {
-    const lambda = lambdas[0];
-    const sigma = Math.exp(logAlphaFromLambda(lambda) - lambda);
-    const eps = new Float64Array(size);
-    for (let j = 0; j < size; j++) eps[j] = sigma * x[j];
-    fill(outer(0), x, eps, lambda);
-  } else {
-    await evaluate(x, timesteps[0], lambdas[0], outer(0));
+    if (nfe !== plan.nfe) throw new Error(`internal: made ${nfe} model calls but the schedule's NFE is ${plan.nfe}`);
+    return { x0: result, nfe, timesteps: [...plan.timesteps] };
+  } finally {
+    releaseWorkspace(rt, ws);
   }
-
-  const n = plan.steps.length;
-  for (let i = 0; i < n; i++) {
-    const step = plan.steps[i];
-    const start = outer(i);
-    for (let j = 0; j < step.stages.length; j++) {
-      const stage = step.stages[j];
-      apply(stageBuf, x, stage.update, start);
-      await evaluate(stageBuf, stage.t, stage.lambda, mids[j]);
-    }
-    apply(xNext, x, step.final, start);
-    if (step.corrector) {
-      // Evaluate at the predicted point (step i+1 reuses this evaluation), then correct x in place.
-      await evaluate(xNext, timesteps[i + 1], lambdas[i + 1], outer(i + 1));
-      apply(x, x, step.corrector, start);
-    } else {
-      [x, xNext] = [xNext, x];
-      if (i + 1 < n) await evaluate(x, timesteps[i + 1], lambdas[i + 1], outer(i + 1));
-    }
-    opts.onStep?.(i, timesteps[i + 1], x);
-  }
-  if (nfe !== plan.nfe) throw new Error(`internal: made ${nfe} model calls but the schedule's NFE is ${plan.nfe}`);
-  return { x0: x, nfe, timesteps: [...timesteps] };
 }

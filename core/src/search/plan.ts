@@ -15,7 +15,7 @@ export interface TrialPlan {
 }
 
 export function planTrials(config: TStudyConfig): TrialPlan {
-  const space = effectiveSpace(config);
+  const space = config.kind === 'evaluate' ? [] : effectiveSpace(config);
   switch (config.kind) {
     case 'grid': {
       const total = Math.min(config.budget.trials, gridSize(space));
@@ -23,6 +23,10 @@ export function planTrials(config: TStudyConfig): TrialPlan {
     }
     case 'random':
       return { space, total: config.budget.trials, params: (n) => randomTrialParams(space, config.seed, n) };
+    case 'evaluate': {
+      const candidates = config.candidates ?? [];
+      return { space, total: candidates.length, params: (n) => candidates[n] };
+    }
     default:
       return { space, total: config.budget.trials, params: null };
   }

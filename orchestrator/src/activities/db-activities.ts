@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ZStudyConfig, formatIssues, planTrials, type TStudyConfig } from '@stepwise/core';
 import {
   createStudy, finishStudy, getScheduleRow, insertTrials, markStudyRunning, recordTrialResults, setStudyPaused,
-  recordTrialBlock, trialBlocks, updateScheduleRow, type Db, type NewTrial, type TrialBlockRecord, type TrialResult,
+  recordTrialBlock, setStrategyState, trialBlocks, updateScheduleRow, type Db, type NewTrial, type TrialBlockRecord, type TrialResult,
 } from '@stepwise/db';
 import { proposeTrials } from './propose-trials';
 
@@ -39,6 +39,10 @@ export function createDbActivities(db: Db) {
 
     async recordTrialBlock(input: { studyId: string; number: number; block: TrialBlockRecord }): Promise<TrialBlockRecord[]> {
       return recordTrialBlock(db, input.studyId, input.number, input.block);
+    },
+
+    async saveStrategyState(input: { studyId: string; state: unknown }): Promise<void> {
+      await setStrategyState(db, input.studyId, input.state);
     },
 
     async finishStudy(input: { studyId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void> {

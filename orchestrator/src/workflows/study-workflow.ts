@@ -8,6 +8,7 @@ import {
 import type { NewTrial } from '@stepwise/db';
 import type { DbActivities } from '../activities/db-activities';
 import { createTrialEvaluator } from './evaluate-trials';
+import { runEvaluateStudy } from './evaluate-study';
 
 /**
  * One study, from first proposal to final status. Keeps `parallel` trials in flight on the
@@ -103,6 +104,10 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
 
   try {
     if (input.nextNumber === undefined) await db.markStudyRunning(studyId);
+    if (config.kind === 'evaluate') {
+      await runEvaluateStudy(studyId, config, input.computeQueue);
+      next = plan.total;
+    }
     let recordedPaused = false;
     for (;;) {
       while (dispatching() && inFlight < config.budget.parallel) {

@@ -105,6 +105,7 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
       worker: deps.identity,
       attempt: ctx.info.attempt,
       stats: statsOf(values),
+      values: input.returnValues ? Array.from(values) : undefined,
       nfe: result.nfe,
       seconds: (performance.now() - started) / 1000,
     };
