@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<unknown>> = {
   orchestration: () => import('./orchestration'),
   bo: () => import('./bo'),
+  estimation: () => import('./estimation'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -24,7 +24,11 @@ export interface SamplerActivityDeps {
 
 type Opened = OpenedModel & { testbed?: Testbed };
 
-export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
+/**
+ * Per-sample metric values of a solver configuration on samples start..end-1 of a seed. Pure
+ * computation over the model runtime (no Temporal): the activity, benchmarks and tests share it.
+ */
+export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity'>) {
   const models = new Map<string, Promise<Opened>>();
   const references = new ReferenceCache({ modelDir: deps.modelDir });
 
@@ -42,9 +46,8 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
   function scheduleFor(objective: TSamplerObjective, model: Opened): TSolverSchedule {
     if (objective.schedule) {
       if (objective.schedule.noiseSchedule !== model.info.schedule) {
-        throw ApplicationFailure.nonRetryable(
+        throw new InvalidSamplerInput(
           `objective.schedule.noiseSchedule is "${objective.schedule.noiseSchedule}" but model ${objective.model} was trained with "${model.info.schedule}"`,
-          'InvalidSchedule',
         );
       }
       return objective.schedule;
@@ -54,38 +57,37 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
     });
   }
 
-  return async function evaluateSamplerBlock(input: SamplerBlockInput): Promise<SamplerBlockOutcome> {
-    const ctx = Context.current();
-    ctx.heartbeat({ phase: 'open' });
-    const { objective, seed, start, end } = input;
-    const started = performance.now();
+  return async function evaluate(
+    objective: TSamplerObjective,
+    seed: number,
+    start: number,
+    end: number,
+    progress: (phase: string) => void = () => {},
+  ): Promise<{ values: Float64Array; nfe: number }> {
+    progress('open');
     let model: Opened;
     try {
       model = await open(objective.model);
     } catch (err) {
-      if (err instanceof ModelContractError || (err as Error).message?.includes('testbed')) {
-        throw ApplicationFailure.nonRetryable(`objective.model: ${(err as Error).message}`, 'InvalidModel');
-      }
+      if (err instanceof ModelContractError || err instanceof RangeError) throw new InvalidSamplerInput(`objective.model: ${(err as Error).message}`);
       throw err;
     }
     let schedule: TSolverSchedule;
     try {
       schedule = scheduleFor(objective, model);
     } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      throw ApplicationFailure.nonRetryable(`objective: ${(err as Error).message}`, 'InvalidSchedule');
+      if (err instanceof InvalidSamplerInput) throw err;
+      throw new InvalidSamplerInput(`objective: ${(err as Error).message}`);
     }
     const plan = planUsf(schedule, model.noise);
     const dim = model.info.dim;
     const batch = end - start;
     const xT = initialNoiseBatch(seed, start, end, dim);
-    ctx.heartbeat({ phase: 'sample' });
-    const result = await sampleUsf({ model: model.denoiser, xT, batch, dim, schedule, plan, onStep: () => ctx.heartbeat({ phase: 'sample' }) });
-    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
-
+    progress('sample');
+    const result = await sampleUsf({ model: model.denoiser, xT, batch, dim, schedule, plan, onStep: () => progress('sample') });
     const values = new Float64Array(batch);
     if (objective.metric === 'rmse') {
-      ctx.heartbeat({ phase: 'reference' });
+      progress('reference');
       const tEnd = plan.timesteps[plan.timesteps.length - 1];
       const ref = await references.get(model.reference, { seed, start, end, tEnd });
       for (let i = 0; i < batch; i++) {
@@ -97,16 +99,38 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
         values[i] = Math.sqrt(sq / dim);
       }
     } else {
-      if (!model.testbed) throw ApplicationFailure.nonRetryable(`objective.metric "nll" needs an analytic model (a built-in testbed); ${objective.model} is not one`, 'InvalidMetric');
+      if (!model.testbed) throw new InvalidSamplerInput(`objective.metric "nll" needs an analytic model (a built-in testbed); ${objective.model} is not one`);
       const logp = gmmLogDensity(model.testbed.gmm, model.noise, result.x0, 0);
       for (let i = 0; i < batch; i++) values[i] = -logp[i];
     }
+    return { values, nfe: result.nfe };
+  };
+}
+
+/** Bad input (model, schedule, metric): retrying cannot help. */
+export class InvalidSamplerInput extends Error {
+  override name = 'InvalidSamplerInput';
+}
+
+export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
+  const evaluate = createSamplerEvaluator(deps);
+  return async function evaluateSamplerBlock(input: SamplerBlockInput): Promise<SamplerBlockOutcome> {
+    const ctx = Context.current();
+    const started = performance.now();
+    let out: { values: Float64Array; nfe: number };
+    try {
+      out = await evaluate(input.objective, input.seed, input.start, input.end, (phase) => ctx.heartbeat({ phase }));
+    } catch (err) {
+      if (err instanceof InvalidSamplerInput) throw ApplicationFailure.nonRetryable(err.message, 'InvalidSamplerInput');
+      throw err;
+    }
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
     return {
       worker: deps.identity,
       attempt: ctx.info.attempt,
-      stats: statsOf(values),
-      values: input.returnValues ? Array.from(values) : undefined,
-      nfe: result.nfe,
+      stats: statsOf(out.values),
+      values: input.returnValues ? Array.from(out.values) : undefined,
+      nfe: out.nfe,
       seconds: (performance.now() - started) / 1000,
     };
   };
