@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { encodeNpy, sampleToFile } from './sample-export';
+
+describe('sample export', () => {
+  it('writes a valid .npy header whose total length is a multiple of 64', () => {
+    const buf = encodeNpy(Float32Array.of(1, 2, 3, 4, 5, 6), [3, 2]);
+    const headerLen = buf.readUInt16LE(8);
+    expect((10 + headerLen) % 64).toBe(0);
+    expect(buf.subarray(10, 10 + headerLen).toString('latin1')).toContain("'shape': (3, 2)");
+    expect(new Float32Array(Uint8Array.from(buf.subarray(10 + headerLen)).buffer)).toEqual(Float32Array.of(1, 2, 3, 4, 5, 6));
+  });
+
+  it('samples a 2-D testbed to .npy and .png', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sample-'));
+    const npy = await sampleToFile({ model: 'gmm-2d', preset: 'dpmpp-2m', nfe: 10, count: 64, seed: 0, out: join(dir, 's.npy'), modelDir: dir });
+    expect(npy.shape).toEqual([64, 2]);
+    expect(npy.nfe).toBe(10);
+    expect(readFileSync(join(dir, 's.npy')).length).toBeGreaterThan(64 * 2 * 4);
+    await sampleToFile({ model: 'gmm-2d', preset: 'dpmpp-2m', nfe: 10, count: 256, seed: 0, out: join(dir, 's.png'), modelDir: dir });
+    const png = PNG.sync.read(readFileSync(join(dir, 's.png')));
+    expect(png.width).toBe(256);
+    await expect(sampleToFile({ model: 'gmm-2d', preset: 'ddim', nfe: 5, count: 4, seed: 0, out: join(dir, 's.txt'), modelDir: dir })).rejects.toThrow(/--out/);
+  }, 60_000);
+});

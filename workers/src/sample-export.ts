@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { buildPresetSchedule, sampleUsf, type PresetName, type SpacingName } from '@stepwise/core';
+import { initialNoiseBatch } from './models/reference';
+import { openModelFile, openTestbed } from './models/open';
+import { TESTBED_NAMES } from './models/testbeds';
+
+/**
+ * `stepwise sample`: draw samples from a model with a solver preset and write them where a person
+ * can look at them: .npy (float32, [N, ...shape]) or .png (an image grid for image-shaped models,
+ * a 2-D histogram for 2-D ones).
+ */
+
+export interface SampleRequest {
+  model: string;
+  preset: PresetName;
+  nfe: number;
+  spacing?: SpacingName;
+  count: number;
+  seed: number;
+  out: string;
+  modelDir: string;
+}
+
+export async function sampleToFile(req: SampleRequest): Promise<{ path: string; shape: number[]; nfe: number }> {
+  if (!/\.(npy|png)$/.test(req.out)) throw new Error(`--out must end in .npy or .png, got "${req.out}"`);
+  const options = { modelDir: req.modelDir, device: process.env.STEPWISE_DEVICE ?? 'cpu' };
+  const model = (TESTBED_NAMES as readonly string[]).includes(req.model) ? await openTestbed(req.model, options) : await openModelFile(req.model, options);
+  const dim = model.info.dim;
+  const schedule = buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing });
+  const { x0, nfe } = await sampleUsf({ model: model.denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule });
+  const shape = [req.count, ...model.info.shape];
+  if (req.out.endsWith('.npy')) writeFileSync(req.out, encodeNpy(Float32Array.from(x0), shape));
+  else writeFileSync(req.out, renderPng(x0, req.count, model.info.shape));
+  return { path: req.out, shape, nfe };
+}
+
+/** NumPy .npy v1.0, little-endian float32, C order. */
+export function encodeNpy(data: Float32Array, shape: number[]): Buffer {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head[7] = 0;
+  head.writeUInt16LE(header.length, 8);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+function renderPng(x: Float64Array, count: number, shape: number[]): Buffer {
+  if (shape.length === 1 && shape[0] === 2) return histogramPng(x, count);
+  const [c, h, w] = shape.length === 3 ? shape : shape.length === 2 ? [1, shape[0], shape[1]] : [0, 0, 0];
+  if (!(c === 1 || c === 3)) throw new Error(`PNG output needs an image-shaped model ([C,H,W] with C = 1 or 3) or a 2-D one; this model's shape is [${shape.join(',')}]: use .npy`);
+  const cols = Math.ceil(Math.sqrt(count)), rows = Math.ceil(count / cols), pad = 2;
+  const png = new PNG({ width: cols * (w + pad) + pad, height: rows * (h + pad) + pad });
+  png.data.fill(255);
+  const size = c * h * w;
+  for (let k = 0; k < count; k++) {
+    const ox = pad + (k % cols) * (w + pad), oy = pad + Math.floor(k / cols) * (h + pad);
+    for (let yy = 0; yy < h; yy++) {
+      for (let xx = 0; xx < w; xx++) {
+        const p = ((oy + yy) * png.width + ox + xx) * 4;
+        for (let ch = 0; ch < 3; ch++) {
+          const v = x[k * size + (c === 3 ? ch : 0) * h * w + yy * w + xx];
+          png.data[p + ch] = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+        }
+        png.data[p + 3] = 255;
+      }
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+function histogramPng(x: Float64Array, count: number): Buffer {
+  const size = 256;
+  let lim = 0;
+  for (let i = 0; i < 2 * count; i++) lim = Math.max(lim, Math.abs(x[i]));
+  lim = lim * 1.05 || 1;
+  const hist = new Float64Array(size * size);
+  for (let i = 0; i < count; i++) {
+    const px = Math.floor(((x[2 * i] + lim) / (2 * lim)) * size), py = Math.floor(((lim - x[2 * i + 1]) / (2 * lim)) * size);
+    if (px >= 0 && px < size && py >= 0 && py < size) hist[py * size + px] += 1;
+  }
+  const max = Math.max(...hist);
+  const png = new PNG({ width: size, height: size });
+  for (let i = 0; i < size * size; i++) {
+    const v = 255 - Math.round(255 * Math.sqrt(hist[i] / max));
+    png.data[4 * i] = v;
+    png.data[4 * i + 1] = v;
+    png.data[4 * i + 2] = 255;
+    png.data[4 * i + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
