@@ -70,6 +70,9 @@ try {
     TEMPORAL_ADDRESS: s.temporalAddress,
     STEPWISE_ORCHESTRATOR_QUEUE: process.env.STEPWISE_ORCHESTRATOR_QUEUE ?? DEFAULT_ORCHESTRATOR_QUEUE,
     STEPWISE_TASK_QUEUE: process.env.STEPWISE_TASK_QUEUE ?? DEFAULT_COMPUTE_QUEUE,
+    STEPWISE_MODEL_DIR: process.env.STEPWISE_MODEL_DIR ?? join(s.dataDir, 'models'),
+    // The example program (examples/train_tiny.py) is allowlisted out of the box.
+    STEPWISE_COMMANDS_FILE: process.env.STEPWISE_COMMANDS_FILE ?? 'examples/commands.json',
   };
   const worker = (name: string, script: string, ready: RegExp) => {
     let out = '';
