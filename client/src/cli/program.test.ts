@@ -73,6 +73,35 @@ describe('stepwise CLI', () => {
     expect(launched.source).toBe('client');
   });
 
+  it('prints a line for each improvement of the best value when stderr is not a terminal', async () => {
+    const h = harness({ files: { 'b.yaml': BRANIN_YAML } });
+    const r = await h.run('launch', 'b.yaml', '--watch');
+    expect(r.code).toBe(0);
+    const lines = r.err.split('\n').filter((l) => l.startsWith('new best '));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^new best -?[\d.e+-]+ at trial \d+$/);
+    const values = lines.map((l) => Number(l.split(' ')[2]));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    const id = [...h.service.studies.keys()][0];
+    const final = await h.service.getStudy(id);
+    expect(lines.at(-1)).toBe(`new best ${Number(final.bestValue!.toPrecision(6))} at trial ${final.bestTrialNumber}`);
+    // --json keeps stderr free of them.
+    const json = await h.run('launch', 'b.yaml', '--watch', '--json');
+    expect(json.err).not.toContain('new best');
+  });
+
+  it('shows the best value of a noisy study with its interval and n', async () => {
+    const h = harness({ files: { 'n.yaml': BRANIN_YAML.replace('function: branin', 'function: branin\n  noiseStd: 0.5') } });
+    const watched = await h.run('launch', 'n.yaml', '--watch');
+    expect(watched.out).toMatch(/^completed: best value = [\d.]+ ± [\d.]+ \(CI \[[\d.-]+, [\d.]+\], n = 32\) \(trial #\d+\);/);
+    expect(watched.err).toMatch(/new best [\d.]+ at trial \d+ \(± [\d.]+, n = 32\)/);
+    const id = [...h.service.studies.keys()][0];
+    const shown = (await h.run('show', id)).out;
+    expect(shown).toMatch(/\nbest\s+[\d.]+ ± [\d.]+ \(CI \[[\d.-]+, [\d.]+\], n = 32\) \(trial #\d+\)\n/);
+    expect(shown).toMatch(/\n  stderr\s+[\d.]+\n/);
+    expect(shown).toMatch(/\n  params\s+x1=[\d.-]+ x2=[\d.-]+\n/);
+  });
+
   it('prints field-level errors and exits 1 for an invalid config', async () => {
     const h = harness({ files: { 'bad.yaml': BRANIN_YAML.replace('parallel: 4', 'parallel: 5000').replace('trials: 12', 'trials: 0') } });
     const r = await h.run('launch', 'bad.yaml');

@@ -34,6 +34,13 @@ export interface CliIO {
   progress?: NodeJS.WritableStream;
 }
 
+/** " ± 0.0031 (95% CI [0.398, 0.404], n = 256)" for an estimate with an interval; "" otherwise. */
+export function intervalSuffix(t: { ciLow: number | null; ciHigh: number | null; n: number | null } | null | undefined): string {
+  if (!t || t.ciLow === null || t.ciHigh === null) return '';
+  const n = t.n !== null ? `, n = ${t.n}` : '';
+  return ` ± ${formatNumber((t.ciHigh - t.ciLow) / 2, 3)} (CI [${formatNumber(t.ciLow)}, ${formatNumber(t.ciHigh)}]${n})`;
+}
+
 /** Runs one CLI invocation; resolves to the exit code (never calls process.exit). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let code = 0;
@@ -68,10 +75,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return print(`launched ${study.id}  ${study.name}  (${study.kind}, ${study.trialsTotal} trials)\n  ${conn.url.replace(/\/+$/, '')}/studies/${study.id}`);
       }
       io.err(`launched ${study.id}  ${study.name}\n`);
-      const final = await watchStudy(getClient(), study.id, { sleep: io.sleep, stream: io.progress, quiet: !io.progress || opts.json });
+      // On a terminal the bar shows the best value live; elsewhere (CI logs, pipes) each improvement gets a line.
+      const tty = !!(io.progress as { isTTY?: boolean } | undefined)?.isTTY;
+      const final = await watchStudy(getClient(), study.id, {
+        sleep: io.sleep,
+        stream: io.progress,
+        quiet: !io.progress || opts.json,
+        onImprovement: tty || opts.json ? undefined : (line) => io.err(`${line}\n`),
+      });
       if (opts.json) await print(toJson(final));
       else {
-        const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)} (trial #${final.bestTrialNumber})`;
+        const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)}${intervalSuffix(final.bestTrial)} (trial #${final.bestTrialNumber})`;
         await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
       }
       if (final.status !== 'completed') code = 1;
@@ -131,13 +145,23 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         ['status', s.status + (s.error ? ` (${s.error})` : '')],
         ['objective', `${s.direction} ${s.metric}`],
         ['progress', `${s.trialsCompleted} completed, ${s.trialsFailed} failed, ${s.trialsRunning} running of ${s.trialsTotal}`],
-        ['best', s.bestValue === null ? '-' : `${formatNumber(s.bestValue, 8)} (trial #${s.bestTrialNumber})`],
+        ['best', s.bestValue === null ? '-' : `${formatNumber(s.bestValue, 8)}${intervalSuffix(s.bestTrial)} (trial #${s.bestTrialNumber})`],
         ['source', s.source + (s.scheduleId ? ` (schedule ${s.scheduleId})` : '')],
         ['created', isoOrDash(s.createdAt)],
         ['started', isoOrDash(s.startedAt)],
         ['finished', isoOrDash(s.finishedAt)],
         ['workflow', s.workflowId ?? '-'],
       ];
+      const t = s.bestTrial && s.bestTrial.number === s.bestTrialNumber ? s.bestTrial : null;
+      if (t) {
+        // Under "best": the best trial's standard error (noisy objectives) and its parameters.
+        const at = rows.findIndex(([k]) => k === 'best') + 1;
+        const extra: Array<[string, string]> = [];
+        if (t.stderr !== null) extra.push(['  stderr', formatNumber(t.stderr, 4)]);
+        const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : String(v)}`).join(' ');
+        if (params) extra.push(['  params', params]);
+        rows.splice(at, 0, ...extra);
+      }
       const w = Math.max(...rows.map(([k]) => k.length));
       await print(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
     });

@@ -7,7 +7,21 @@ import { echarts, type EChartsCoreOption } from '../lib/echarts';
  * One ECharts instance bound to a div: created on mount, resized with its box, disposed on
  * unmount. Option updates replace the series but keep the user's zoom.
  */
-export function Chart({ option, testId, className = 'chart' }: { option: EChartsCoreOption; testId?: string; className?: string }) {
+export function Chart({
+  option,
+  testId,
+  className = 'chart',
+  replace = ['series'],
+  attrs,
+}: {
+  option: EChartsCoreOption;
+  testId?: string;
+  className?: string;
+  /** Components replaced (not merged) on update: add axes that change with the data. */
+  replace?: string[];
+  /** Extra data-* attributes on the chart's box (what it shows, for tests). */
+  attrs?: Record<`data-${string}`, string | number>;
+}) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
 
@@ -25,9 +39,10 @@ export function Chart({ option, testId, className = 'chart' }: { option: ECharts
     };
   }, []);
 
+  const replaceKey = replace.join(',');
   useEffect(() => {
-    chart.current?.setOption(option, { replaceMerge: ['series'], lazyUpdate: true });
-  }, [option]);
+    chart.current?.setOption(option, { replaceMerge: replaceKey.split(','), lazyUpdate: true });
+  }, [option, replaceKey]);
 
-  return <div ref={el} className={className} data-testid={testId} />;
+  return <div ref={el} className={className} data-testid={testId} {...attrs} />;
 }

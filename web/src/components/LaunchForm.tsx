@@ -7,6 +7,7 @@ import { getTestFunction, resolveDim } from '@stepwise/core';
 import { useTRPC } from '../lib/trpc';
 import { errorMessage, fieldIssues, isUnauthorized } from '../lib/errors';
 import {
+  BO_METHOD_CHOICES,
   FUNCTION_CHOICES,
   defaultSpaceRows,
   formToConfig,
@@ -46,6 +47,7 @@ function Row({ label, path, errors, hint, children }: { label: string; path: str
 /** Paths that have their own place in the form; any other issue is listed above the buttons. */
 function placedPaths(state: LaunchFormState): Set<string> {
   const paths = ['name', 'kind', 'objective.function', 'objective.dim', 'objective.noiseStd', 'objective.direction', 'budget.trials', 'budget.parallel', 'seed', 'space'];
+  if (state.kind === 'bayesopt') paths.push('bayesopt', 'bayesopt.method', 'bayesopt.initialDesign');
   if (!state.useDefaultSpace) {
     state.space.forEach((_, i) => ['name', 'type', 'low', 'high', 'log', 'gridPoints'].forEach((f) => paths.push(`space.${i}.${f}`)));
   }
@@ -114,12 +116,44 @@ export function LaunchForm() {
         <Row label="Name" path="name" errors={errors}>
           <input id="name" name="name" className={cls('name')} value={state.name} onChange={(e) => update({ name: e.target.value })} placeholder="branin-random-1" autoFocus />
         </Row>
-        <Row label="Kind" path="kind" errors={errors} hint="grid enumerates the space; random samples it">
+        <Row label="Kind" path="kind" errors={errors} hint="grid enumerates the space; random samples it; bayesopt fits a surrogate and proposes where it expects improvement">
           <select id="kind" name="kind" className={cls('kind')} value={state.kind} onChange={(e) => update({ kind: e.target.value as LaunchFormState['kind'] })}>
             <option value="random">random</option>
             <option value="grid">grid</option>
+            <option value="bayesopt">bayesopt</option>
           </select>
         </Row>
+        {state.kind === 'bayesopt' && (
+          <>
+            <Row label="BO method" path="bayesopt.method" errors={errors} hint="gp-logei: GP with log expected improvement (default)">
+              <select
+                id="bayesopt.method"
+                name="bayesopt.method"
+                className={cls('bayesopt.method')}
+                value={state.boMethod}
+                onChange={(e) => update({ boMethod: e.target.value as LaunchFormState['boMethod'] })}
+              >
+                {BO_METHOD_CHOICES.map((m) => (
+                  <option key={m} value={m}>
+                    {m}
+                  </option>
+                ))}
+              </select>
+            </Row>
+            <Row label="Initial design" path="bayesopt.initialDesign" errors={errors} hint="Sobol points before the surrogate takes over (1–1000)">
+              <input
+                id="bayesopt.initialDesign"
+                name="bayesopt.initialDesign"
+                type="number"
+                min={1}
+                max={1000}
+                className={cls('bayesopt.initialDesign')}
+                value={state.initialDesign}
+                onChange={(e) => update({ initialDesign: e.target.value })}
+              />
+            </Row>
+          </>
+        )}
 
         <div className="form-section">Objective</div>
         <Row label="Test function" path="objective.function" errors={errors} hint={`known optimum ${formatValue(fn.optimum(dimNow))}`}>

@@ -1,10 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getTestFunction, resolveDim } from '@stepwise/core';
-import { useTRPC, type StudyDetailOut } from '../lib/trpc';
+import { effectiveSpace, getTestFunction, resolveDim } from '@stepwise/core';
+import { useTRPC, type StudyDetailOut, type TrialRowOut } from '../lib/trpc';
 import { errorCode, errorMessage, isUnauthorized } from '../lib/errors';
 import { between, formatCount, formatDuration, formatTime, formatValue } from '../lib/format';
 import { paramNames } from '../lib/launch-form';
@@ -12,6 +12,9 @@ import { StatusBadge } from './StatusBadge';
 import { ProgressBar } from './ProgressBar';
 import { BestChart } from './BestChart';
 import { TrialTable } from './TrialTable';
+import { ParallelChart } from './ParallelChart';
+import { SurrogateChart } from './SurrogateChart';
+import { TrialDrawer } from './TrialDrawer';
 
 const isActive = (status: string) => status === 'queued' || status === 'running' || status === 'paused';
 
@@ -45,14 +48,31 @@ export function StudyPage({ id }: { id: string }) {
   return <StudyView study={query.data} />;
 }
 
+function numericParamNames(config: StudyDetailOut['config']): string[] {
+  try {
+    return effectiveSpace(config)
+      .filter((p) => p.type !== 'categorical')
+      .map((p) => p.name);
+  } catch {
+    return [];
+  }
+}
+
 function StudyView({ study }: { study: StudyDetailOut }) {
   const live = isActive(study.status);
   const names = useMemo(() => paramNames(study.config), [study.config]);
+  const numeric = useMemo(() => numericParamNames(study.config), [study.config]);
   const optimum = useMemo(() => knownOptimum(study), [study]);
   const ciHalf = useMemo(() => {
+    const t = study.bestTrial;
+    if (t && t.number === study.bestTrialNumber && t.ciLow != null && t.ciHigh != null) return (t.ciHigh - t.ciLow) / 2;
     const p = study.bestSoFar.find((b) => b.trialNumber === study.bestTrialNumber);
     return p && p.ciLow != null && p.ciHigh != null ? (p.ciHigh - p.ciLow) / 2 : null;
-  }, [study.bestSoFar, study.bestTrialNumber]);
+  }, [study.bestSoFar, study.bestTrialNumber, study.bestTrial]);
+  const bestN = study.bestTrial && study.bestTrial.number === study.bestTrialNumber ? study.bestTrial.n : null;
+  const [selected, setSelected] = useState<TrialRowOut | null>(null);
+  const closeDrawer = useCallback(() => setSelected(null), []);
+  const completedVersion = `${study.status}:${study.trialsCompleted}`;
 
   return (
     <>
@@ -71,7 +91,8 @@ function StudyView({ study }: { study: StudyDetailOut }) {
           </Stat>
           <Stat k={`best ${study.metric} (${study.direction === 'minimize' ? 'min' : 'max'})`}>
             <span data-testid="study-best">{formatValue(study.bestValue)}</span>
-            {ciHalf !== null && <span className="ci">± {formatValue(ciHalf, 3)}</span>}
+            {ciHalf !== null && <span className="ci" data-testid="study-best-ci">± {formatValue(ciHalf, 3)}</span>}
+            {ciHalf !== null && bestN !== null && <span className="ci">n = {formatCount(bestN)}</span>}
             {study.bestTrialNumber !== null && <span className="muted"> · trial #{study.bestTrialNumber}</span>}
           </Stat>
           {optimum !== null && <Stat k="known optimum">{formatValue(optimum)}</Stat>}
@@ -99,13 +120,21 @@ function StudyView({ study }: { study: StudyDetailOut }) {
         <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} />
       </div>
 
+      <ParallelChart studyId={study.id} version={completedVersion} />
+
+      {study.kind === 'bayesopt' && <SurrogateChart studyId={study.id} version={completedVersion} numericParams={numeric} />}
+
       <TrialTable
         studyId={study.id}
         version={`${study.status}:${study.trialsCompleted}:${study.trialsFailed}:${study.trialsRunning}`}
         paramNames={names}
         direction={study.direction}
         bestTrialNumber={study.bestTrialNumber}
+        showProposal={study.kind === 'bayesopt'}
+        selectedTrialId={selected?.id ?? null}
+        onSelectTrial={setSelected}
       />
+      {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} />}
     </>
   );
 }

@@ -5,6 +5,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useTRPC, type TrialRowOut } from '../lib/trpc';
 import { errorMessage, isUnauthorized } from '../lib/errors';
 import { between, formatCount, formatDuration, formatParam, formatTime, formatValue } from '../lib/format';
+import { halfWidth, proposalLabel, proposalTitle } from '../lib/insights';
 import { StatusBadge } from './StatusBadge';
 import { Pager, useCursorPager } from './Pager';
 
@@ -25,6 +26,9 @@ export function TrialTable({
   paramNames,
   direction,
   bestTrialNumber,
+  showProposal = false,
+  selectedTrialId = null,
+  onSelectTrial,
 }: {
   studyId: string;
   /**
@@ -36,6 +40,11 @@ export function TrialTable({
   paramNames: string[];
   direction: 'minimize' | 'maximize';
   bestTrialNumber: number | null;
+  /** Adds the "Proposal" column (bayesopt: initial design point or acquisition value). */
+  showProposal?: boolean;
+  selectedTrialId?: string | null;
+  /** Clicking a row selects the trial (the page opens its drawer). */
+  onSelectTrial?: (t: TrialRowOut) => void;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -110,6 +119,7 @@ export function TrialTable({
                 Value{arrow('value')}
               </th>
               <th className="num">n</th>
+              {showProposal && <th title="why the point was proposed">Proposal</th>}
               {inline ? <th>Params</th> : paramNames.map((p) => <th key={p} className="num">{p}</th>)}
               <th className="num">Attempt</th>
               <th>Worker</th>
@@ -122,7 +132,16 @@ export function TrialTable({
           </thead>
           <tbody>
             {page?.items.map((t) => (
-              <TrialRow key={t.id} t={t} paramNames={paramNames} inline={inline} best={t.number === bestTrialNumber} />
+              <TrialRow
+                key={t.id}
+                t={t}
+                paramNames={paramNames}
+                inline={inline}
+                best={t.number === bestTrialNumber}
+                showProposal={showProposal}
+                selected={t.id === selectedTrialId}
+                onSelect={onSelectTrial}
+              />
             ))}
           </tbody>
         </table>
@@ -142,19 +161,46 @@ export function TrialTable({
 
 function ValueCell({ t }: { t: TrialRowOut }) {
   if (t.value === null) return <td className="num">—</td>;
-  const half = t.ciLow !== null && t.ciHigh !== null ? (t.ciHigh - t.ciLow) / 2 : null;
-  const title = t.ciLow !== null && t.ciHigh !== null ? `CI [${formatValue(t.ciLow)}, ${formatValue(t.ciHigh)}]${t.stderr !== null ? `, stderr ${formatValue(t.stderr)}` : ''}` : undefined;
+  const half = halfWidth(t.ciLow, t.ciHigh);
+  const title =
+    half !== null
+      ? `CI [${formatValue(t.ciLow)}, ${formatValue(t.ciHigh)}]${t.stderr !== null ? `, stderr ${formatValue(t.stderr)}` : ''}${t.n !== null ? `, n = ${t.n}` : ''}`
+      : undefined;
   return (
-    <td className="num" title={title}>
+    <td className="num" title={title} data-testid="trial-value">
       {formatValue(t.value)}
       {half !== null && <span className="ci">± {formatValue(half, 3)}</span>}
     </td>
   );
 }
 
-function TrialRow({ t, paramNames, inline, best }: { t: TrialRowOut; paramNames: string[]; inline: boolean; best: boolean }) {
+function TrialRow({
+  t,
+  paramNames,
+  inline,
+  best,
+  showProposal,
+  selected,
+  onSelect,
+}: {
+  t: TrialRowOut;
+  paramNames: string[];
+  inline: boolean;
+  best: boolean;
+  showProposal: boolean;
+  selected: boolean;
+  onSelect?: (t: TrialRowOut) => void;
+}) {
+  const cls = [best ? 'best' : '', selected ? 'selected' : '', onSelect ? 'clickable' : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <tr className={best ? 'best' : undefined} data-testid="trial-row" data-number={t.number} data-status={t.status}>
+    <tr
+      className={cls}
+      data-testid="trial-row"
+      data-number={t.number}
+      data-status={t.status}
+      onClick={onSelect ? () => onSelect(t) : undefined}
+      title={onSelect ? 'show this trial' : undefined}
+    >
       <td className="num">
         {t.number}
         {best && <span title="best trial"> ★</span>}
@@ -164,6 +210,11 @@ function TrialRow({ t, paramNames, inline, best }: { t: TrialRowOut; paramNames:
       </td>
       <ValueCell t={t} />
       <td className="num">{t.n ?? '—'}</td>
+      {showProposal && (
+        <td className="mono" data-testid="trial-proposal" title={proposalTitle(t.proposal)}>
+          {proposalLabel(t.proposal) || '—'}
+        </td>
+      )}
       {inline ? (
         <td className="params">{paramNames.map((p) => `${p}=${formatParam(t.params[p])}`).join(' ')}</td>
       ) : (

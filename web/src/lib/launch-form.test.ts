@@ -32,4 +32,14 @@ describe('launch form → study config', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors.space).toMatch(/takes 6 inputs/);
   });
+
+  it('sends bayesopt settings only for kind bayesopt, and validates them by path', () => {
+    expect(formToConfig({ ...initialLaunchForm, name: 'r' }).bayesopt).toBeUndefined();
+    const r = validateLaunchForm({ ...initialLaunchForm, name: 'bo', kind: 'bayesopt', boMethod: 'tpe', initialDesign: '8' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.config).toMatchObject({ kind: 'bayesopt', bayesopt: { method: 'tpe', initialDesign: 8 } });
+    const bad = validateLaunchForm({ ...initialLaunchForm, name: 'bo', kind: 'bayesopt', initialDesign: '0' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(Object.keys(bad.errors)).toEqual(['bayesopt.initialDesign']);
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  BO_METHODS,
   TEST_FUNCTION_NAMES,
   ZStudyConfig,
   effectiveSpace,
@@ -22,9 +23,14 @@ export interface SpaceRowState {
   gridPoints: string;
 }
 
+export type BoMethodChoice = (typeof BO_METHODS)[number];
+
 export interface LaunchFormState {
   name: string;
-  kind: 'grid' | 'random';
+  kind: 'grid' | 'random' | 'bayesopt';
+  /** bayesopt only: surrogate/acquisition method and the size of the Sobol initial design. */
+  boMethod: BoMethodChoice;
+  initialDesign: string;
   fn: TestFunctionName;
   dim: string;
   noiseStd: string;
@@ -37,10 +43,14 @@ export interface LaunchFormState {
 }
 
 export const FUNCTION_CHOICES = TEST_FUNCTION_NAMES;
+export const BO_METHOD_CHOICES = BO_METHODS;
+export const STUDY_KIND_CHOICES = ['random', 'grid', 'bayesopt'] as const;
 
 export const initialLaunchForm: LaunchFormState = {
   name: '',
   kind: 'random',
+  boMethod: 'gp-logei',
+  initialDesign: '10',
   fn: 'branin',
   dim: '',
   noiseStd: '0',
@@ -85,6 +95,7 @@ export function formToConfig(s: LaunchFormState): Record<string, unknown> {
     budget: { trials: numberField(s.trials), parallel: numberField(s.parallel) },
     seed: numberField(s.seed),
   };
+  if (s.kind === 'bayesopt') config.bayesopt = { method: s.boMethod, initialDesign: numberField(s.initialDesign) };
   if (!s.useDefaultSpace) {
     config.space = s.space.map((r) =>
       r.type === 'float'

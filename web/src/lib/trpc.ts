@@ -11,3 +11,6 @@ export type StudyListItem = RouterOutputs['studies']['list']['items'][number];
 export type StudyDetailOut = RouterOutputs['studies']['get'];
 export type TrialRowOut = RouterOutputs['trials']['list']['items'][number];
 export type ScheduleRowOut = RouterOutputs['schedules']['list'][number];
+export type TrialBlocksOut = RouterOutputs['trials']['blocks'];
+export type SurrogateOut = RouterOutputs['studies']['surrogate'];
+export type ParallelOut = RouterOutputs['studies']['parallel'];

@@ -3,7 +3,10 @@ import { listStudies } from './procedures/studies/list';
 import { getStudy } from './procedures/studies/get';
 import { launchStudy } from './procedures/studies/launch';
 import { cancelStudy } from './procedures/studies/cancel';
+import { studySurrogate } from './procedures/studies/surrogate';
+import { studyParallel } from './procedures/studies/parallel';
 import { listTrials } from './procedures/trials/list';
+import { trialBlocks } from './procedures/trials/blocks';
 import { createSchedule } from './procedures/schedules/create';
 import { listSchedules } from './procedures/schedules/list';
 import { pauseSchedule } from './procedures/schedules/pause';
@@ -12,8 +15,15 @@ import { triggerSchedule } from './procedures/schedules/trigger';
 import { deleteSchedule } from './procedures/schedules/delete';
 
 export const appRouter = router({
-  studies: router({ list: listStudies, get: getStudy, launch: launchStudy, cancel: cancelStudy }),
-  trials: router({ list: listTrials }),
+  studies: router({
+    list: listStudies,
+    get: getStudy,
+    launch: launchStudy,
+    cancel: cancelStudy,
+    surrogate: studySurrogate,
+    parallel: studyParallel,
+  }),
+  trials: router({ list: listTrials, blocks: trialBlocks }),
   schedules: router({
     create: createSchedule,
     list: listSchedules,

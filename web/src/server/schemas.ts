@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import type { TStudyConfig } from '@stepwise/core';
 import type {
+  ParallelData,
   ScheduleRow,
   StudyDetail,
   StudySource,
   StudyStatus,
   StudySummary,
+  SurrogateResult,
+  TrialBlocks,
+  TrialProposal,
   TrialRow,
   TrialSortField,
   TrialStatus,
@@ -60,10 +64,13 @@ export const ZBestSoFarPoint = z.object({
   ciHigh: z.number().nullable().optional(),
 });
 
-export const ZStudyDetail = ZStudySummary.extend({
-  config: ZStudyConfigStored,
-  workflowId: z.string().nullable(),
-  bestSoFar: z.array(ZBestSoFarPoint),
+
+export const ZTrialProposal = z.object({
+  kind: z.string(),
+  acquisitionValue: z.number().nullable().optional(),
+  method: z.string().optional(),
+  observations: z.number().optional(),
+  pending: z.number().optional(),
 });
 
 export const ZTrialRow = z.object({
@@ -76,6 +83,7 @@ export const ZTrialRow = z.object({
   ciLow: z.number().nullable(),
   ciHigh: z.number().nullable(),
   n: z.number().nullable(),
+  proposal: ZTrialProposal.nullable(),
   attempt: z.number(),
   worker: z.string().nullable(),
   error: z.string().nullable(),
@@ -83,10 +91,92 @@ export const ZTrialRow = z.object({
   finishedAt: z.date().nullable(),
 });
 
+export const ZStudyDetail = ZStudySummary.extend({
+  config: ZStudyConfigStored,
+  workflowId: z.string().nullable(),
+  bestSoFar: z.array(ZBestSoFarPoint),
+  bestTrial: ZTrialRow.nullable().optional(),
+});
+
 export const ZTrialPage = z.object({
   items: z.array(ZTrialRow),
   nextCursor: z.string().nullable(),
   total: z.number(),
+});
+
+export const ZTrialBlockPoint = z.object({
+  blockIndex: z.number(),
+  seedStart: z.number(),
+  seedEnd: z.number(),
+  blockN: z.number(),
+  blockMean: z.number(),
+  n: z.number(),
+  mean: z.number(),
+  stderr: z.number().nullable(),
+  ciLow: z.number().nullable(),
+  ciHigh: z.number().nullable(),
+  halfWidth: z.number().nullable(),
+  createdAt: z.date().nullable(),
+});
+
+export const ZTrialBlocks = z.object({
+  trialId: z.string(),
+  studyId: z.string(),
+  number: z.number(),
+  status: ZTrialStatus,
+  confidence: z.number(),
+  value: z.number().nullable(),
+  ciLow: z.number().nullable(),
+  ciHigh: z.number().nullable(),
+  n: z.number().nullable(),
+  blocks: z.array(ZTrialBlockPoint),
+});
+
+const ZDirection = z.enum(['minimize', 'maximize']);
+
+export const ZSurrogateAxis = z.object({
+  name: z.string(),
+  type: z.enum(['float', 'int']),
+  low: z.number(),
+  high: z.number(),
+  log: z.boolean(),
+  values: z.array(z.number()),
+});
+
+export const ZSurrogateResult = z.object({
+  studyId: z.string(),
+  metric: z.string(),
+  direction: ZDirection,
+  resolution: z.number(),
+  x: ZSurrogateAxis,
+  y: ZSurrogateAxis,
+  mean: z.array(z.array(z.number())),
+  std: z.array(z.array(z.number())),
+  fixed: z.record(z.string(), ZParamValue),
+  observations: z.array(z.object({ number: z.number(), x: z.number(), y: z.number(), value: z.number() })),
+  trialsUsed: z.number(),
+  trialsCompleted: z.number(),
+  bestTrialNumber: z.number().nullable(),
+  message: z.string().nullable(),
+});
+
+export const ZParallelData = z.object({
+  studyId: z.string(),
+  metric: z.string(),
+  direction: ZDirection,
+  axes: z.array(
+    z.object({
+      name: z.string(),
+      type: z.enum(['float', 'int', 'categorical']),
+      low: z.number().nullable(),
+      high: z.number().nullable(),
+      log: z.boolean(),
+      choices: z.array(ZParamValue).nullable(),
+    }),
+  ),
+  rows: z.array(z.object({ number: z.number(), params: z.record(z.string(), ZParamValue), value: z.number() })),
+  total: z.number(),
+  sampled: z.boolean(),
 });
 
 export const ZScheduleSpec = z.object({
@@ -118,10 +208,17 @@ export type _ContractChecks = [
   Assert<Same<z.infer<typeof ZStudySummary>, StudySummary>>,
   Assert<StudyDetail extends z.input<typeof ZStudyDetail> ? true : false>,
   Assert<Same<z.infer<typeof ZTrialRow>, TrialRow>>,
+  Assert<Same<z.infer<typeof ZTrialProposal>, TrialProposal>>,
+  Assert<Same<z.infer<typeof ZTrialBlocks>, TrialBlocks>>,
+  Assert<Same<z.infer<typeof ZSurrogateResult>, SurrogateResult>>,
+  Assert<Same<z.infer<typeof ZParallelData>, ParallelData>>,
   Assert<Same<z.infer<typeof ZScheduleRow>, ScheduleRow>>,
 ];
 
 export type TStudySummaryOut = z.infer<typeof ZStudySummary>;
 export type TStudyDetailOut = z.infer<typeof ZStudyDetail>;
 export type TTrialRowOut = z.infer<typeof ZTrialRow>;
+export type TTrialBlocksOut = z.infer<typeof ZTrialBlocks>;
+export type TSurrogateOut = z.infer<typeof ZSurrogateResult>;
+export type TParallelOut = z.infer<typeof ZParallelData>;
 export type TScheduleRowOut = z.infer<typeof ZScheduleRow>;

@@ -3,14 +3,34 @@ import {
   ZStudyConfig,
   effectiveSpace,
   getTestFunction,
+  statsOf,
+  type RunningStats,
   type TParams,
   type TSpace,
   type TStudyConfig,
 } from '@stepwise/core';
+// The pure half of the insights module only (no Prisma client is loaded).
+import {
+  emptySurrogateSlice,
+  fitSurrogate,
+  mergeBlockSequence,
+  parallelAxes,
+  sampleEvenly,
+  surrogateAxisIssues,
+  surrogateSlice,
+  surrogateWaitingMessage,
+  type BlockSeriesPoint,
+  type SurrogateFit,
+} from '@stepwise/db/insights';
 import {
   NotFoundError,
   ValidationError,
   type ListTrialsInput,
+  type ParallelData,
+  type SurrogateInput,
+  type SurrogateResult,
+  type TrialBlocks,
+  type TrialProposal,
   type ScheduleRow,
   type ScheduleSpecInput,
   type StepwiseService,
@@ -56,8 +76,37 @@ interface FakeSchedule {
   row: Omit<ScheduleRow, 'studiesCreated'>;
 }
 
-const NOISE_SAMPLES = 32;
-const Z95 = 1.959963984540054;
+/** Noisy function objectives: 4 seed blocks of 8 samples per trial. */
+const NOISE_BLOCKS = 4;
+const NOISE_BLOCK_SIZE = 8;
+
+/** How a simulated trial's value comes about: exactly, or as a Monte Carlo estimate over seed blocks. */
+interface TrialSim {
+  exact: number;
+  /** Per-block statistics of the per-sample metric; null for exact objectives. */
+  blocks: RunningStats[] | null;
+  confidence: number;
+}
+
+/**
+ * A smooth stand-in for objectives the fake cannot run (sampler, command): a bowl in the unit
+ * cube of the space, its centre different per parameter. Positive, like an RMSE.
+ */
+function syntheticValue(space: TSpace, params: TParams): number {
+  let s = 0;
+  space.forEach((p, k) => {
+    const v = params[p.name];
+    let u: number;
+    if (p.type === 'categorical') u = (Math.max(0, p.choices.indexOf(v as never)) + 0.5) / p.choices.length;
+    else {
+      const x = Number(v);
+      u = p.log ? (Math.log(x) - Math.log(p.low)) / (Math.log(p.high) - Math.log(p.low)) : (x - p.low) / (p.high - p.low || 1);
+    }
+    const centre = 0.2 + 0.6 * ((k * 0.618034) % 1);
+    s += (u - centre) ** 2;
+  });
+  return 0.05 + s;
+}
 
 function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
@@ -153,6 +202,7 @@ export class InMemoryStepwiseService implements StepwiseService {
       id: `${study.id}_t${i}`,
       number: i,
       params: this.paramsFor(study, i),
+      proposal: this.proposalFor(study, i),
       attempt: 1,
       worker: `fake-worker-${i % p}`,
       startedAt: new Date(begin),
@@ -166,26 +216,63 @@ export class InMemoryStepwiseService implements StepwiseService {
     if (this.failureRate > 0 && rng.uniform() < this.failureRate) {
       return { ...base, ...empty, status: 'failed', error: 'simulated worker failure', finishedAt: new Date(end) };
     }
+    const sim = this.simulate(study, i, base.params);
+    if (!sim.blocks) return { ...base, ...empty, status: 'completed', value: sim.exact, n: 1, finishedAt: new Date(end) };
+    const last = mergeBlockSequence(this.blockInputs(sim, begin), sim.confidence).at(-1)!;
+    return {
+      ...base,
+      status: 'completed',
+      value: last.mean,
+      stderr: last.stderr,
+      ciLow: last.ciLow,
+      ciHigh: last.ciHigh,
+      n: last.n,
+      error: null,
+      finishedAt: new Date(end),
+    };
+  }
+
+  /** The trial's objective, deterministic in (study seed, trial number). */
+  private simulate(study: FakeStudy, i: number, params: TParams): TrialSim {
     const obj = study.config.objective;
-    const fn = getTestFunction(obj.function);
-    const x = study.space.map((sp) => Number(base.params[sp.name]));
-    const exact = fn.evaluate(x);
-    if (obj.noiseStd > 0) {
-      const stderr = obj.noiseStd / Math.sqrt(NOISE_SAMPLES);
-      const mean = exact + stderr * rng.normal();
-      return {
-        ...base,
-        status: 'completed',
-        value: mean,
-        stderr,
-        ciLow: mean - Z95 * stderr,
-        ciHigh: mean + Z95 * stderr,
-        n: NOISE_SAMPLES,
-        error: null,
-        finishedAt: new Date(end),
-      };
+    const rng = new CounterRng(study.config.seed ^ 0xb10c, i + 1);
+    const draw = (mean: number, sd: number, blocks: number, size: number): RunningStats[] =>
+      Array.from({ length: blocks }, () => statsOf(Array.from({ length: size }, () => mean + sd * rng.normal())));
+    if (obj.type === 'function') {
+      const fn = getTestFunction(obj.function);
+      const exact = fn.evaluate(study.space.map((sp) => Number(params[sp.name])));
+      if (obj.noiseStd > 0) return { exact, blocks: draw(exact, obj.noiseStd, NOISE_BLOCKS, NOISE_BLOCK_SIZE), confidence: 0.95 };
+      return { exact, blocks: null, confidence: 0.95 };
     }
-    return { ...base, ...empty, status: 'completed', value: exact, n: 1, finishedAt: new Date(end) };
+    const exact = syntheticValue(study.space, params);
+    if (obj.type === 'command') return { exact, blocks: null, confidence: 0.95 };
+    const est = obj.estimation;
+    const size = Math.min(est.blockSize, 32);
+    const count = Math.max(2, Math.min(8, Math.ceil(est.minSamples / est.blockSize) + 3));
+    return { exact, blocks: draw(exact, 0.5 * exact + 0.02, count, size), confidence: est.confidence };
+  }
+
+  private blockInputs(sim: TrialSim, begin: number, upTo = Infinity) {
+    const blocks = sim.blocks ?? [];
+    let seed = 0;
+    return blocks.flatMap((stats, k) => {
+      const at = begin + ((k + 1) * this.trialMs) / blocks.length;
+      const start = seed;
+      seed += stats.n;
+      return at <= upTo ? [{ blockIndex: k, seedStart: start, seedEnd: seed, stats, createdAt: new Date(at) }] : [];
+    });
+  }
+
+  private proposalFor(study: FakeStudy, i: number): TrialProposal | null {
+    if (study.config.kind !== 'bayesopt') return null;
+    const method = study.config.bayesopt?.method ?? 'gp-logei';
+    const initialDesign = study.config.bayesopt?.initialDesign ?? 10;
+    const p = study.config.budget.parallel;
+    const observations = Math.floor(i / p) * p;
+    const pending = i % p;
+    if (i < initialDesign) return { kind: 'initial', method, observations, pending };
+    const u = new CounterRng(study.config.seed ^ 0xacc, i + 1).uniform();
+    return { kind: 'acquisition', method, observations, pending, acquisitionValue: 10 ** (-1 - 4 * u) };
   }
 
   private trialsAt(study: FakeStudy, now: number): TrialRow[] {
@@ -295,7 +382,8 @@ export class InMemoryStepwiseService implements StepwiseService {
       best = minimize ? Math.min(best, r.value!) : Math.max(best, r.value!);
       return { trialNumber: r.number, value: r.value!, best, ciLow: r.ciLow, ciHigh: r.ciHigh };
     });
-    return { ...summary, config: study.config, workflowId: `study-${study.id}`, bestSoFar };
+    const bestTrial = rows.find((r) => r.number === summary.bestTrialNumber) ?? null;
+    return { ...summary, config: study.config, workflowId: `study-${study.id}`, bestSoFar, bestTrial };
   }
 
   async launchStudy(input: { config: unknown; source: StudySource }): Promise<StudySummary> {
@@ -333,6 +421,80 @@ export class InMemoryStepwiseService implements StepwiseService {
     const offset = decodeCursor(input.cursor);
     const items = rows.slice(offset, offset + input.limit);
     return { items, nextCursor: offset + input.limit < rows.length ? encodeCursor(offset + input.limit) : null, total: rows.length };
+  }
+
+  async getTrialBlocks(input: { trialId: string }): Promise<TrialBlocks> {
+    this.record('getTrialBlocks', input);
+    const m = /^(.+)_t(\d+)$/.exec(input.trialId);
+    const study = m ? this.studies.get(m[1]) : undefined;
+    const i = m ? Number(m[2]) : -1;
+    const now = this.clock();
+    const row = study && i < study.total ? this.trialAt(study, i, now) : null;
+    if (!study || !row) throw new NotFoundError('trial', input.trialId);
+    const sim = this.simulate(study, i, row.params);
+    let blocks: BlockSeriesPoint[] = [];
+    if (row.status !== 'failed' && sim.blocks) {
+      const frozen = Math.min(now, study.cancelledAt ?? Infinity);
+      blocks = mergeBlockSequence(this.blockInputs(sim, row.startedAt!.getTime(), frozen), sim.confidence);
+    }
+    return {
+      trialId: row.id,
+      studyId: study.id,
+      number: row.number,
+      status: row.status,
+      confidence: sim.confidence,
+      value: row.value,
+      ciLow: row.ciLow,
+      ciHigh: row.ciHigh,
+      n: row.n,
+      blocks,
+    };
+  }
+
+  private readonly surrogates = new Map<string, SurrogateFit | null>();
+
+  async getSurrogate(input: SurrogateInput): Promise<SurrogateResult> {
+    this.record('getSurrogate', input);
+    const study = this.mustGet(input.studyId);
+    const issues = surrogateAxisIssues(study.space, input.x, input.y);
+    if (issues.length) throw new ValidationError(issues);
+    const { summary, rows } = this.summarize(study);
+    const done = rows.filter((r) => r.status === 'completed' && r.value !== null);
+    const key = `${study.id}:${done.length}`;
+    if (!this.surrogates.has(key)) {
+      const obs = done.map((r) => ({ number: r.number, params: r.params, value: r.value!, stderr: r.stderr }));
+      this.surrogates.set(key, fitSurrogate(study.space, obs, summary.direction, { seed: study.config.seed }));
+      while (this.surrogates.size > 16) this.surrogates.delete(this.surrogates.keys().next().value as string);
+    }
+    const fit = this.surrogates.get(key) ?? null;
+    const base = {
+      studyId: study.id,
+      metric: summary.metric,
+      direction: summary.direction,
+      resolution: input.resolution,
+      trialsCompleted: done.length,
+      bestTrialNumber: summary.bestTrialNumber,
+    };
+    if (!fit) return { ...base, ...emptySurrogateSlice(study.space, input.x, input.y, input.resolution), trialsUsed: 0, message: surrogateWaitingMessage(done.length) };
+    const best = rows.find((r) => r.number === summary.bestTrialNumber)?.params ?? null;
+    return { ...base, ...surrogateSlice(fit, input.x, input.y, best, input.resolution), trialsUsed: fit.used.length, message: null };
+  }
+
+  async getParallelCoordinates(input: { studyId: string; limit: number }): Promise<ParallelData> {
+    this.record('getParallelCoordinates', input);
+    const study = this.mustGet(input.studyId);
+    const { summary, rows } = this.summarize(study);
+    const done = rows.filter((r) => r.status === 'completed' && r.value !== null).sort((a, b) => a.number - b.number);
+    const picked = sampleEvenly(done, input.limit);
+    return {
+      studyId: study.id,
+      metric: summary.metric,
+      direction: summary.direction,
+      axes: parallelAxes(study.space),
+      rows: picked.map((r) => ({ number: r.number, params: r.params, value: r.value! })),
+      total: done.length,
+      sampled: done.length > picked.length,
+    };
   }
 
   private scheduleRow(s: FakeSchedule): ScheduleRow {

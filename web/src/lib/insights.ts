@@ -1,0 +1,104 @@
+/**
+ * Pure helpers of the study page's insight panels (proposal labels, intervals, heatmap cells,
+ * chart data). Kept out of the components so they can be tested without a browser.
+ */
+
+export interface ProposalLike {
+  kind: string;
+  acquisitionValue?: number | null;
+  method?: string;
+}
+
+/** Compact number for narrow cells: 1.2e-3, 0.53, -5.3, 4.1e+4. */
+export function shortNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-2 || a >= 1e4)) return v.toExponential(1);
+  return String(Number(v.toPrecision(2)));
+}
+
+/** Why a trial was proposed, as the trial table shows it: "initial", "acq 1.2e-3", or the kind. */
+export function proposalLabel(p: ProposalLike | null | undefined): string {
+  if (!p) return '';
+  if (p.kind === 'acquisition') return p.acquisitionValue == null ? 'acq' : `acq ${shortNumber(p.acquisitionValue)}`;
+  return p.kind;
+}
+
+export function proposalTitle(p: (ProposalLike & { observations?: number; pending?: number }) | null | undefined): string | undefined {
+  if (!p) return undefined;
+  const parts = [p.kind === 'initial' ? 'initial design point' : p.kind === 'acquisition' ? 'maximiser of the acquisition function' : p.kind];
+  if (p.method) parts.push(`method ${p.method}`);
+  if (p.acquisitionValue != null) parts.push(`acquisition value ${p.acquisitionValue}`);
+  if (p.observations !== undefined) parts.push(`${p.observations} observations`);
+  if (p.pending !== undefined) parts.push(`${p.pending} pending`);
+  return parts.join(', ');
+}
+
+/** Half-width of [lo, hi], or null when either end is missing. */
+export function halfWidth(lo: number | null | undefined, hi: number | null | undefined): number | null {
+  return lo == null || hi == null ? null : (hi - lo) / 2;
+}
+
+/**
+ * Cell boundaries around grid coordinates: midpoints between neighbours (geometric means on a
+ * log axis), the outer cells clipped to [low, high]. Returns resolution + 1 edges.
+ */
+export function cellEdges(values: readonly number[], low: number, high: number, log: boolean): number[] {
+  if (values.length === 0) return [];
+  const mid = (a: number, b: number) => (log ? Math.sqrt(a * b) : (a + b) / 2);
+  const edges = [low];
+  for (let i = 1; i < values.length; i++) edges.push(mid(values[i - 1], values[i]));
+  edges.push(high);
+  return edges;
+}
+
+/** Heatmap rectangles [x0, x1, y0, y1, z, ix, iy] of a [iy][ix] surface. */
+export function heatmapCells(
+  surface: readonly (readonly number[])[],
+  x: { values: readonly number[]; low: number; high: number; log: boolean },
+  y: { values: readonly number[]; low: number; high: number; log: boolean },
+): number[][] {
+  const ex = cellEdges(x.values, x.low, x.high, x.log);
+  const ey = cellEdges(y.values, y.low, y.high, y.log);
+  const cells: number[][] = [];
+  surface.forEach((row, iy) => row.forEach((z, ix) => cells.push([ex[ix], ex[ix + 1], ey[iy], ey[iy + 1], z, ix, iy])));
+  return cells;
+}
+
+export interface BlockPointLike {
+  n: number;
+  mean: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+/** Band segments between consecutive blocks that both have an interval: [n0, lo0, hi0, n1, lo1, hi1]. */
+export function bandSegments(points: readonly BlockPointLike[]): number[][] {
+  const out: number[][] = [];
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1], b = points[i];
+    if (a.ciLow == null || a.ciHigh == null || b.ciLow == null || b.ciHigh == null) continue;
+    out.push([a.n, a.ciLow, a.ciHigh, b.n, b.ciLow, b.ciHigh]);
+  }
+  return out;
+}
+
+export interface ParallelAxisLike {
+  name: string;
+  type: 'float' | 'int' | 'categorical';
+  low: number | null;
+  high: number | null;
+  log: boolean;
+  choices: Array<string | number | boolean> | null;
+}
+
+/** One parallel-coordinates line: parameter values in axis order (categoricals as strings), then the value. */
+export function parallelLine(axes: readonly ParallelAxisLike[], params: Record<string, string | number | boolean>, value: number): Array<string | number | null> {
+  const line: Array<string | number | null> = axes.map((a) => {
+    const v = params[a.name];
+    if (v === undefined) return null;
+    return a.type === 'categorical' ? String(v) : Number(v);
+  });
+  line.push(value);
+  return line;
+}
