@@ -317,7 +317,9 @@ export function fitGp(kernel: Kernel, data: GpData, options: GpFitOptions = {}):
   const { prior, nTheta } = obj;
   const warm = options.warmStart && options.warmStart.length === nTheta ? Float64Array.from(options.warmStart) : null;
   const restarts = Math.max(1, options.restarts ?? (warm ? 2 : 3));
-  const maxIter = options.maxIter ?? (warm ? 15 : 60);
+  // Warm starts begin next to the previous optimum; a few iterations re-converge (latency matters:
+  // this runs once per proposal).
+  const maxIter = options.maxIter ?? (warm ? 10 : 60);
   const rng = new CounterRng(options.seed ?? 0, 0x6770);
   const clampToBox = (t: Float64Array) => {
     for (let k = 0; k < nTheta; k++) t[k] = Math.min(prior.upper[k], Math.max(prior.lower[k], t[k]));

@@ -47,7 +47,7 @@ export interface ProposeOptions {
   rawSamples?: number;
   /** Local searches from the best sweep candidates (default 5). */
   numRestarts?: number;
-  /** Hyperparameter fit starts (default 3 cold; warm: 2 up to 100 observations, then 1 plus a fresh start every 5th). */
+  /** Hyperparameter fit starts (default 3 cold; warm: 2 up to 100 observations, then 1 plus a fresh start every 10th). */
   fitRestarts?: number;
   fitMaxIter?: number;
   /** Hidden layers of the I-BNN kernel (default 3). */
@@ -299,7 +299,7 @@ function proposeGp(
     : new Matern52Kernel(d, enc.categoricalDims);
   const prev = state.gp;
   const warm = prev && prev.kernel === kernel.kind && prev.dim === d && prev.theta.length === kernel.nParams + 2 ? prev.theta : null;
-  const restarts = options.fitRestarts ?? (warm ? (n <= 100 || n % 5 === 0 ? 2 : 1) : 3);
+  const restarts = options.fitRestarts ?? (warm ? (n <= 100 || n % 10 === 0 ? 2 : 1) : 3);
   let model: GpModel = fitGp(kernel, data, { warmStart: warm, restarts, maxIter: options.fitMaxIter, seed: (input.seed + STREAM.fit + round) % 2147483647 });
   const newState: BoState = { version: 1, gp: { kernel: kernel.kind, dim: d, theta: Array.from(model.theta) } };
 
