@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<unknown>> = {
   orchestration: () => import('./orchestration'),
   bo: () => import('./bo'),
+  sampler: () => import('./sampler'),
   estimation: () => import('./estimation'),
 };
 

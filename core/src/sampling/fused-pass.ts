@@ -1,99 +1,185 @@
 import type { FloatArray } from './denoiser';
 
 /**
- * The one loop the USF sampler runs over the batch between model calls. Everything between two
- * model calls is fused into a single pass, because at ONNX batch sizes the solver is bound by
- * memory traffic, not arithmetic (a [64, 3072] float64 buffer is 1.5 MB; separate passes for
- * "store x0", "combine", and "convert to float32" tripled the traffic and made the solver cost
- * 1-2x the model):
+ * The loops the USF sampler runs over the batch between model calls (see the end of usf.ts).
+ * Everything between two model calls is one pass:
  *
- *   e = eps[j]                                         the evaluation just made, taken at xs
- *   storeEps[j] = e;  storeX0[j] = ia xs[j] - so e     only if a later update reads it
- *   v = a x[j] + b e + c xs[j] + sum_k w_k f_k[j]      the update (its use of e already folded in)
- *   out[j] = v;  input32[j] = v                        the state, and the next float32 model input
+ *   e = eps[j]                                    the evaluation just made, taken at xs
+ *   rec[j] = p xs[j] + q e                        the record later updates read: x0 = (ia, -so),
+ *                                                 eps = (0, 1)
+ *   v = a x[j] + b e + c xs[j] + sum_k w_k f_k[j] the update, the fresh evaluation folded into b, c
+ *   out[j] = v;  input32[j] = v                   the state, and the next float32 model input
  *
- * Safe in place (out === x or out === xs): every element only reads its own index.
+ * At ONNX batch sizes this is what the solver costs, and in V8 it is bound by instructions per
+ * element: a version with per-element `if (store !== null)` tests ran at half the speed of a
+ * branch-free loop, and every extra term costs ~20%. So the common shapes get their own
+ * branch-free loop, with 0-3 stored terms: the evaluation taken at the state itself (every
+ * multistep step), taken elsewhere (correctors, singlestep stages), or no fresh evaluation (the
+ * predictor after a corrector); the rest (one evaluation kept in both forms, more than three
+ * stored terms) goes through a slower sequence of simple passes.
+ *
+ * All loops read element j of every input before writing element j of any output, so they are
+ * safe in place (out === x, out === xs) and with rec === out (how "keep no record" is written:
+ * the dead store hits the cache line the update writes anyway, cheaper than a branch).
  */
 export interface FusedPass {
   n: number;
   out: Float64Array;
   x: Float64Array;
   a: number;
-  /** The fresh evaluation and where it was taken, or null when this pass ingests none. */
+  /** The fresh evaluation, or null when this pass ingests none (it follows a corrector). */
   eps: FloatArray | null;
+  /** Where the fresh evaluation was taken; `x` itself for multistep steps. */
   xs: Float64Array;
   b: number;
-  /** Coefficient of xs; zero (and xs unread) when the sampler folded it into `a` (xs === x). */
   c: number;
+  /** x0 = ia xs - so eps. */
   ia: number;
   so: number;
   storeEps: Float64Array | null;
   storeX0: Float64Array | null;
-  /** Stored model outputs of earlier evaluations and their weights. */
+  /** Stored records of earlier evaluations and their weights. */
   fs: Float64Array[];
   ws: number[];
-  input32: Float32Array | null;
+  /** Receives out as float32: the next model input. */
+  input32: Float32Array;
 }
 
-const NONE = new Float64Array(0);
-
 export function runFusedPass(p: FusedPass): void {
-  const { n, out, x, a, xs, b, c, ia, so, input32 } = p;
-  const eps = p.eps;
   const k = p.fs.length;
-  if (k > 4) {
-    // Rare (order-4 updates with extra points): fused pass over four terms, then the rest.
-    runFusedPass({ ...p, fs: p.fs.slice(0, 4), ws: p.ws.slice(0, 4), input32: null });
-    for (let m = 4; m < k; m++) {
-      const f = p.fs[m], w = p.ws[m];
-      for (let j = 0; j < n; j++) out[j] += w * f[j];
-    }
-    if (input32) input32.set(out);
+  if (p.eps !== null && k <= 3 && !(p.storeEps && p.storeX0)) {
+    const rec = p.storeX0 ?? p.storeEps ?? p.out;
+    const pc = p.storeX0 ? p.ia : 0;
+    const qc = p.storeX0 ? -p.so : p.storeEps ? 1 : 0;
+    if (p.xs === p.x) freshAtState(p, p.eps, rec, pc, qc, p.input32);
+    else freshElsewhere(p, p.eps, rec, pc, qc, p.input32);
     return;
   }
-  // Unused slots point at an empty array and are never read (k guards them), which keeps every
-  // buffer variable a Float64Array so the loop stays monomorphic.
-  const f0 = k > 0 ? p.fs[0] : NONE, f1 = k > 1 ? p.fs[1] : NONE, f2 = k > 2 ? p.fs[2] : NONE, f3 = k > 3 ? p.fs[3] : NONE;
-  const w0 = k > 0 ? p.ws[0] : 0, w1 = k > 1 ? p.ws[1] : 0, w2 = k > 2 ? p.ws[2] : 0, w3 = k > 3 ? p.ws[3] : 0;
+  if (p.eps === null && k >= 1 && k <= 3) {
+    plain(p, p.input32);
+    return;
+  }
+  slowPass(p);
+}
 
-  if (eps === null) {
-    // No fresh evaluation (the pass after a corrector): a plain linear combination.
-    for (let j = 0; j < n; j++) {
-      let v = a * x[j];
-      if (k > 0) v += w0 * f0[j];
-      if (k > 1) v += w1 * f1[j];
-      if (k > 2) v += w2 * f2[j];
-      if (k > 3) v += w3 * f3[j];
-      out[j] = v;
-      if (input32 !== null) input32[j] = v;
+/** The evaluation was taken at x itself (xs === x): c is already folded into a. */
+function freshAtState(p: FusedPass, eps: FloatArray, rec: Float64Array, pc: number, qc: number, in32: Float32Array): void {
+  const { n, out, x, a, b } = p;
+  const [f0, f1, f2] = p.fs;
+  const [w0, w1, w2] = p.ws;
+  switch (p.fs.length) {
+    case 0:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], xv = x[j];
+        const r = pc * xv + qc * e, v = a * xv + b * e;
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+      return;
+    case 1:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], xv = x[j];
+        const r = pc * xv + qc * e, v = a * xv + b * e + w0 * f0[j];
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+      return;
+    case 2:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], xv = x[j];
+        const r = pc * xv + qc * e, v = a * xv + b * e + w0 * f0[j] + w1 * f1[j];
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+      return;
+    default:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], xv = x[j];
+        const r = pc * xv + qc * e, v = a * xv + b * e + w0 * f0[j] + w1 * f1[j] + w2 * f2[j];
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+  }
+}
+
+/** The evaluation was taken at xs !== x (a corrector's predicted point, a singlestep stage). */
+function freshElsewhere(p: FusedPass, eps: FloatArray, rec: Float64Array, pc: number, qc: number, in32: Float32Array): void {
+  const { n, out, x, xs, a, b, c } = p;
+  const [f0, f1, f2] = p.fs;
+  const [w0, w1, w2] = p.ws;
+  switch (p.fs.length) {
+    case 0:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], sv = xs[j];
+        const r = pc * sv + qc * e, v = a * x[j] + b * e + c * sv;
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+      return;
+    case 1:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], sv = xs[j];
+        const r = pc * sv + qc * e, v = a * x[j] + b * e + c * sv + w0 * f0[j];
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+      return;
+    case 2:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], sv = xs[j];
+        const r = pc * sv + qc * e, v = a * x[j] + b * e + c * sv + w0 * f0[j] + w1 * f1[j];
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+      return;
+    default:
+      for (let j = 0; j < n; j++) {
+        const e = eps[j], sv = xs[j];
+        const r = pc * sv + qc * e, v = a * x[j] + b * e + c * sv + w0 * f0[j] + w1 * f1[j] + w2 * f2[j];
+        rec[j] = r; out[j] = v; in32[j] = v;
+      }
+  }
+}
+
+/** No fresh evaluation (the predictor after a corrector): out = a x + sum_k w_k f_k. */
+function plain(p: FusedPass, in32: Float32Array): void {
+  const { n, out, x, a } = p;
+  const [f0, f1, f2] = p.fs;
+  const [w0, w1, w2] = p.ws;
+  switch (p.fs.length) {
+    case 1:
+      for (let j = 0; j < n; j++) {
+        const v = a * x[j] + w0 * f0[j];
+        out[j] = v; in32[j] = v;
+      }
+      return;
+    case 2:
+      for (let j = 0; j < n; j++) {
+        const v = a * x[j] + w0 * f0[j] + w1 * f1[j];
+        out[j] = v; in32[j] = v;
+      }
+      return;
+    default:
+      for (let j = 0; j < n; j++) {
+        const v = a * x[j] + w0 * f0[j] + w1 * f1[j] + w2 * f2[j];
+        out[j] = v; in32[j] = v;
+      }
+  }
+}
+
+/**
+ * Everything else, as a few simple passes: one evaluation kept in both forms (schedules mixing
+ * noise and data steps), more than three stored terms.
+ */
+function slowPass(p: FusedPass): void {
+  const { n, out, x, xs, a, b, c, ia, so, eps } = p;
+  if (eps !== null) {
+    // Records first: out may be x or xs, which they are computed from.
+    if (p.storeEps) p.storeEps.set(eps);
+    if (p.storeX0) {
+      const x0 = p.storeX0;
+      for (let j = 0; j < n; j++) x0[j] = ia * xs[j] - so * eps[j];
     }
-    return;
+    for (let j = 0; j < n; j++) out[j] = a * x[j] + b * eps[j] + c * xs[j];
+  } else {
+    for (let j = 0; j < n; j++) out[j] = a * x[j];
   }
-  const storeEps = p.storeEps, storeX0 = p.storeX0;
-  const readXs = c !== 0 || storeX0 !== null;
-  // The hot case (DPM-Solver++(2M), UniPC predictor, DEIS, DDIM): a specialized copy without the
-  // per-element branches, which V8 does not hoist out of the loop.
-  if (k === 1 && c === 0 && storeEps === null && storeX0 !== null && input32 !== null && xs === x) {
-    for (let j = 0; j < n; j++) {
-      const e = eps[j], xv = x[j];
-      storeX0[j] = ia * xv - so * e;
-      const v = a * xv + b * e + w0 * f0[j];
-      out[j] = v;
-      input32[j] = v;
-    }
-    return;
+  for (let m = 0; m < p.fs.length; m++) {
+    const f = p.fs[m], w = p.ws[m];
+    for (let j = 0; j < n; j++) out[j] += w * f[j];
   }
-  for (let j = 0; j < n; j++) {
-    const e = eps[j];
-    const sv = readXs ? xs[j] : 0;
-    if (storeEps !== null) storeEps[j] = e;
-    if (storeX0 !== null) storeX0[j] = ia * sv - so * e;
-    let v = a * x[j] + b * e + c * sv;
-    if (k > 0) v += w0 * f0[j];
-    if (k > 1) v += w1 * f1[j];
-    if (k > 2) v += w2 * f2[j];
-    if (k > 3) v += w3 * f3[j];
-    out[j] = v;
-    if (input32 !== null) input32[j] = v;
-  }
+  p.input32.set(out);
 }

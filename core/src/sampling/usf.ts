@@ -18,13 +18,15 @@ import {
 /**
  * The USF sampler: one exponential-integrator update (coefficients.ts) driven by a solver
  * schedule. All scalar work (lambdas, phi functions, Vandermonde solves, quadrature) happens once
- * in `planUsf`; sampling is then model calls plus one fused linear combination per update.
+ * in `planUsf`; sampling is then model calls plus, between two calls, one fused pass over the
+ * batch (see "Execution" below).
  *
  * State and model outputs are kept in Float64Array: multistep weights grow like 1/r and multiply
  * differences of nearly equal evaluations, and the state accumulates hundreds of small increments,
  * so float32 buffers would put a 1e-7 floor under the solver error and hide its convergence order.
- * The model still receives float32 input by default (one conversion pass per call), which is what
- * ONNX wants; float64 models (analytic references) get the float64 state directly.
+ * The model still receives float32 input by default (written by the same pass that updates the
+ * state), which is what ONNX wants; float64 models (analytic references) get the float64 state
+ * directly.
  */
 
 export interface PlannedTerm {
@@ -245,15 +247,15 @@ type BufRole = 'init' | 'x' | 'next' | 'stage' | 'result';
 type Form = 'eps' | 'x0';
 
 interface CompiledTerm {
-  /** Record slot: outer evaluation k in slot k % historySize, intermediate j in historySize + j. */
-  slot: number;
   form: Form;
+  /** Index into the workspace's record buffers of that form. */
+  buf: number;
   weight: number;
 }
 
 interface CompiledPass {
   /** The evaluation made just before this pass (at buffer `at`), or null. */
-  fresh: { id: number; slot: number; at: BufRole; ia: number; so: number; storeEps: boolean; storeX0: boolean } | null;
+  fresh: { at: BufRole; ia: number; so: number; storeEps: number; storeX0: number } | null;
   base: BufRole;
   out: BufRole;
   /** out = a base + b eps + c at + sum terms. */
@@ -269,62 +271,69 @@ interface CompiledPass {
 
 interface Program {
   passes: CompiledPass[];
-  slots: number;
-  /** Record forms each slot ever stores: buffers are only allocated for these. */
-  slotForms: { eps: boolean; x0: boolean }[];
+  /** Record buffers per form: as many as are alive at once (2 for DPM-Solver++(2M), 0 for DDIM). */
+  epsBuffers: number;
+  x0Buffers: number;
   usesNext: boolean;
   usesStage: boolean;
   modelCalls: number;
 }
 
-function compileProgram(plan: UsfPlan): Program {
-  const H = plan.historySize;
-  const slots = H + plan.maxIntermediate;
-  const producer = new Map<number, number>(); // slot -> id of the evaluation it currently holds
-  const needs: { eps: boolean; x0: boolean }[] = [];
-  const passes: CompiledPass[] = [];
-  let modelCalls = 0;
-  let pending: { id: number; slot: number; at: BufRole; lambda: number } | null = null;
+/** A term before buffer assignment: it reads evaluation `id`. */
+interface PendingTerm {
+  id: number;
+  form: Form;
+  weight: number;
+}
 
-  const evaluate = (at: BufRole, t: number, lambda: number, slot: number, model: boolean): void => {
-    const id = needs.length;
-    needs.push({ eps: false, x0: false });
-    producer.set(slot, id);
-    pending = { id, slot, at, lambda };
+function compileProgram(plan: UsfPlan): Program {
+  // Evaluations get sequential ids; an update names them by outer index or intermediate index.
+  const outerId: number[] = [];
+  let midId: number[] = [];
+  const evals: Array<{ stored: Record<Form, boolean>; lastRead: Record<Form, number> }> = [];
+  const passes: CompiledPass[] = [];
+  const freshIds: Array<number | null> = [];
+  const pendingTerms: PendingTerm[][] = [];
+  let modelCalls = 0;
+  let pending: { id: number; at: BufRole; lambda: number } | null = null;
+
+  const evaluate = (at: BufRole, t: number, lambda: number, model: boolean): number => {
+    const id = evals.length;
+    evals.push({ stored: { eps: false, x0: false }, lastRead: { eps: -1, x0: -1 } });
+    pending = { id, at, lambda };
     if (model) {
       modelCalls++;
       if (passes.length > 0) passes[passes.length - 1].evalAfter = { t, lambda };
     }
+    return id;
   };
 
-  const pass = (u: PlannedUpdate, base: BufRole, out: BufRole, startSlot: number): CompiledPass => {
+  const pass = (u: PlannedUpdate, base: BufRole, out: BufRole, startId: number): CompiledPass => {
     const fresh = pending;
     pending = null;
-    let ia = 0, so = 0;
-    if (fresh) {
-      ia = Math.exp(-logAlphaFromLambda(fresh.lambda));
-      so = Math.exp(-fresh.lambda);
-    }
+    const ia = fresh ? Math.exp(-logAlphaFromLambda(fresh.lambda)) : 0;
+    const so = fresh ? Math.exp(-fresh.lambda) : 0;
     const p: CompiledPass = {
-      fresh: fresh && { id: fresh.id, slot: fresh.slot, at: fresh.at, ia, so, storeEps: false, storeX0: false },
+      fresh: fresh && { at: fresh.at, ia, so, storeEps: -1, storeX0: -1 },
       base, out, a: u.xCoef, b: 0, c: 0, terms: [], evalAfter: null, stepDone: null,
     };
     const form: Form = u.prediction === 'noise' ? 'eps' : 'x0';
-    const refs: Array<[number, number]> = [[startSlot, u.startWeight]];
-    for (const term of u.terms) refs.push([term.point.kind === 'outer' ? term.point.index % H : H + term.point.index, term.weight]);
-    for (const [slot, w] of refs) {
-      const id = producer.get(slot);
-      if (id === undefined) throw new Error(`internal: update reads record slot ${slot} before any evaluation`);
+    const refs: Array<[number, number]> = [[startId, u.startWeight]];
+    for (const term of u.terms) refs.push([term.point.kind === 'outer' ? outerId[term.point.index] : midId[term.point.index], term.weight]);
+    const terms: PendingTerm[] = [];
+    for (const [id, w] of refs) {
+      if (id === undefined) throw new Error('internal: an update reads an evaluation that was never made');
       if (fresh && id === fresh.id) {
-        // eps directly, or x0 = ia at - so eps
+        // Used straight from the model output: eps itself, or x0 = ia at - so eps.
         if (form === 'eps') p.b += w;
         else {
           p.b -= w * so;
           p.c += w * ia;
         }
       } else {
-        needs[id][form] = true;
-        p.terms.push({ slot, form, weight: w });
+        evals[id].stored[form] = true;
+        evals[id].lastRead[form] = passes.length;
+        terms.push({ id, form, weight: w });
       }
     }
     if (fresh && fresh.at === base) {
@@ -332,43 +341,58 @@ function compileProgram(plan: UsfPlan): Program {
       p.c = 0;
     }
     passes.push(p);
+    freshIds.push(fresh ? fresh.id : null);
+    pendingTerms.push(terms);
     return p;
   };
 
   const n = plan.steps.length;
-  evaluate('init', plan.timesteps[0], plan.lambdas[0], 0, !plan.analyticFirstStep);
+  outerId[0] = evaluate('init', plan.timesteps[0], plan.lambdas[0], !plan.analyticFirstStep);
   let cur: BufRole = 'init';
   for (let i = 0; i < n; i++) {
     const step = plan.steps[i];
-    const start = i % H;
+    midId = [];
     step.stages.forEach((stage, j) => {
-      pass(stage.update, cur, 'stage', start);
-      evaluate('stage', stage.t, stage.lambda, H + j, true);
+      pass(stage.update, cur, 'stage', outerId[i]);
+      midId[j] = evaluate('stage', stage.t, stage.lambda, true);
     });
     const last = i === n - 1;
     if (step.corrector) {
       // Predict into 'next', evaluate there (step i+1 reuses it), then correct x from x_i.
-      pass(step.final, cur, 'next', start);
-      evaluate('next', plan.timesteps[i + 1], plan.lambdas[i + 1], (i + 1) % H, true);
-      pass(step.corrector, cur, 'x', start).stepDone = i;
-      cur = 'x';
+      pass(step.final, cur, 'next', outerId[i]);
+      outerId[i + 1] = evaluate('next', plan.timesteps[i + 1], plan.lambdas[i + 1], true);
+      pass(step.corrector, cur, 'x', outerId[i]).stepDone = i;
     } else {
-      pass(step.final, cur, last ? 'result' : 'x', start).stepDone = i;
-      cur = 'x';
-      if (!last) evaluate('x', plan.timesteps[i + 1], plan.lambdas[i + 1], (i + 1) % H, true);
+      pass(step.final, cur, last ? 'result' : 'x', outerId[i]).stepDone = i;
+      if (!last) outerId[i + 1] = evaluate('x', plan.timesteps[i + 1], plan.lambdas[i + 1], true);
     }
+    cur = 'x';
   }
 
-  const slotForms = Array.from({ length: slots }, () => ({ eps: false, x0: false }));
-  for (const p of passes) {
-    if (!p.fresh) continue;
-    p.fresh.storeEps = needs[p.fresh.id].eps;
-    p.fresh.storeX0 = needs[p.fresh.id].x0;
-    slotForms[p.fresh.slot].eps ||= p.fresh.storeEps;
-    slotForms[p.fresh.slot].x0 ||= p.fresh.storeX0;
-  }
+  // Record buffers, assigned like registers: a stored evaluation takes a free buffer of its form
+  // in the pass that ingests it, and frees it after the pass that reads it last. Freed buffers
+  // only become reusable from the next pass on, so no pass writes a buffer it also reads. Few
+  // buffers means a small working set: the passes are memory-bound.
+  const counts: Record<Form, number> = { eps: 0, x0: 0 };
+  const free: Record<Form, number[]> = { eps: [], x0: [] };
+  const bufOf = new Map<string, number>();
+  passes.forEach((p, k) => {
+    const id = freshIds[k];
+    if (p.fresh && id !== null) {
+      for (const form of ['eps', 'x0'] as const) {
+        if (!evals[id].stored[form]) continue;
+        const buf = free[form].pop() ?? counts[form]++;
+        bufOf.set(`${form}${id}`, buf);
+        if (form === 'eps') p.fresh.storeEps = buf;
+        else p.fresh.storeX0 = buf;
+      }
+    }
+    p.terms = pendingTerms[k].map((t) => ({ form: t.form, buf: bufOf.get(`${t.form}${t.id}`)!, weight: t.weight }));
+    for (const t of pendingTerms[k]) if (evals[t.id].lastRead[t.form] === k) free[t.form].push(bufOf.get(`${t.form}${t.id}`)!);
+  });
+
   return {
-    passes, slots, slotForms, modelCalls,
+    passes, modelCalls, epsBuffers: counts.eps, x0Buffers: counts.x0,
     usesNext: passes.some((p) => p.out === 'next'),
     usesStage: passes.some((p) => p.out === 'stage'),
   };
@@ -417,8 +441,8 @@ function acquireWorkspace(rt: PlanRuntime, size: number): Workspace {
     stage: buf(program.usesStage),
     input32: null,
     analyticEps: null,
-    eps: program.slotForms.map((f) => buf(f.eps)),
-    x0: program.slotForms.map((f) => buf(f.x0)),
+    eps: Array.from({ length: program.epsBuffers }, () => new Float64Array(size)),
+    x0: Array.from({ length: program.x0Buffers }, () => new Float64Array(size)),
   };
 }
 
@@ -440,7 +464,10 @@ export async function sampleUsf(opts: SampleUsfOptions): Promise<SampleUsfResult
 
   const ws = acquireWorkspace(rt, size);
   try {
-    if (float32 && !ws.input32) ws.input32 = new Float32Array(size);
+    // Every pass also writes a float32 copy of its output, the next model input. Float64 models
+    // do not read it, but writing it anyway keeps them on the same fast loops as ONNX models (the
+    // exact identity tests run float64 models) at the cost of a dead 4-byte store per value.
+    ws.input32 ??= new Float32Array(size);
     const result = opts.out ?? new Float64Array(size);
     // x_T is only read, so a float64 x_T is used in place; a float32 one is widened once.
     const init = opts.xT instanceof Float64Array ? opts.xT : (ws.x.set(opts.xT), ws.x);
@@ -480,11 +507,11 @@ export async function sampleUsf(opts: SampleUsfOptions): Promise<SampleUsfResult
         c: p.c,
         ia: f ? f.ia : 0,
         so: f ? f.so : 0,
-        storeEps: f?.storeEps ? ws.eps[f.slot] : null,
-        storeX0: f?.storeX0 ? ws.x0[f.slot] : null,
-        fs: p.terms.map((term) => (term.form === 'eps' ? ws.eps : ws.x0)[term.slot]),
+        storeEps: f && f.storeEps >= 0 ? ws.eps[f.storeEps] : null,
+        storeX0: f && f.storeX0 >= 0 ? ws.x0[f.storeX0] : null,
+        fs: p.terms.map((term) => (term.form === 'eps' ? ws.eps : ws.x0)[term.buf]),
         ws: p.terms.map((term) => term.weight),
-        input32: p.evalAfter && float32 ? ws.input32 : null,
+        input32: ws.input32!,
       });
       if (p.evalAfter) eps = await callModel(bufs[p.out], p.evalAfter.t);
       if (p.stepDone !== null) opts.onStep?.(p.stepDone, plan.timesteps[p.stepDone + 1], bufs[p.out]);

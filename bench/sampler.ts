@@ -1,0 +1,160 @@
+import { buildPresetSchedule, planUsf, PRESET_NAMES, sampleUsf, type Denoiser, type PresetName, type SpacingName } from '../core/src/index';
+import { DEFAULT_REFERENCE_SOLVER, initialNoiseBatch, openTestbed, ReferenceCache, releaseSessions } from '../workers/src/models/index';
+import { Results } from './support';
+
+/**
+ * USF sampler on the gmm-cifar ONNX testbed (D = 3072, K = 64), CPU onnxruntime, every number
+ * measured in this run:
+ *  - overhead_ratio: median wall time of a full DPM-Solver++(2M) NFE-10 sampling of a batch /
+ *    (10 x median wall time of one model call on the same batch), measured interleaved (10 single
+ *    calls, then one sampling, repeated) so that both see the same machine load; batches 64 and
+ *    256, onnxruntime with its default threads and with one thread. Also printed: the model time
+ *    inside the sampling runs, and what remains (the solver's own cost).
+ *  - samples_per_s: batch / median sampling time, same configuration.
+ *  - rmse: trajectory RMSE to the reference endpoint (ReferenceCache, default solver
+ *    DEFAULT_REFERENCE_SOLVER) over sample indices 0..1023 of seed 0, for every preset with
+ *    logSNR and time-quadratic spacing at NFE 4, 5, 6, 8, 10: mean per-sample RMSE
+ *    (sqrt(mean_d (x - ref)^2) per sample) and its standard error over samples. null where the
+ *    preset cannot be built at that NFE.
+ * Models and cached references live under .data/bench/models (the reference is computed once).
+ */
+const MODEL_DIR = '.data/bench/models';
+const OVERHEAD_BATCHES = [64, 256];
+const OVERHEAD_NFE = 10;
+const SEED = 0;
+const SAMPLES = 1024;
+const ERROR_BATCH = 256;
+const NFES = [4, 5, 6, 8, 10];
+const SPACINGS: SpacingName[] = ['logSNR', 'time-quadratic'];
+
+const results = new Results('sampler');
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (v: number, digits: number) => Number(v.toPrecision(digits));
+
+const opened = await openTestbed('gmm-cifar', { modelDir: MODEL_DIR, log: (line) => console.error(line) });
+const dim = opened.info.dim;
+const provider = opened.session.provider;
+const defaultThreads = process.env.STEPWISE_ORT_THREADS ?? 'onnxruntime default';
+
+try {
+  // ---- solver overhead next to the model -------------------------------------------------------
+  // Both with the workers' default session (STEPWISE_ORT_THREADS, else one thread per core) and
+  // with one intra-op thread, which on a small shared machine is often the faster of the two.
+  const schedule = buildPresetSchedule('dpmpp-2m', OVERHEAD_NFE);
+  const plan = planUsf(schedule, opened.noise);
+  for (const threads of [undefined, 1]) {
+    const model = threads === undefined ? opened : await openTestbed('gmm-cifar', { modelDir: MODEL_DIR, threads, log: (line) => console.error(line) });
+    for (const batch of OVERHEAD_BATCHES) {
+      const xT = initialNoiseBatch(SEED, 0, batch, dim);
+      const x32 = Float32Array.from(xT);
+      let inModel = 0;
+      const timed: Denoiser<Float32Array> = async (x, t, b) => {
+        const t0 = performance.now();
+        const eps = await model.denoiser(x, t, b);
+        inModel += performance.now() - t0;
+        return eps;
+      };
+      const run = () => sampleUsf({ model: timed, xT, batch, dim, schedule, plan });
+      for (let i = 0; i < 3; i++) await run(); // warm-up: JIT, onnxruntime arenas, the plan's buffers
+      const repeats = batch <= 64 ? 41 : 21;
+      const calls: number[] = [], runs: number[] = [], modelInRuns: number[] = [];
+      for (let r = 0; r < repeats; r++) {
+        for (let i = 0; i < OVERHEAD_NFE; i++) {
+          const t0 = performance.now();
+          await model.denoiser(x32, plan.timesteps[i], batch);
+          calls.push(performance.now() - t0);
+        }
+        inModel = 0;
+        const t0 = performance.now();
+        await run();
+        runs.push(performance.now() - t0);
+        modelInRuns.push(inModel);
+      }
+      const call = median(calls), sampling = median(runs), inside = median(modelInRuns);
+      const config = { testbed: 'gmm-cifar', batch, solver: `dpmpp-2m NFE ${OVERHEAD_NFE}`, provider, threads: threads ?? defaultThreads };
+      results.add({
+        figure: 'overhead_ratio', ...config,
+        value: round(sampling / (OVERHEAD_NFE * call), 4), target: '<= 1.10',
+        model_call_ms: round(call, 4), sampling_ms: round(sampling, 4),
+        model_ms_inside_sampling: round(inside, 4), solver_ms: round(sampling - inside, 4),
+        repeats,
+      });
+      results.add({ figure: 'samples_per_s', ...config, value: round((1000 * batch) / sampling, 4) });
+    }
+  }
+
+  // ---- trajectory RMSE to the reference --------------------------------------------------------
+  const refStart = performance.now();
+  const cache = new ReferenceCache({ modelDir: MODEL_DIR });
+  const reference = await cache.get(opened.reference, { seed: SEED, start: 0, end: SAMPLES });
+  results.add({
+    figure: 'reference', testbed: 'gmm-cifar', seed: SEED, samples: SAMPLES,
+    solver: `${DEFAULT_REFERENCE_SOLVER.preset} NFE ${DEFAULT_REFERENCE_SOLVER.nfe}`,
+    computed: cache.computed > 0, seconds: round((performance.now() - refStart) / 1000, 3),
+  });
+
+  const batches: Float64Array[] = [];
+  for (let s = 0; s < SAMPLES; s += ERROR_BATCH) batches.push(initialNoiseBatch(SEED, s, Math.min(SAMPLES, s + ERROR_BATCH), dim));
+  const x0 = new Float64Array(ERROR_BATCH * dim);
+  type Cell = { mean: number; stderr: number } | null;
+  const table: Array<{ preset: PresetName; spacing: SpacingName; cells: Cell[] }> = [];
+
+  for (const preset of PRESET_NAMES) {
+    for (const spacing of SPACINGS) {
+      const cells: Cell[] = [];
+      for (const nfe of NFES) {
+        let sched;
+        try {
+          sched = buildPresetSchedule(preset, nfe, { spacing, noiseSchedule: opened.info.schedule });
+        } catch {
+          cells.push(null); // e.g. a singlestep method whose minimum NFE is above this one
+          continue;
+        }
+        const p = planUsf(sched, opened.noise);
+        let sum = 0, sumSq = 0;
+        for (let b = 0; b < batches.length; b++) {
+          const rows = batches[b].length / dim;
+          const out = x0.subarray(0, rows * dim);
+          await sampleUsf({ model: opened.denoiser, xT: batches[b], batch: rows, dim, schedule: sched, plan: p, out });
+          const refOff = b * ERROR_BATCH * dim;
+          for (let r = 0; r < rows; r++) {
+            let se = 0;
+            for (let d = r * dim; d < (r + 1) * dim; d++) {
+              const diff = out[d] - reference[refOff + d];
+              se += diff * diff;
+            }
+            const rmse = Math.sqrt(se / dim);
+            sum += rmse;
+            sumSq += rmse * rmse;
+          }
+        }
+        const mean = sum / SAMPLES;
+        const variance = Math.max(0, (sumSq - SAMPLES * mean * mean) / (SAMPLES - 1));
+        cells.push({ mean: round(mean, 4), stderr: round(Math.sqrt(variance / SAMPLES), 2) });
+      }
+      table.push({ preset, spacing, cells });
+      results.add({
+        figure: 'rmse', testbed: 'gmm-cifar', preset, spacing, seed: SEED, samples: SAMPLES,
+        rmse: Object.fromEntries(NFES.map((nfe, i) => [`nfe${nfe}`, cells[i]])),
+      });
+    }
+  }
+  results.save({ testbed: 'gmm-cifar', provider, reference: DEFAULT_REFERENCE_SOLVER });
+
+  // ---- the error table as markdown (for the README) --------------------------------------------
+  const fmt = (c: Cell) => (c === null ? '—' : `${c.mean.toExponential(2)} ± ${c.stderr.toExponential(1)}`);
+  const lines = [
+    `Trajectory RMSE to the ${DEFAULT_REFERENCE_SOLVER.preset} NFE-${DEFAULT_REFERENCE_SOLVER.nfe} reference on gmm-cifar ` +
+      `(mean per-sample RMSE ± standard error, ${SAMPLES} samples of seed ${SEED}; — = not available at that NFE)`,
+    '',
+    `| preset | spacing | ${NFES.map((n) => `NFE ${n}`).join(' | ')} |`,
+    `|---|---|${NFES.map(() => '---:').join('|')}|`,
+    ...table.map((row) => `| ${row.preset} | ${row.spacing} | ${row.cells.map(fmt).join(' | ')} |`),
+  ];
+  console.log(`\n${lines.join('\n')}\n`);
+} finally {
+  await releaseSessions();
+}
