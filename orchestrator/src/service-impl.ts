@@ -210,6 +210,7 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
         workflowId: row.workflowId,
         bestSoFar: curve,
         bestTrial: best ? toTrialRow(best) : null,
+        strategy: row.strategyState ?? null,
       };
       return detail;
     },

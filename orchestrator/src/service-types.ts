@@ -38,6 +38,12 @@ export interface StudyDetail extends StudySummary {
   bestSoFar: Array<{ trialNumber: number; value: number; best: number }>;
   /** The best trial in full (its interval and n for noisy objectives); null before the first completion. */
   bestTrial?: TrialRow | null;
+  /**
+   * The study's strategy state as stored (JSON), or null: for `evaluate` studies the race status
+   * while it runs (`{ kind: 'evaluate', phase: 'race', race }`) and the EvaluationSummary when it
+   * has finished (workflows/evaluate-study.ts); for `bayesopt` the GP warm-start state.
+   */
+  strategy?: unknown;
 }
 
 /** Why an adaptive strategy proposed a trial (bayesopt); null for grid/random trials. */

@@ -19,6 +19,8 @@ import { exportTrials, type Write } from './export-trials';
 import { formatNumber, isoOrDash, table, toJson } from './format';
 import { openOutputFile, type OutputFile } from './io';
 import { watchStudy } from './watch';
+import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
+import { loadSampler, parseNonNegativeInt, parsePreset, parseSampleOut, parseSpacing, sampleRequest, type Sampler } from './sample';
 
 export interface CliIO {
   env: Record<string, string | undefined>;
@@ -32,6 +34,14 @@ export interface CliIO {
   sleep?: (ms: number) => Promise<void>;
   /** Stream for the --watch progress bar; omit for no bar. */
   progress?: NodeJS.WritableStream;
+  /** Loads `stepwise sample`'s sampler (default: @stepwise/workers/sample-export, imported on use). */
+  loadSampler?: () => Promise<Sampler>;
+}
+
+/** Confidence of a study's intervals: its sampler estimation settings, else 95%. */
+function studyConfidence(config: unknown): number {
+  const c = (config as { objective?: { estimation?: { confidence?: unknown } } } | null)?.objective?.estimation?.confidence;
+  return typeof c === 'number' && c > 0 && c < 1 ? c : 0.95;
 }
 
 /** " ± 0.0031 (95% CI [0.398, 0.404], n = 256)" for an estimate with an interval; "" otherwise. */
@@ -164,6 +174,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
       const w = Math.max(...rows.map(([k]) => k.length));
       await print(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+      // evaluate studies: the ranking once recorded, else the race so far.
+      const summary = readEvaluationSummary(s.strategy);
+      if (summary) {
+        await io.out(`\n${formatRanking(summary, { direction: s.direction, metric: s.metric, confidence: studyConfidence(s.config) })}`);
+        return;
+      }
+      const race = readRaceProgress(s.strategy);
+      if (race) {
+        const candidates = (s.config as { candidates?: Array<Record<string, unknown>> }).candidates;
+        await io.out(`\n${formatRaceProgress(race, { direction: s.direction, candidates })}`);
+      }
     });
 
   program
@@ -190,6 +211,24 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const n = await exportTrials(getClient(), id, opts.format, file.write);
       await file.close();
       io.err(`exported ${n} trials to ${opts.out}\n`);
+    });
+
+  program
+    .command('sample')
+    .description('draw samples from a model with a solver preset, locally, and write them to .npy or .png')
+    .requiredOption('--model <model>', 'a built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in the model directory')
+    .requiredOption('--preset <preset>', 'solver preset (e.g. ddim, dpmpp-2m, unipc-bh2)', parsePreset)
+    .requiredOption('--nfe <n>', 'network function evaluations', parsePositiveInt)
+    .option('--spacing <spacing>', 'timestep spacing (logSNR, time-uniform, time-quadratic, karras)', parseSpacing)
+    .option('--count <n>', 'how many samples', parsePositiveInt, 64)
+    .option('--seed <n>', 'seed of the initial noise', parseNonNegativeInt, 0)
+    .requiredOption('--out <file>', 'output file: .npy (float32 [count, ...shape]) or .png (image grid, or 2-D histogram)', parseSampleOut)
+    .option('--model-dir <dir>', 'model directory (env STEPWISE_MODEL_DIR, default .data/models)')
+    .action(async (opts: { model: string; preset: Parameters<typeof sampleRequest>[0]['preset']; nfe: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string }) => {
+      const req = sampleRequest(opts, io.env);
+      const sample = await (io.loadSampler ?? loadSampler)();
+      const r = await sample(req);
+      await print(`wrote ${r.path}  (${r.shape.join('x')} samples of ${req.model}, ${req.preset} at ${r.nfe} NFE${req.spacing ? `, ${req.spacing} spacing` : ''}, seed ${req.seed})`);
     });
 
   const schedule = program.command('schedule').description('scheduled re-runs of a study template');

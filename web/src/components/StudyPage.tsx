@@ -15,6 +15,9 @@ import { TrialTable } from './TrialTable';
 import { ParallelChart } from './ParallelChart';
 import { SurrogateChart } from './SurrogateChart';
 import { TrialDrawer } from './TrialDrawer';
+import { EvaluatePanel } from './EvaluatePanel';
+import { NfeChart } from './NfeChart';
+import { variesNfe } from '../lib/nfe';
 
 const isActive = (status: string) => status === 'queued' || status === 'running' || status === 'paused';
 
@@ -73,6 +76,9 @@ function StudyView({ study }: { study: StudyDetailOut }) {
   const [selected, setSelected] = useState<TrialRowOut | null>(null);
   const closeDrawer = useCallback(() => setSelected(null), []);
   const completedVersion = `${study.status}:${study.trialsCompleted}`;
+  const evaluate = study.kind === 'evaluate';
+  const showNfe = useMemo(() => variesNfe(study.config), [study.config]);
+  const samplerObj = study.config?.objective?.type === 'sampler' ? study.config.objective : null;
 
   return (
     <>
@@ -115,12 +121,28 @@ function StudyView({ study }: { study: StudyDetailOut }) {
         </details>
       </div>
 
-      <div className="panel">
-        <h2>Best so far</h2>
-        <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} />
-      </div>
+      {evaluate && <EvaluatePanel study={study} />}
 
-      <ParallelChart studyId={study.id} version={completedVersion} />
+      {showNfe && (
+        <NfeChart
+          studyId={study.id}
+          version={completedVersion}
+          metric={study.metric}
+          direction={study.direction}
+          preset={samplerObj?.preset}
+          spacing={samplerObj?.spacing}
+        />
+      )}
+
+      {/* An evaluate study compares a fixed list of candidates: its ranking replaces these. */}
+      {!evaluate && (
+        <div className="panel">
+          <h2>Best so far</h2>
+          <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} />
+        </div>
+      )}
+
+      {!evaluate && <ParallelChart studyId={study.id} version={completedVersion} />}
 
       {study.kind === 'bayesopt' && <SurrogateChart studyId={study.id} version={completedVersion} numericParams={numeric} />}
 

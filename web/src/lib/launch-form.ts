@@ -136,6 +136,8 @@ export function issuesToErrors(issues: Array<{ field: string; message: string }>
 
 /** Names of the parameters a study will report, in order (trial table and CSV columns). */
 export function paramNames(config: TStudyConfig): string[] {
+  // evaluate studies list candidates instead of a space: their keys, in first-seen order.
+  if (config.kind === 'evaluate' && config.candidates) return [...new Set(config.candidates.flatMap((c) => Object.keys(c)))];
   try {
     return effectiveSpace(config).map((p) => p.name);
   } catch {

@@ -96,6 +96,11 @@ export const ZStudyDetail = ZStudySummary.extend({
   workflowId: z.string().nullable(),
   bestSoFar: z.array(ZBestSoFarPoint),
   bestTrial: ZTrialRow.nullable().optional(),
+  /**
+   * The strategy state JSON as stored (null when none), passed through unchecked: the dashboard
+   * and CLI read it with the guards of lib/evaluate.ts (EvaluationSummary / race status).
+   */
+  strategy: z.unknown().optional(),
 });
 
 export const ZTrialPage = z.object({

@@ -41,6 +41,7 @@ import {
   type TrialPage,
   type TrialRow,
 } from '@stepwise/orchestrator/service-types';
+import { evaluationStateAt, evaluationSteps, simulateEvaluation, syntheticSamplerMean, type FakeEvaluation } from './fake-evaluate';
 
 /**
  * An in-memory StepwiseService that simulates studies on a clock: trial i of a study with
@@ -70,6 +71,8 @@ interface FakeStudy {
   cancelledAt: number | null;
   total: number;
   space: TSpace;
+  /** `evaluate` studies: the whole race and ranking, simulated at launch and revealed on the clock. */
+  evaluation: FakeEvaluation | null;
 }
 
 interface FakeSchedule {
@@ -106,6 +109,12 @@ function syntheticValue(space: TSpace, params: TParams): number {
     s += (u - centre) ** 2;
   });
   return 0.05 + s;
+}
+
+/** Sampler trials at a searched NFE: the error falls with it (so "metric vs NFE" looks like one). */
+function samplerNfeFactor(params: TParams): number {
+  const nfe = Math.max(1, Number(params.nfe) || 1);
+  return 4 / Math.sqrt(nfe);
 }
 
 function encodeCursor(offset: number): string {
@@ -193,6 +202,7 @@ export class InMemoryStepwiseService implements StepwiseService {
 
   /** The trial as it looks at `now` (or at cancellation, whichever is first). */
   private trialAt(study: FakeStudy, i: number, now: number): TrialRow | null {
+    if (study.evaluation) return this.evaluateTrialAt(study, study.evaluation, i, now);
     const p = study.config.budget.parallel;
     const begin = this.startMs(study) + Math.floor(i / p) * this.trialMs;
     const end = begin + this.trialMs;
@@ -232,6 +242,40 @@ export class InMemoryStepwiseService implements StepwiseService {
     };
   }
 
+  /** Simulated steps of an evaluate study completed by `now` (or by its cancellation). */
+  private evaluationStepsAt(study: FakeStudy, now: number): number {
+    const t = Math.min(now, study.cancelledAt ?? Infinity) - this.startMs(study);
+    return t < 0 || !Number.isFinite(this.trialMs) ? 0 : Math.floor(t / this.trialMs);
+  }
+
+  /**
+   * Evaluate studies, as the workflow runs them: every candidate's trial runs from the start of
+   * the race and all complete together when the ranking is recorded (one step per race look,
+   * plus one for the holdout seeds).
+   */
+  private evaluateTrialAt(study: FakeStudy, ev: FakeEvaluation, i: number, now: number): TrialRow | null {
+    const begin = this.startMs(study);
+    const end = begin + evaluationSteps(ev) * this.trialMs;
+    const frozen = study.cancelledAt ?? Infinity;
+    if (begin > now || begin >= frozen) return null;
+    const base = {
+      id: `${study.id}_t${i}`,
+      number: i,
+      params: (study.config.candidates?.[i] ?? {}) as TParams,
+      proposal: null,
+      attempt: 1,
+      worker: `fake-worker-${i % study.config.budget.parallel}`,
+      startedAt: new Date(begin),
+    };
+    const empty = { value: null, stderr: null, ciLow: null, ciHigh: null, n: null, error: null };
+    if (end > now || end > frozen) {
+      if (frozen <= now) return { ...base, ...empty, status: 'cancelled', finishedAt: new Date(frozen) };
+      return { ...base, ...empty, status: 'running', finishedAt: null };
+    }
+    const r = ev.summary.ranking.find((x) => x.number === i)!;
+    return { ...base, status: 'completed', value: r.mean, stderr: ev.stderr[i], ciLow: r.ciLow, ciHigh: r.ciHigh, n: r.n, error: null, finishedAt: new Date(end) };
+  }
+
   /** The trial's objective, deterministic in (study seed, trial number). */
   private simulate(study: FakeStudy, i: number, params: TParams): TrialSim {
     const obj = study.config.objective;
@@ -244,7 +288,8 @@ export class InMemoryStepwiseService implements StepwiseService {
       if (obj.noiseStd > 0) return { exact, blocks: draw(exact, obj.noiseStd, NOISE_BLOCKS, NOISE_BLOCK_SIZE), confidence: 0.95 };
       return { exact, blocks: null, confidence: 0.95 };
     }
-    const exact = syntheticValue(study.space, params);
+    if (study.evaluation) return { exact: syntheticSamplerMean(params, obj as { nfe?: unknown }), blocks: study.evaluation.blocks[i] ?? [], confidence: obj.type === 'sampler' ? obj.estimation.confidence : 0.95 };
+    const exact = syntheticValue(study.space, params) * (obj.type === 'sampler' && params.nfe !== undefined ? samplerNfeFactor(params) : 1);
     if (obj.type === 'command') return { exact, blocks: null, confidence: 0.95 };
     const est = obj.estimation;
     const size = Math.min(est.blockSize, 32);
@@ -252,11 +297,12 @@ export class InMemoryStepwiseService implements StepwiseService {
     return { exact, blocks: draw(exact, 0.5 * exact + 0.02, count, size), confidence: est.confidence };
   }
 
-  private blockInputs(sim: TrialSim, begin: number, upTo = Infinity) {
+  /** The trial's seed blocks, arriving evenly over `span` ms from `begin`; those after `upTo` left out. */
+  private blockInputs(sim: TrialSim, begin: number, upTo = Infinity, span = this.trialMs) {
     const blocks = sim.blocks ?? [];
     let seed = 0;
     return blocks.flatMap((stats, k) => {
-      const at = begin + ((k + 1) * this.trialMs) / blocks.length;
+      const at = begin + ((k + 1) * span) / blocks.length;
       const start = seed;
       seed += stats.n;
       return at <= upTo ? [{ blockIndex: k, seedStart: start, seedEnd: seed, stats, createdAt: new Date(at) }] : [];
@@ -340,9 +386,10 @@ export class InMemoryStepwiseService implements StepwiseService {
   }
 
   private createStudy(config: TStudyConfig, source: StudySource, scheduleId: string | null): FakeStudy {
-    const space = effectiveSpace(config);
-    const total = config.kind === 'grid' ? Math.min(config.budget.trials, gridSize(space)) : config.budget.trials;
-    const study: FakeStudy = { id: this.nextId('st'), config, source, scheduleId, createdAt: this.clock(), cancelledAt: null, total, space };
+    const evaluation = config.kind === 'evaluate' ? simulateEvaluation(config) : null;
+    const space = evaluation ? [] : effectiveSpace(config);
+    const total = evaluation ? config.candidates!.length : config.kind === 'grid' ? Math.min(config.budget.trials, gridSize(space)) : config.budget.trials;
+    const study: FakeStudy = { id: this.nextId('st'), config, source, scheduleId, createdAt: this.clock(), cancelledAt: null, total, space, evaluation };
     this.studies.set(study.id, study);
     return study;
   }
@@ -383,7 +430,8 @@ export class InMemoryStepwiseService implements StepwiseService {
       return { trialNumber: r.number, value: r.value!, best, ciLow: r.ciLow, ciHigh: r.ciHigh };
     });
     const bestTrial = rows.find((r) => r.number === summary.bestTrialNumber) ?? null;
-    return { ...summary, config: study.config, workflowId: `study-${study.id}`, bestSoFar, bestTrial };
+    const strategy = study.evaluation && Number.isFinite(this.trialMs) ? evaluationStateAt(study.evaluation, this.evaluationStepsAt(study, this.clock())) : null;
+    return { ...summary, config: study.config, workflowId: `study-${study.id}`, bestSoFar, bestTrial, strategy };
   }
 
   async launchStudy(input: { config: unknown; source: StudySource }): Promise<StudySummary> {
@@ -435,7 +483,9 @@ export class InMemoryStepwiseService implements StepwiseService {
     let blocks: BlockSeriesPoint[] = [];
     if (row.status !== 'failed' && sim.blocks) {
       const frozen = Math.min(now, study.cancelledAt ?? Infinity);
-      blocks = mergeBlockSequence(this.blockInputs(sim, row.startedAt!.getTime(), frozen), sim.confidence);
+      // Evaluate studies: one block per race look the candidate took part in.
+      const span = study.evaluation ? (sim.blocks?.length ?? 0) * this.trialMs : this.trialMs;
+      blocks = mergeBlockSequence(this.blockInputs(sim, row.startedAt!.getTime(), frozen, span), sim.confidence);
     }
     return {
       trialId: row.id,

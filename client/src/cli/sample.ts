@@ -1,0 +1,83 @@
+import { InvalidArgumentError } from 'commander';
+import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SpacingName } from '@stepwise/core';
+
+/**
+ * `stepwise sample`: argument parsing and the request for sampleToFile
+ * (@stepwise/workers/sample-export), which the command imports only when it runs so that no
+ * other command loads onnxruntime.
+ */
+
+export const SAMPLE_OUT_EXTENSIONS = ['.npy', '.png'] as const;
+export const DEFAULT_MODEL_DIR = '.data/models';
+
+export interface SampleRequest {
+  model: string;
+  preset: PresetName;
+  nfe: number;
+  spacing?: SpacingName;
+  count: number;
+  seed: number;
+  out: string;
+  modelDir: string;
+}
+
+export interface SampleResult {
+  path: string;
+  shape: number[];
+  nfe: number;
+}
+
+export type Sampler = (req: SampleRequest) => Promise<SampleResult>;
+
+export function parsePreset(value: string): PresetName {
+  if (!(PRESET_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PRESET_NAMES.join(', ')}`);
+  return value as PresetName;
+}
+
+export function parseSpacing(value: string): SpacingName {
+  if (!(SPACING_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${SPACING_NAMES.join(', ')}`);
+  return value as SpacingName;
+}
+
+export function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
+
+/** --out: a file name ending in .npy (float32 array) or .png (image grid / 2-D histogram). */
+export function parseSampleOut(value: string): string {
+  const lower = value.toLowerCase();
+  if (!SAMPLE_OUT_EXTENSIONS.some((ext) => lower.endsWith(ext) && lower.length > ext.length && !lower.endsWith(`/${ext}`))) {
+    throw new InvalidArgumentError(`--out must be a file ending in .npy or .png, got "${value}"`);
+  }
+  return value;
+}
+
+/** --model-dir, else STEPWISE_MODEL_DIR, else .data/models. */
+export function resolveModelDir(flag: string | undefined, env: Record<string, string | undefined>): string {
+  return flag || env.STEPWISE_MODEL_DIR || DEFAULT_MODEL_DIR;
+}
+
+export function sampleRequest(
+  opts: { model: string; preset: PresetName; nfe: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string },
+  env: Record<string, string | undefined>,
+): SampleRequest {
+  const req: SampleRequest = {
+    model: opts.model,
+    preset: opts.preset,
+    nfe: opts.nfe,
+    count: opts.count,
+    seed: opts.seed,
+    out: parseSampleOut(opts.out),
+    modelDir: resolveModelDir(opts.modelDir, env),
+  };
+  if (opts.spacing !== undefined) req.spacing = opts.spacing;
+  return req;
+}
+
+/** The real sampler, loaded on first use (onnxruntime and the model code come with it). */
+export const loadSampler: () => Promise<Sampler> = async () => {
+  const mod = await import('@stepwise/workers/sample-export');
+  return mod.sampleToFile;
+};
