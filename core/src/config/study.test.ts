@@ -52,7 +52,7 @@ describe('study config', () => {
   });
 
   it('refuses study kinds that are not available yet, saying which are', () => {
-    expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid", "random" or "bayesopt"/);
+    expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid", "random", "bayesopt" or "evaluate"/);
     expect(issuesOf({ ...base, bayesopt: { method: 'tpe' } })[0]).toMatch(/^bayesopt: .*only apply to kind "bayesopt"/);
   });
 });
