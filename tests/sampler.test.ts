@@ -66,7 +66,7 @@ describe('sampler studies on gmm-64d', () => {
   it('SIGKILL of the compute worker mid-estimate: same blocks and same estimate as without the crash, no block twice', async () => {
     const config = (name: string) => ({
       name, kind: 'random',
-      objective: { type: 'sampler', model: 'gmm-64d', preset: 'dpmpp-2m', nfe: 6, metric: 'rmse', estimation: { minSamples: 32, maxSamples: 1536, blockSize: 32, targetRelHalfWidth: 0.0001 } },
+      objective: { type: 'sampler', model: 'gmm-64d', preset: 'dpmpp-2m', nfe: 6, metric: 'rmse', estimation: { minSamples: 32, maxSamples: 3072, blockSize: 32, targetRelHalfWidth: 0.0001 } },
       space: [{ type: 'int', name: 'nfe', low: 6, high: 6 }],
       budget: { trials: 1, parallel: 1 },
       seed: 3,
@@ -78,7 +78,7 @@ describe('sampler studies on gmm-64d', () => {
     const crashed = await service.launchStudy({ source: 'client', config: config('with crash') });
     await waitFor('a few blocks before the crash', async () => (await db.trialBlock.count({ where: { trial: { studyId: crashed.id } } })) >= 8, 300_000, 50);
     await kill9(live.pop()!);
-    expect(await db.trialBlock.count({ where: { trial: { studyId: crashed.id } } })).toBeLessThan(48);
+    expect(await db.trialBlock.count({ where: { trial: { studyId: crashed.id } } })).toBeLessThan(96);
     live.push(await startCompute(w, 'sampler-compute-b', modelEnv));
     expect((await waitForStatus(service, crashed.id, ['completed', 'failed', 'cancelled'], 600_000)).status).toBe('completed');
     const trial = await db.trial.findFirstOrThrow({ where: { studyId: crashed.id } });
