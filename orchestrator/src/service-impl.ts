@@ -79,6 +79,18 @@ export function studyConfidence(config: unknown): number {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The strategy state as the API shows it: Thresholdout's noisy threshold stays server-side, since
+ * anyone who could read it would weaken the holdout's guarantee.
+ */
+function publicStrategyState(state: unknown): unknown {
+  if (!state || typeof state !== 'object') return state ?? null;
+  const s = state as Record<string, unknown>;
+  if (!s.thresholdout || typeof s.thresholdout !== 'object') return s;
+  const { state: _secret, ...thresholdout } = s.thresholdout as Record<string, unknown>;
+  return { ...s, thresholdout };
+}
+
 function toTrialRow(t: TrialRowDb): TrialRow {
   return {
     id: t.id,
@@ -210,7 +222,7 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
         workflowId: row.workflowId,
         bestSoFar: curve,
         bestTrial: best ? toTrialRow(best) : null,
-        strategy: row.strategyState ?? null,
+        strategy: publicStrategyState(row.strategyState),
       };
       return detail;
     },

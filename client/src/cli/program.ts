@@ -51,6 +51,36 @@ export function intervalSuffix(t: { ciLow: number | null; ciHigh: number | null;
   return ` ± ${formatNumber((t.ciHigh - t.ciLow) / 2, 3)} (CI [${formatNumber(t.ciLow)}, ${formatNumber(t.ciHigh)}]${n})`;
 }
 
+const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/**
+ * The holdout lines of `show` for a grid/random/bayesopt study's strategy state: its final numbers
+ * (`final`: best search trial on the holdout seeds) and its Thresholdout budget, when present.
+ */
+export function holdoutLines(strategy: unknown): string[] {
+  if (!isObj(strategy)) return [];
+  const lines: string[] = [];
+  const f = strategy.final;
+  if (isObj(f) && isObj(f.holdout)) {
+    const start = finiteOrNull(f.holdout.start), size = finiteOrNull(f.holdout.size), mean = finiteOrNull(f.mean), n = finiteOrNull(f.n);
+    const lo = finiteOrNull(f.ciLow), hi = finiteOrNull(f.ciHigh);
+    if (start !== null && size !== null && mean !== null && n !== null) {
+      const half = lo !== null && hi !== null ? ` ± ${formatNumber((hi - lo) / 2, 3)}` : '';
+      const trial = finiteOrNull(f.trialNumber) !== null ? `, trial #${f.trialNumber}` : '';
+      lines.push(`Final (holdout seeds ${start}..${start + size - 1}): ${formatNumber(mean)}${half} (n = ${n}${trial})`);
+    }
+  }
+  const t = strategy.thresholdout;
+  if (isObj(t)) {
+    const config = isObj(t.state) && isObj(t.state.config) ? t.state.config : {};
+    const total = finiteOrNull(t.budget) ?? finiteOrNull(config.budget);
+    const remaining = finiteOrNull(t.budgetRemaining);
+    if (total !== null && remaining !== null) lines.push(`Thresholdout budget: ${remaining} / ${total}`);
+  }
+  return lines;
+}
+
 /** Runs one CLI invocation; resolves to the exit code (never calls process.exit). */
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let code = 0;
@@ -174,6 +204,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
       const w = Math.max(...rows.map(([k]) => k.length));
       await print(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+      const holdout = holdoutLines(s.strategy);
+      if (holdout.length) await print(`\n${holdout.join('\n')}`);
       // evaluate studies: the ranking once recorded, else the race so far.
       const summary = readEvaluationSummary(s.strategy);
       if (summary) {

@@ -55,4 +55,41 @@ describe('study config', () => {
     expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid", "random", "bayesopt" or "evaluate"/);
     expect(issuesOf({ ...base, bayesopt: { method: 'tpe' } })[0]).toMatch(/^bayesopt: .*only apply to kind "bayesopt"/);
   });
+
+  describe('holdout.thresholdout', () => {
+    const sampler = {
+      name: 'to', kind: 'bayesopt', budget: { trials: 8 },
+      objective: { type: 'sampler', model: 'gmm-64d', estimation: { minSamples: 32, maxSamples: 64, blockSize: 32 } },
+      space: [{ type: 'int', name: 'nfe', low: 4, high: 12 }],
+    };
+    const withTo = (thresholdout: unknown, extra: Record<string, unknown> = {}) => ({ ...sampler, ...extra, holdout: { start: 100_000, size: 64, thresholdout } });
+
+    it('accepts a threshold and fills the budget, leaving sigma to its default (threshold / 4)', () => {
+      const cfg = ZStudyConfig.parse(withTo({ threshold: 0.02 }));
+      expect(cfg.holdout?.thresholdout).toEqual({ threshold: 0.02, budget: 10 });
+      expect(ZStudyConfig.parse(withTo({ threshold: 0.02, sigma: 0.001, budget: 3 })).holdout?.thresholdout).toEqual({ threshold: 0.02, sigma: 0.001, budget: 3 });
+    });
+
+    it('names each bad field', () => {
+      const missing = issuesOf(withTo({}));
+      expect(missing).toHaveLength(1);
+      expect(missing[0]).toMatch(/^holdout\.thresholdout\.threshold: give the threshold/);
+      const bad = issuesOf(withTo({ threshold: -1, sigma: 0, budget: 1.5 }));
+      expect(bad).toContain('holdout.thresholdout.threshold: threshold must be > 0 (metric units)');
+      expect(bad).toContain('holdout.thresholdout.sigma: sigma must be > 0 (metric units)');
+      expect(bad.some((i) => i.startsWith('holdout.thresholdout.budget:'))).toBe(true);
+      expect(issuesOf(withTo({ threshold: 0.02, budget: 0 })).some((i) => i.startsWith('holdout.thresholdout.budget:'))).toBe(true);
+      expect(issuesOf(withTo({ threshold: 'big' })).some((i) => i.startsWith('holdout.thresholdout.threshold:'))).toBe(true);
+    });
+
+    it('does not apply to evaluate studies, and the holdout still must follow the search seeds', () => {
+      const evaluate = issuesOf(
+        withTo({ threshold: 0.02 }, { kind: 'evaluate', space: undefined, candidates: [{ preset: 'ddim' }, { preset: 'dpmpp-2m' }] }),
+      );
+      expect(evaluate).toEqual([expect.stringMatching(/^holdout\.thresholdout: thresholdout guards a holdout that a grid, random or bayesopt search/)]);
+      expect(issuesOf({ ...sampler, holdout: { start: 10, size: 64, thresholdout: { threshold: 0.02 } } })).toEqual([
+        expect.stringMatching(/^holdout\.start: search-time seeds run up to objective\.estimation\.maxSamples \(64\)/),
+      ]);
+    });
+  });
 });

@@ -45,11 +45,34 @@ export const ZRacingSettings = z.object({
   indifference: z.number().min(0).optional(),
 });
 
+/**
+ * Thresholdout (Dwork et al. 2015; DESIGN.md section 7) on the holdout while a grid, random or
+ * bayesopt search runs: each new best trial's search estimate is checked against its mean on the
+ * first min(size, 256) holdout seeds. All values are in the objective metric's own (absolute) units.
+ */
+export const ZThresholdout = z.object({
+  /** Gap |holdout - search estimate| (metric units) up to which the search estimate is the answer. */
+  threshold: z
+    .number({ error: (iss) => (iss.input === undefined ? 'give the threshold: the largest |holdout - search| gap, in metric units, answered by the search estimate' : undefined) })
+    .positive('threshold must be > 0 (metric units)'),
+  /** Laplace noise scale (metric units); default threshold / 4 (Dwork et al.: T = 0.04, sigma = 0.01). */
+  sigma: z.number().positive('sigma must be > 0 (metric units)').optional(),
+  /** Over-threshold answers allowed; afterwards the holdout is no longer consulted during the search. */
+  budget: z.number().int().min(1).max(10_000).default(10),
+});
+export type TThresholdout = z.infer<typeof ZThresholdout>;
+
+/** Holdout seeds consulted by Thresholdout during a search: the first min(size, 256). */
+export const THRESHOLDOUT_BLOCK_MAX = 256;
+
 /** Seeds reserved for final numbers: search-time evaluations never touch them. */
 export const ZHoldout = z.object({
   start: z.number().int().min(1).max(2 ** 31 - 1),
   size: z.number().int().min(2).max(1_000_000),
+  /** Guard the holdout with Thresholdout when the search consults it (not for kind "evaluate"). */
+  thresholdout: ZThresholdout.optional(),
 });
+export type THoldout = z.infer<typeof ZHoldout>;
 
 const ZStudyConfigBase = z.object({
   name: z.string().trim().min(1, 'give the study a name').max(200),
@@ -89,6 +112,9 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
     if (cfg.objective.type !== 'sampler') ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'a holdout seed range applies to sampler objectives' });
     else if (cfg.objective.estimation.maxSamples > cfg.holdout.start) {
       ctx.addIssue({ code: 'custom', path: ['holdout', 'start'], message: `search-time seeds run up to objective.estimation.maxSamples (${cfg.objective.estimation.maxSamples}); start the holdout at or after it` });
+    }
+    if (cfg.holdout.thresholdout && cfg.kind === 'evaluate') {
+      ctx.addIssue({ code: 'custom', path: ['holdout', 'thresholdout'], message: 'thresholdout guards a holdout that a grid, random or bayesopt search consults; an evaluate study uses its holdout only once, for the final numbers' });
     }
   }
   if (cfg.bayesopt && cfg.kind !== 'bayesopt') {

@@ -1,10 +1,13 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { ZStudyConfig, formatIssues, planTrials, type TStudyConfig } from '@stepwise/core';
+import { ZStudyConfig, formatIssues, planTrials, type TParams, type ThresholdoutConfig, type TStudyConfig } from '@stepwise/core';
 import {
   createStudy, finishStudy, getScheduleRow, insertTrials, markStudyRunning, recordTrialResults, setStudyPaused,
   recordTrialBlock, setStrategyState, trialBlocks, updateScheduleRow, type Db, type NewTrial, type TrialBlockRecord, type TrialResult,
 } from '@stepwise/db';
 import { proposeTrials } from './propose-trials';
+import { applyThresholdoutQuery, updateStrategyState, withFinal, type FinalNumbers, type ThresholdoutOutcome } from './holdout';
+
+export type { FinalNumbers, ThresholdoutOutcome, ThresholdoutQueryRecord, ThresholdoutRecord } from './holdout';
 
 /**
  * Orchestration activities: every database write a workflow makes goes through here, and each
@@ -43,6 +46,33 @@ export function createDbActivities(db: Db) {
 
     async saveStrategyState(input: { studyId: string; state: unknown }): Promise<void> {
       await setStrategyState(db, input.studyId, input.state);
+    },
+
+    /** The best completed trial by its search-time estimate (ties: the lower number), or null. */
+    async bestSearchTrial(input: { studyId: string; direction: 'minimize' | 'maximize' }): Promise<{ number: number; params: TParams; value: number } | null> {
+      const t = await db.trial.findFirst({
+        where: { studyId: input.studyId, status: 'completed', value: { not: null } },
+        orderBy: [{ value: input.direction === 'minimize' ? 'asc' : 'desc' }, { number: 'asc' }],
+        select: { number: true, params: true, value: true },
+      });
+      return t && t.value !== null ? { number: t.number, params: t.params as TParams, value: t.value } : null;
+    },
+
+    /** Stores `strategyState.final`, keeping every other key of the strategy state (GP state, thresholdout). */
+    async saveFinalNumbers(input: { studyId: string; final: FinalNumbers }): Promise<void> {
+      await updateStrategyState(db, input.studyId, (current) => ({ result: undefined, next: withFinal(current, input.final) }));
+    },
+
+    /**
+     * One Thresholdout query (search estimate `train` vs holdout mean `holdout` of trial
+     * `trialNumber`), answered from and recorded in `strategyState.thresholdout`. Idempotent per
+     * (study, trial); once the budget is spent it answers `refused` instead of failing.
+     */
+    async thresholdoutQuery(input: { studyId: string; config: ThresholdoutConfig; trialNumber: number; train: number; holdout: number }): Promise<ThresholdoutOutcome> {
+      return updateStrategyState(db, input.studyId, (current) => {
+        const { outcome, next } = applyThresholdoutQuery(current, input.config, input);
+        return { result: outcome, next };
+      });
     },
 
     async finishStudy(input: { studyId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void> {

@@ -52,7 +52,9 @@ async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Pr
     params: p.params,
     proposal: { ...p.reason, observations: history.completed.length, pending: history.pending.length },
   }));
-  await setStrategyState(db, studyId, result.state);
+  // Merge: other keys of the strategy state (holdout `final`, `thresholdout`) are not the proposer's.
+  const kept = study.strategyState !== null && typeof study.strategyState === 'object' && !Array.isArray(study.strategyState) ? study.strategyState : {};
+  await setStrategyState(db, studyId, { ...kept, ...result.state });
   await insertTrials(db, studyId, trials);
   // Re-read: a concurrent retry may have inserted first, and its rows are the ones that count.
   return getTrialsByNumber(db, studyId, numbers);

@@ -9,6 +9,7 @@ import type { NewTrial } from '@stepwise/db';
 import type { DbActivities } from '../activities/db-activities';
 import { createTrialEvaluator } from './evaluate-trials';
 import { runEvaluateStudy } from './evaluate-study';
+import { createHoldout, type HoldoutTrial } from './holdout';
 
 /**
  * One study, from first proposal to final status. Keeps `parallel` trials in flight on the
@@ -24,6 +25,8 @@ export interface StudyWorkflowInput {
   /** Set by continue-as-new: the first trial number this run dispatches. */
   nextNumber?: number;
   completedBefore?: number;
+  /** Set by continue-as-new: the best search estimate so far, and whether Thresholdout stopped. */
+  search?: { best: { number: number; value: number } | null; thresholdoutDone: boolean };
 }
 
 export interface StudyProgress {
@@ -65,6 +68,8 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   const direction = config.objective.direction;
   const startNumber = input.nextNumber ?? 0;
   const runLimit = Math.min(plan.total, startNumber + TRIALS_PER_RUN);
+  const holdout = createHoldout({ studyId, config, computeQueue: input.computeQueue });
+  const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
 
   let next = startNumber;
   let inFlight = 0;
@@ -74,6 +79,11 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   let targetReached = false;
   let exhausted = false;
   const dispatching = () => !paused && !targetReached && !exhausted && next < runLimit;
+  // Thresholdout queries run one at a time, in the order new bests arrive, off the trial slots.
+  let best = input.search?.best ?? null;
+  let thresholdoutDone = input.search?.thresholdoutDone ?? false;
+  let guardPending = 0;
+  let guardChain: Promise<void> = Promise.resolve();
 
   setHandler(progressQuery, () => ({ dispatched: next, finished, inFlight, total: plan.total, paused }));
   setHandler(pauseSignal, () => {
@@ -100,6 +110,34 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     const results = await evaluateTrials(trials);
     await trialWrites.recordTrialResults({ studyId, direction, results });
     if (results.some((r) => reachesTarget(config, r.value))) targetReached = true;
+    for (const r of results) {
+      if (r.status !== 'completed' || r.value === null || r.value === undefined || !Number.isFinite(r.value)) continue;
+      if (best !== null && !better(r.value, best.value)) continue;
+      best = { number: r.number, value: r.value };
+      if (holdout.guarded) consultHoldout({ number: r.number, params: trials.find((t) => t.number === r.number)!.params, value: r.value });
+    }
+  }
+
+  /** Queues a Thresholdout query for a new best trial; stops once the budget is spent. */
+  function consultHoldout(trial: HoldoutTrial): void {
+    guardPending++;
+    guardChain = guardChain
+      .then(async () => {
+        if (thresholdoutDone) return;
+        const out = await holdout.query(trial);
+        if (out.refused || out.budgetRemaining <= 0) thresholdoutDone = true;
+      })
+      .then(
+        () => {
+          guardPending--;
+        },
+        (err) => {
+          guardPending--;
+          if (isCancellation(err) || fatal !== null) return;
+          const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+          fatal = new Error(`thresholdout query for trial ${trial.number}: ${cause instanceof Error ? cause.message : String(cause)}`);
+        },
+      );
   }
 
   try {
@@ -126,7 +164,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
           },
         );
       }
-      const done = () => inFlight === 0 && (next >= runLimit || targetReached || exhausted);
+      const done = () => inFlight === 0 && guardPending === 0 && (next >= runLimit || targetReached || exhausted);
       if (done()) break;
       await condition(() => fatal !== null || paused !== recordedPaused || (dispatching() && inFlight < config.budget.parallel) || done());
       if (fatal !== null) throw fatal;
@@ -135,6 +173,9 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
         await db.setStudyPaused({ studyId, paused });
       }
     }
+    if (fatal !== null) throw fatal;
+    // The search is over (budget, target or exhaustion): final numbers from the holdout seeds.
+    if (holdout.enabled && (next >= plan.total || targetReached || exhausted)) await holdout.finalNumbers();
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'cancelled' }));
@@ -145,7 +186,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     throw ApplicationFailure.nonRetryable(`study ${studyId} (${workflowInfo().workflowId}) failed: ${message}`);
   }
   if (next < plan.total && !targetReached && !exhausted) {
-    return continueAsNew<typeof studyWorkflow>({ ...input, nextNumber: next, completedBefore: finished });
+    return continueAsNew<typeof studyWorkflow>({ ...input, nextNumber: next, completedBefore: finished, search: { best, thresholdoutDone } });
   }
   await db.finishStudy({ studyId, status: 'completed' });
   return { status: 'completed' };

@@ -16,6 +16,7 @@ import { ParallelChart } from './ParallelChart';
 import { SurrogateChart } from './SurrogateChart';
 import { TrialDrawer } from './TrialDrawer';
 import { EvaluatePanel } from './EvaluatePanel';
+import { HoldoutLines } from './HoldoutLines';
 import { NfeChart } from './NfeChart';
 import { variesNfe } from '../lib/nfe';
 
@@ -115,6 +116,7 @@ function StudyView({ study }: { study: StudyDetailOut }) {
             <Elapsed start={study.startedAt} end={study.finishedAt} live={live} />
           </Stat>
         </div>
+        {!evaluate && <HoldoutLines strategy={study.strategy} />}
         <details style={{ marginTop: 10 }}>
           <summary>config{study.workflowId ? ` · workflow ${study.workflowId}` : ''}</summary>
           <pre className="config">{JSON.stringify(study.config, null, 2)}</pre>
