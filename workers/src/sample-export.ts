@@ -4,6 +4,8 @@ import { buildPresetSchedule, sampleUsf, type PresetName, type SpacingName } fro
 import { initialNoiseBatch } from './models/reference';
 import { openModelFile, openTestbed } from './models/open';
 import { TESTBED_NAMES } from './models/testbeds';
+import { conditionalDenoiser } from './models/conditional';
+import { ensureLearnedModel, isLearnedModel } from './models/learned';
 
 /**
  * `stepwise sample`: draw samples from a model with a solver preset and write them where a person
@@ -20,15 +22,22 @@ export interface SampleRequest {
   seed: number;
   out: string;
   modelDir: string;
+  /** Class-conditional models: guidance scale (0 = unconditional) and an optional fixed label. */
+  guidance?: number;
+  label?: number;
 }
 
 export async function sampleToFile(req: SampleRequest): Promise<{ path: string; shape: number[]; nfe: number }> {
   if (!/\.(npy|png)$/.test(req.out)) throw new Error(`--out must end in .npy or .png, got "${req.out}"`);
   const options = { modelDir: req.modelDir, device: process.env.STEPWISE_DEVICE ?? 'cpu' };
-  const model = (TESTBED_NAMES as readonly string[]).includes(req.model) ? await openTestbed(req.model, options) : await openModelFile(req.model, options);
+  const model = (TESTBED_NAMES as readonly string[]).includes(req.model)
+    ? await openTestbed(req.model, options)
+    : await openModelFile(isLearnedModel(req.model) ? await ensureLearnedModel(req.model, req.modelDir) : req.model, options);
   const dim = model.info.dim;
+  const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
+  const { denoiser } = conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count);
   const schedule = buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing });
-  const { x0, nfe } = await sampleUsf({ model: model.denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule });
+  const { x0, nfe } = await sampleUsf({ model: denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule });
   const shape = [req.count, ...model.info.shape];
   if (req.out.endsWith('.npy')) writeFileSync(req.out, encodeNpy(Float32Array.from(x0), shape));
   else writeFileSync(req.out, renderPng(x0, req.count, model.info.shape));
@@ -50,7 +59,9 @@ export function encodeNpy(data: Float32Array, shape: number[]): Buffer {
 
 function renderPng(x: Float64Array, count: number, shape: number[]): Buffer {
   if (shape.length === 1 && shape[0] === 2) return histogramPng(x, count);
-  const [c, h, w] = shape.length === 3 ? shape : shape.length === 2 ? [1, shape[0], shape[1]] : [0, 0, 0];
+  // A flat square vector (e.g. 8x8 digits stored as [64]) is a grayscale image.
+  const side = shape.length === 1 ? Math.round(Math.sqrt(shape[0])) : 0;
+  const [c, h, w] = shape.length === 3 ? shape : shape.length === 2 ? [1, shape[0], shape[1]] : side * side === shape[0] && side > 1 ? [1, side, side] : [0, 0, 0];
   if (!(c === 1 || c === 3)) throw new Error(`PNG output needs an image-shaped model ([C,H,W] with C = 1 or 3) or a 2-D one; this model's shape is [${shape.join(',')}]: use .npy`);
   const cols = Math.ceil(Math.sqrt(count)), rows = Math.ceil(count / cols), pad = 2;
   const png = new PNG({ width: cols * (w + pad) + pad, height: rows * (h + pad) + pad });

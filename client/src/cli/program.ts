@@ -20,7 +20,7 @@ import { formatNumber, isoOrDash, table, toJson } from './format';
 import { openOutputFile, type OutputFile } from './io';
 import { watchStudy } from './watch';
 import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
-import { loadSampler, parseNonNegativeInt, parsePreset, parseSampleOut, parseSpacing, sampleRequest, type Sampler } from './sample';
+import { loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseSpacing, sampleRequest, type Sampler } from './sample';
 
 export interface CliIO {
   env: Record<string, string | undefined>;
@@ -253,10 +253,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .requiredOption('--nfe <n>', 'network function evaluations', parsePositiveInt)
     .option('--spacing <spacing>', 'timestep spacing (logSNR, time-uniform, time-quadratic, karras)', parseSpacing)
     .option('--count <n>', 'how many samples', parsePositiveInt, 64)
+    .option('--label <class>', 'class-conditional models: sample this class (guidance defaults to 1)', parseNonNegativeInt)
+    .option('--guidance <w>', 'class-conditional models: classifier-free guidance scale (0 = unconditional)', parseGuidance)
     .option('--seed <n>', 'seed of the initial noise', parseNonNegativeInt, 0)
     .requiredOption('--out <file>', 'output file: .npy (float32 [count, ...shape]) or .png (image grid, or 2-D histogram)', parseSampleOut)
     .option('--model-dir <dir>', 'model directory (env STEPWISE_MODEL_DIR, default .data/models)')
-    .action(async (opts: { model: string; preset: Parameters<typeof sampleRequest>[0]['preset']; nfe: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string }) => {
+    .action(async (opts: { model: string; preset: Parameters<typeof sampleRequest>[0]['preset']; nfe: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string; label?: number; guidance?: number }) => {
       const req = sampleRequest(opts, io.env);
       const sample = await (io.loadSampler ?? loadSampler)();
       const r = await sample(req);

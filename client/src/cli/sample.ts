@@ -19,6 +19,9 @@ export interface SampleRequest {
   seed: number;
   out: string;
   modelDir: string;
+  /** Class-conditional models: classifier-free guidance scale and a fixed label. */
+  guidance?: number;
+  label?: number;
 }
 
 export interface SampleResult {
@@ -46,6 +49,12 @@ export function parseNonNegativeInt(value: string): number {
 }
 
 /** --out: a file name ending in .npy (float32 array) or .png (image grid / 2-D histogram). */
+export function parseGuidance(value: string): number {
+  const v = Number(value);
+  if (!Number.isFinite(v) || v < 0 || v > 100) throw new InvalidArgumentError(`--guidance must be a number from 0 to 100, got "${value}"`);
+  return v;
+}
+
 export function parseSampleOut(value: string): string {
   const lower = value.toLowerCase();
   if (!SAMPLE_OUT_EXTENSIONS.some((ext) => lower.endsWith(ext) && lower.length > ext.length && !lower.endsWith(`/${ext}`))) {
@@ -60,7 +69,7 @@ export function resolveModelDir(flag: string | undefined, env: Record<string, st
 }
 
 export function sampleRequest(
-  opts: { model: string; preset: PresetName; nfe: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string },
+  opts: { model: string; preset: PresetName; nfe: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string; guidance?: number; label?: number },
   env: Record<string, string | undefined>,
 ): SampleRequest {
   const req: SampleRequest = {
@@ -73,6 +82,8 @@ export function sampleRequest(
     modelDir: resolveModelDir(opts.modelDir, env),
   };
   if (opts.spacing !== undefined) req.spacing = opts.spacing;
+  if (opts.guidance !== undefined) req.guidance = opts.guidance;
+  if (opts.label !== undefined) req.label = opts.label;
   return req;
 }
 

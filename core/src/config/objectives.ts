@@ -42,8 +42,15 @@ export const ZEstimationSettings = z
   });
 export type TEstimationSettings = z.infer<typeof ZEstimationSettings>;
 
-export const SAMPLER_METRICS = ['rmse', 'nll'] as const;
+export const SAMPLER_METRICS = ['rmse', 'nll', 'class_accuracy', 'fd_features'] as const;
 export type SamplerMetric = (typeof SAMPLER_METRICS)[number];
+
+/**
+ * Metrics of a whole sample set rather than of each sample. They are estimated over independent
+ * sets of `estimation.blockSize` samples (e.g. FD@512), with the interval taken across sets.
+ */
+export const SET_METRICS: readonly SamplerMetric[] = ['fd_features'];
+export const isSetMetric = (m: SamplerMetric) => SET_METRICS.includes(m);
 
 export const ZSamplerObjective = z.object({
   type: z.literal('sampler'),
@@ -59,7 +66,14 @@ export const ZSamplerObjective = z.object({
   /** Classifier-free guidance scale (conditional models). */
   guidance: z.number().min(0).max(100).default(0),
   label: z.number().int().min(0).optional(),
-  /** Per-sample metric: rmse to the reference solution's endpoint, or the exact GMM negative log-likelihood. */
+  /** Feature model for class_accuracy and fd_features (a built-in such as digits-features). */
+  featureModel: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\/-]+$/, 'letters, digits and _ . / - only').optional(),
+  /**
+   * rmse: per-sample distance to the reference solution's endpoint; nll: exact GMM negative
+   * log-likelihood (analytic testbeds); class_accuracy: a feature model's classifier agrees with the
+   * sample's label (conditional models); fd_features: Fréchet distance in the feature model's
+   * space against held-out data, per set of estimation.blockSize samples.
+   */
   metric: z.enum(SAMPLER_METRICS).default('rmse'),
   direction: ZDirection.default('minimize'),
   estimation: ZEstimationSettings.default({ minSamples: 64, maxSamples: 1024, blockSize: 64, targetRelHalfWidth: 0.05, confidence: 0.95 }),

@@ -1,6 +1,6 @@
 import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import {
-  DEFAULT_COMPUTE_QUEUE, decide, mergeAllStats, paramsToVector, resolveSamplerObjective, stoppingPolicy,
+  DEFAULT_COMPUTE_QUEUE, decide, mergeAllStats, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
   type ComputeActivities, type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
 } from '@stepwise/core';
 import type { NewTrial, TrialResult } from '@stepwise/db';
@@ -47,7 +47,8 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
     } catch (err) {
       return { number: trial.number, status: 'failed', value: null, error: `params: ${failureMessage(err)}` };
     }
-    const policy = stoppingPolicy(objective.estimation);
+    const policy = stoppingPolicy(objective.estimation, objective.metric);
+    const unit = samplesPerUnit(objective);
     // Resume from whatever blocks are already recorded (a crash, a retried workflow task).
     let blocks = await blockWrites.trialBlocks({ studyId, number: trial.number });
     let merged: RunningStats = mergeAllStats(blocks.map((b) => b.stats as RunningStats));
@@ -59,12 +60,12 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
       if (decision.stop) {
         const e = decision.estimate!;
         return {
-          number: trial.number, status: 'completed', value: e.mean, stderr: e.stderr, ciLow: e.ciLow, ciHigh: e.ciHigh, n: e.n,
-          costSamples: e.n, costNfe: nfe, worker, seconds,
+          number: trial.number, status: 'completed', value: e.mean, stderr: e.stderr, ciLow: e.ciLow, ciHigh: e.ciHigh, n: e.n * unit,
+          costSamples: e.n * unit, costNfe: nfe, worker, seconds,
         };
       }
       const seedStart = blocks.length ? blocks[blocks.length - 1].seedEnd : 0;
-      const seedEnd = seedStart + decision.nextBlock;
+      const seedEnd = seedStart + decision.nextBlock * unit;
       const out = await compute.evaluateSamplerBlock({ objective, seed: config.seed, start: seedStart, end: seedEnd });
       blocks = await blockWrites.recordTrialBlock({
         studyId, number: trial.number, block: { blockIndex: blocks.length, seedStart, seedEnd, stats: out.stats },

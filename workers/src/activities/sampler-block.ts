@@ -1,12 +1,15 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
-  buildPresetSchedule, gmmLogDensity, planUsf, sampleUsf, statsOf, type SamplerBlockInput, type SamplerBlockOutcome,
-  type TSamplerObjective, type TSolverSchedule,
+  buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, statsOf,
+  type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome, type TSamplerObjective, type TSolverSchedule,
 } from '@stepwise/core';
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
 import { openModelFile, openTestbed, type OpenedModel } from '../models/open';
 import { TESTBED_NAMES, type Testbed } from '../models/testbeds';
 import { ModelContractError } from '../models/registry';
+import { conditionalDenoiser } from '../models/conditional';
+import { openFeatureModel, type FeatureModel } from '../models/feature-model';
+import { digitsHeldOut, ensureLearnedModel, isLearnedModel } from '../models/learned';
 
 /**
  * Evaluates one block of a sampler trial: samples start..end-1 of the seed, solved with the
@@ -36,9 +39,35 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     let p = models.get(name);
     if (!p) {
       const options = { modelDir: deps.modelDir, device: deps.device, maxBatch: deps.maxBatch, log: (l: string) => console.log(l) };
-      p = (TESTBED_NAMES as readonly string[]).includes(name) ? openTestbed(name, options) : openModelFile(name, options);
+      p = (TESTBED_NAMES as readonly string[]).includes(name)
+        ? openTestbed(name, options)
+        : isLearnedModel(name)
+          ? ensureLearnedModel(name, deps.modelDir).then((rel) => openModelFile(rel, options))
+          : openModelFile(name, options);
       p.catch(() => models.delete(name));
       models.set(name, p);
+    }
+    return p;
+  }
+
+  const featureModels = new Map<string, Promise<{ model: FeatureModel; reference: GaussianFit | null }>>();
+  function openFeatures(name: string) {
+    let p = featureModels.get(name);
+    if (!p) {
+      p = (async () => {
+        const rel = isLearnedModel(name) ? await ensureLearnedModel(name, deps.modelDir) : name;
+        const model = await openFeatureModel(deps.modelDir, rel);
+        // Reference statistics of held-out real data, where the project ships it (digits).
+        let reference: GaussianFit | null = null;
+        if (name === 'digits-features') {
+          const held = await digitsHeldOut();
+          const { features } = await model.run(held.x, held.n);
+          reference = gaussianFitStat.finalize(gaussianFitStat.add(gaussianFitStat.empty(model.featureDim), features));
+        }
+        return { model, reference };
+      })();
+      p.catch(() => featureModels.delete(name));
+      featureModels.set(name, p);
     }
     return p;
   }
@@ -84,9 +113,39 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     const batch = end - start;
     const xT = initialNoiseBatch(seed, start, end, dim);
     progress('sample');
-    const result = await sampleUsf({ model: model.denoiser, xT, batch, dim, schedule, plan, onStep: () => progress('sample') });
-    const values = new Float64Array(batch);
-    if (objective.metric === 'rmse') {
+    let conditional: ReturnType<typeof conditionalDenoiser>;
+    try {
+      conditional = conditionalDenoiser(model, objective, start, batch);
+    } catch (err) {
+      throw new InvalidSamplerInput(`objective: ${(err as Error).message}`);
+    }
+    const { denoiser, labels } = conditional;
+    if (labels && objective.metric === 'rmse') throw new InvalidSamplerInput('objective.metric: rmse needs an unconditional model (its reference solution has no labels); use fd_features or class_accuracy');
+    const result = await sampleUsf({ model: denoiser, xT, batch, dim, schedule, plan, onStep: () => progress('sample') });
+    let values = new Float64Array(batch);
+    if (objective.metric === 'class_accuracy' || objective.metric === 'fd_features') {
+      if (!objective.featureModel) throw new InvalidSamplerInput(`objective.featureModel: metric ${objective.metric} needs a feature model (e.g. digits-features)`);
+      const { model: fm, reference } = await openFeatures(objective.featureModel);
+      const { features, logits } = await fm.run(Float32Array.from(result.x0), batch);
+      if (objective.metric === 'class_accuracy') {
+        if (!labels) throw new InvalidSamplerInput('objective.guidance: class_accuracy needs labelled samples: a class-conditional model with guidance >= 1');
+        for (let i = 0; i < batch; i++) {
+          let arg = 0;
+          for (let c = 1; c < fm.classes; c++) if (logits[i * fm.classes + c] > logits[i * fm.classes + arg]) arg = c;
+          values[i] = arg === labels[i] ? 1 : 0;
+        }
+      } else {
+        if (!reference) throw new InvalidSamplerInput(`objective.featureModel: no held-out reference data ships with ${objective.featureModel}`);
+        const setSize = objective.estimation.blockSize;
+        if (batch % setSize !== 0) throw new InvalidSamplerInput(`fd_features is computed per set of estimation.blockSize (${setSize}) samples; got a block of ${batch}`);
+        values = new Float64Array(batch / setSize);
+        const F = fm.featureDim;
+        for (let k = 0; k < values.length; k++) {
+          const fit = gaussianFitStat.finalize(gaussianFitStat.add(gaussianFitStat.empty(F), features.subarray(k * setSize * F, (k + 1) * setSize * F)));
+          values[k] = frechetDistance(fit.mean, fit.covariance, reference.mean, reference.covariance, F);
+        }
+      }
+    } else if (objective.metric === 'rmse') {
       progress('reference');
       const tEnd = plan.timesteps[plan.timesteps.length - 1];
       const ref = await references.get(model.reference, { seed, start, end, tEnd });
