@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepwiseService } from '@stepwise/orchestrator';
 import type { Db } from '@stepwise/db';
 import type { ManagedProcess } from '../infra/stack/processes';
-import type { EvaluationSummary } from '../orchestrator/src/workflows/evaluate-study';
+import type { EvaluationSummary } from '@stepwise/core';
 import { connectService, waitForStatus } from './support/service';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
 

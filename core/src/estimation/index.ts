@@ -15,3 +15,4 @@ export * from './racing';
 export * from './control-variates';
 export * from './sliced-wasserstein';
 export * from './thresholdout';
+export { rankCandidates, type RankInput, type RankingEntry, type EvaluationSummary } from './ranking';

@@ -1,7 +1,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import {
-  DEFAULT_COMPUTE_QUEUE, comparePaired, createRace, raceStatus, raceUpdate, resolveSamplerObjective, statsOf,
-  tInterval, type ComputeActivities, type RaceState, type RunningStats, type TSamplerObjective, type TStudyConfig,
+  DEFAULT_COMPUTE_QUEUE, createRace, rankCandidates, raceStatus, raceUpdate, resolveSamplerObjective,
+  type ComputeActivities, type EvaluationSummary, type RaceState, type RunningStats, type TSamplerObjective, type TStudyConfig,
 } from '@stepwise/core';
 import type { TrialResult } from '@stepwise/db';
 import type { DbActivities } from '../activities/db-activities';
@@ -12,27 +12,7 @@ import type { DbActivities } from '../activities/db-activities';
  * the decision is close. With a holdout, the reported numbers come from seeds the race never saw.
  */
 
-export interface RankingEntry {
-  number: number;
-  params: Record<string, unknown>;
-  mean: number;
-  ciLow: number;
-  ciHigh: number;
-  n: number;
-  /** Search-time samples this candidate received in the race. */
-  raceSamples: number;
-  eliminatedAtLook: number | null;
-  /** Paired difference (this - best) on shared seeds, with its interval; null for the best. */
-  vsBest: { mean: number; ciLow: number; ciHigh: number; n: number } | null;
-}
-
-export interface EvaluationSummary {
-  kind: 'evaluate';
-  source: 'holdout' | 'search';
-  outcome: string;
-  evaluations: number;
-  ranking: RankingEntry[];
-}
+export type { EvaluationSummary, RankingEntry } from '@stepwise/core';
 
 const db = proxyActivities<DbActivities>({ startToCloseTimeout: '20s', retry: { maximumInterval: '5s' } });
 const writes = proxyLocalActivities<DbActivities>({ startToCloseTimeout: '20s', localRetryThreshold: '10s', retry: { maximumInterval: '5s' } });
@@ -94,30 +74,13 @@ export async function runEvaluateStudy(studyId: string, config: TStudyConfig, co
       got.forEach((v, i) => finalValues[i].push(...v));
     }
   }
-  const confidence = est.confidence;
-  const estimates = finalValues.map((v) => tInterval(statsOf(v), confidence));
-  const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
-  const best = config.holdout
-    ? estimates.reduce((bi, e, i) => (better(e.mean, estimates[bi].mean) ? i : bi), 0)
-    : Number(final.leader);
-  const ranking: RankingEntry[] = ids.map((_, i) => {
-    const e = estimates[i];
-    const n = Math.min(finalValues[i].length, finalValues[best].length);
-    const paired = i === best ? null : comparePaired(finalValues[i].slice(0, n), finalValues[best].slice(0, n), confidence);
-    const elim = final.eliminated.find((x) => x.id === ids[i]);
-    return {
-      number: i, params: candidates[i], mean: e.mean, ciLow: e.ciLow, ciHigh: e.ciHigh, n: e.n,
-      raceSamples: values[i].length, eliminatedAtLook: elim ? elim.look : null,
-      vsBest: paired ? { mean: paired.mean, ciLow: paired.ciLow, ciHigh: paired.ciHigh, n: paired.n } : null,
-    };
+  const summary: EvaluationSummary = rankCandidates({
+    params: candidates, raceValues: values, finalValues, fromHoldout: Boolean(config.holdout), race: final, direction, confidence: est.confidence,
   });
-  ranking.sort((a, b) => (direction === 'minimize' ? a.mean - b.mean : b.mean - a.mean));
-
-  const results: TrialResult[] = ranking.map((r) => ({
-    number: r.number, status: 'completed', value: r.mean, stderr: estimates[r.number].stderr, ciLow: r.ciLow, ciHigh: r.ciHigh, n: r.n,
+  const results: TrialResult[] = summary.ranking.map((r) => ({
+    number: r.number, status: 'completed', value: r.mean, stderr: r.stderr, ciLow: r.ciLow, ciHigh: r.ciHigh, n: r.n,
     costSamples: r.raceSamples + (config.holdout ? config.holdout.size : 0), costNfe: objectives[r.number].nfe,
   }));
   await writes.recordTrialResults({ studyId, direction, results });
-  const summary: EvaluationSummary = { kind: 'evaluate', source: config.holdout ? 'holdout' : 'search', outcome: final.outcome, evaluations: final.evaluations, ranking };
   await db.saveStrategyState({ studyId, state: summary });
 }

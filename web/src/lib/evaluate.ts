@@ -4,7 +4,7 @@
  * passes the stored JSON through unchecked, so everything here is guarded: anything malformed
  * reads as null and the page simply shows no ranking.
  */
-import type { EvaluationSummary, RankingEntry } from '@stepwise/orchestrator/workflows/evaluate-study';
+import type { EvaluationSummary, RankingEntry } from '@stepwise/core';
 import type { CandidateSummary, RaceStatus } from '@stepwise/core';
 
 export type { EvaluationSummary, RankingEntry };

@@ -1,17 +1,16 @@
 import {
   CounterRng,
-  comparePaired,
   createRace,
+  rankCandidates,
   raceStatus,
   raceUpdate,
   statsOf,
-  tInterval,
+  type EvaluationSummary,
   type RaceState,
   type RaceStatus,
   type RunningStats,
   type TStudyConfig,
 } from '@stepwise/core';
-import type { EvaluationSummary, RankingEntry } from '@stepwise/orchestrator/workflows/evaluate-study';
 
 /**
  * The in-memory service's stand-in for an `evaluate` study's workflow: the real racing code
@@ -96,34 +95,15 @@ export function simulateEvaluation(config: TStudyConfig): FakeEvaluation {
     const size = Math.min(config.holdout.size, HOLDOUT_CAP);
     finalValues = ids.map((_, i) => Array.from({ length: size }, (_, k) => sample(i, start + k)));
   }
-  const confidence = est.confidence;
-  const estimates = finalValues.map((v) => tInterval(statsOf(v), confidence));
-  const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
-  const best = config.holdout ? estimates.reduce((bi, e, i) => (better(e.mean, estimates[bi].mean) ? i : bi), 0) : Number(final.leader);
-  const ranking: RankingEntry[] = ids.map((_, i) => {
-    const e = estimates[i];
-    const n = Math.min(finalValues[i].length, finalValues[best].length);
-    const paired = i === best ? null : comparePaired(finalValues[i].slice(0, n), finalValues[best].slice(0, n), confidence);
-    const elim = final.eliminated.find((x) => x.id === ids[i]);
-    return {
-      number: i,
-      params: candidates[i],
-      mean: e.mean,
-      ciLow: e.ciLow,
-      ciHigh: e.ciHigh,
-      n: e.n,
-      raceSamples: values[i].length,
-      eliminatedAtLook: elim ? elim.look : null,
-      vsBest: paired ? { mean: paired.mean, ciLow: paired.ciLow, ciHigh: paired.ciHigh, n: paired.n } : null,
-    };
+  const summary = rankCandidates({
+    params: candidates, raceValues: values, finalValues, fromHoldout: Boolean(config.holdout), race: final, direction, confidence: est.confidence,
   });
-  ranking.sort((a, b) => (direction === 'minimize' ? a.mean - b.mean : b.mean - a.mean));
   return {
     looks,
     holdout: !!config.holdout,
-    summary: { kind: 'evaluate', source: config.holdout ? 'holdout' : 'search', outcome: final.outcome, evaluations: final.evaluations, ranking },
+    summary,
     blocks,
-    stderr: estimates.map((e) => e.stderr),
+    stderr: summary.ranking.slice().sort((a, b) => a.number - b.number).map((r) => r.stderr),
   };
 }
 
