@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   bo: () => import('./bo'),
   sampler: () => import('./sampler'),
   estimation: () => import('./estimation'),
+  digits: () => import('./digits'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -63,6 +63,15 @@ describe('sampler studies on gmm-64d', () => {
     expect(value('dpmpp-2m', 10).value!).toBeLessThan(value('ddim', 10).value!);
   });
 
+  it('draws a sample picture on a compute worker for the dashboard', async () => {
+    const grid = await service.renderSamples({ model: 'gmm-2d', preset: 'dpmpp-2m', nfe: 10, count: 256, seed: 0 });
+    expect(grid.shape).toEqual([256, 2]);
+    expect(grid.nfe).toBe(10);
+    const png = Buffer.from(grid.dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    await expect(service.renderSamples({ model: 'no-such-model', preset: 'ddim', nfe: 5, count: 4, seed: 0 })).rejects.toThrow();
+  });
+
   it('SIGKILL of the compute worker mid-estimate: same blocks and same estimate as without the crash, no block twice', async () => {
     const config = (name: string) => ({
       name, kind: 'random',

@@ -202,6 +202,18 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
   }
 
   return {
+    async renderSamples(input) {
+      const workflowId = `samples-${randomUUID()}`;
+      const out = await temporal.workflow.execute('sampleGridWorkflow', {
+        taskQueue: queues.taskQueue,
+        workflowId,
+        workflowExecutionTimeout: '3m',
+        args: [{ ...input, computeQueue: queues.computeQueue }],
+      });
+      const result = out as { pngBase64: string; shape: number[]; nfe: number };
+      return { dataUrl: `data:image/png;base64,${result.pngBase64}`, shape: result.shape, nfe: result.nfe };
+    },
+
     async listStudies({ limit, cursor, status }) {
       const page = await listStudyRows(db, { limit, cursor, status });
       const running = await countRunningTrials(db, page.items.filter((s) => s.status === 'running' || s.status === 'paused').map((s) => s.id));

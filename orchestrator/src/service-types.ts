@@ -225,7 +225,27 @@ export class NotFoundError extends Error {
   }
 }
 
+export interface SampleGridRequest {
+  model: string;
+  preset: string;
+  nfe: number;
+  spacing?: string;
+  guidance?: number;
+  label?: number;
+  count: number;
+  seed: number;
+}
+
+export interface SampleGrid {
+  /** data:image/png;base64,... */
+  dataUrl: string;
+  shape: number[];
+  nfe: number;
+}
+
 export interface StepwiseService {
+  /** Draws samples on a compute worker and returns them as a PNG (grid, or 2-D histogram). */
+  renderSamples(input: SampleGridRequest): Promise<SampleGrid>;
   listStudies(input: { limit: number; cursor?: string | null; status?: StudyStatus }): Promise<{ items: StudySummary[]; nextCursor: string | null }>;
   getStudy(id: string): Promise<StudyDetail>;
   /** Validates `config` (unknown input) with ZStudyConfig; throws ValidationError naming fields. */

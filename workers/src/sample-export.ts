@@ -29,6 +29,19 @@ export interface SampleRequest {
 
 export async function sampleToFile(req: SampleRequest): Promise<{ path: string; shape: number[]; nfe: number }> {
   if (!/\.(npy|png)$/.test(req.out)) throw new Error(`--out must end in .npy or .png, got "${req.out}"`);
+  const { x0, shape, nfe } = await drawSamples(req);
+  if (req.out.endsWith('.npy')) writeFileSync(req.out, encodeNpy(Float32Array.from(x0), shape));
+  else writeFileSync(req.out, renderPng(x0, req.count, shape.slice(1)));
+  return { path: req.out, shape, nfe };
+}
+
+/** The same samples as a PNG in memory (for the dashboard). */
+export async function samplePng(req: Omit<SampleRequest, 'out'>): Promise<{ png: Buffer; shape: number[]; nfe: number }> {
+  const { x0, shape, nfe } = await drawSamples(req);
+  return { png: renderPng(x0, req.count, shape.slice(1)), shape, nfe };
+}
+
+async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float64Array; shape: number[]; nfe: number }> {
   const options = { modelDir: req.modelDir, device: process.env.STEPWISE_DEVICE ?? 'cpu' };
   const model = (TESTBED_NAMES as readonly string[]).includes(req.model)
     ? await openTestbed(req.model, options)
@@ -38,10 +51,7 @@ export async function sampleToFile(req: SampleRequest): Promise<{ path: string; 
   const { denoiser } = conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count);
   const schedule = buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing });
   const { x0, nfe } = await sampleUsf({ model: denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule });
-  const shape = [req.count, ...model.info.shape];
-  if (req.out.endsWith('.npy')) writeFileSync(req.out, encodeNpy(Float32Array.from(x0), shape));
-  else writeFileSync(req.out, renderPng(x0, req.count, model.info.shape));
-  return { path: req.out, shape, nfe };
+  return { x0, shape: [req.count, ...model.info.shape], nfe };
 }
 
 /** NumPy .npy v1.0, little-endian float32, C order. */

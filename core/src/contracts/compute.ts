@@ -75,7 +75,27 @@ export interface CommandTrialOutcome {
   seconds: number;
 }
 
+/** A picture of samples for people to look at (the dashboard's sample grid). */
+export interface SampleGridInput {
+  model: string;
+  preset: string;
+  nfe: number;
+  spacing?: string;
+  guidance?: number;
+  label?: number;
+  count: number;
+  seed: number;
+}
+
+export interface SampleGridOutcome {
+  /** PNG bytes, base64. */
+  pngBase64: string;
+  shape: number[];
+  nfe: number;
+}
+
 export interface ComputeActivities {
+  renderSampleGrid(input: SampleGridInput): Promise<SampleGridOutcome>;
   evaluateFunctionBatch(input: FunctionBatchInput): Promise<BatchOutcome>;
   evaluateSamplerBlock(input: SamplerBlockInput): Promise<SamplerBlockOutcome>;
   runCommandTrial(input: CommandTrialInput): Promise<CommandTrialOutcome>;

@@ -3,3 +3,4 @@ export { studyWorkflow, progressQuery, pauseSignal, resumeSignal } from './study
 export type { StudyWorkflowInput, StudyProgress } from './study-workflow';
 export { scheduledStudyWorkflow } from './scheduled-study-workflow';
 export type { ScheduledStudyInput } from './scheduled-study-workflow';
+export { sampleGridWorkflow } from './sample-grid-workflow';

@@ -18,6 +18,7 @@ import { TrialDrawer } from './TrialDrawer';
 import { EvaluatePanel } from './EvaluatePanel';
 import { HoldoutLines } from './HoldoutLines';
 import { NfeChart } from './NfeChart';
+import { SampleGrid } from './SampleGrid';
 import { variesNfe } from '../lib/nfe';
 
 const isActive = (status: string) => status === 'queued' || status === 'running' || status === 'paused';
@@ -145,6 +146,20 @@ function StudyView({ study }: { study: StudyDetailOut }) {
       )}
 
       {!evaluate && <ParallelChart studyId={study.id} version={completedVersion} />}
+
+      {samplerObj && (
+        <SampleGrid
+          title={study.bestTrial ? `best trial #${study.bestTrial.number}` : 'study settings'}
+          config={{
+            model: samplerObj.model,
+            preset: String(study.bestTrial?.params.preset ?? samplerObj.preset),
+            nfe: Number(study.bestTrial?.params.nfe ?? samplerObj.nfe),
+            spacing: String(study.bestTrial?.params.spacing ?? samplerObj.spacing),
+            guidance: Number(study.bestTrial?.params.guidance ?? samplerObj.guidance),
+            ...(samplerObj.label !== undefined ? { label: samplerObj.label } : {}),
+          }}
+        />
+      )}
 
       {study.kind === 'bayesopt' && <SurrogateChart studyId={study.id} version={completedVersion} numericParams={numeric} />}
 

@@ -28,6 +28,7 @@ function readEntry(v: unknown): RankingEntry | null {
     mean: num(v.mean),
     ciLow: num(v.ciLow),
     ciHigh: num(v.ciHigh),
+    stderr: num(v.stderr),
     n: num(v.n),
     raceSamples: num(v.raceSamples),
     eliminatedAtLook: intOrNull(v.eliminatedAtLook),

@@ -7,6 +7,7 @@ import { studySurrogate } from './procedures/studies/surrogate';
 import { studyParallel } from './procedures/studies/parallel';
 import { listTrials } from './procedures/trials/list';
 import { trialBlocks } from './procedures/trials/blocks';
+import { sampleGrid } from './procedures/samples/grid';
 import { createSchedule } from './procedures/schedules/create';
 import { listSchedules } from './procedures/schedules/list';
 import { pauseSchedule } from './procedures/schedules/pause';
@@ -24,6 +25,7 @@ export const appRouter = router({
     parallel: studyParallel,
   }),
   trials: router({ list: listTrials, blocks: trialBlocks }),
+  samples: router({ grid: sampleGrid }),
   schedules: router({
     create: createSchedule,
     list: listSchedules,

@@ -471,6 +471,10 @@ export class InMemoryStepwiseService implements StepwiseService {
     return { items, nextCursor: offset + input.limit < rows.length ? encodeCursor(offset + input.limit) : null, total: rows.length };
   }
 
+  async renderSamples(): Promise<never> {
+    throw new Error('sample grids are drawn by a compute worker; the in-memory demo service has none');
+  }
+
   async getTrialBlocks(input: { trialId: string }): Promise<TrialBlocks> {
     this.record('getTrialBlocks', input);
     const m = /^(.+)_t(\d+)$/.exec(input.trialId);

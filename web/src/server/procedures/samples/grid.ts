@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { PRESET_NAMES, SPACING_NAMES } from '@stepwise/core';
+import { procedure } from '../../trpc';
+
+export const ZSampleGridInput = z.object({
+  model: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\/-]+$/, 'letters, digits and _ . / - only'),
+  preset: z.enum(PRESET_NAMES),
+  nfe: z.number().int().min(1).max(200),
+  spacing: z.enum(SPACING_NAMES).optional(),
+  guidance: z.number().min(0).max(100).optional(),
+  label: z.number().int().min(0).max(1000).optional(),
+  count: z.number().int().min(1).max(256).default(64),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+});
+export const ZSampleGridOutput = z.object({ dataUrl: z.string(), shape: z.array(z.number()), nfe: z.number() });
+
+/** A picture of samples from a model with a solver configuration, drawn on a compute worker. */
+export const sampleGrid = procedure
+  .input(ZSampleGridInput)
+  .output(ZSampleGridOutput)
+  .mutation(({ ctx, input }) => ctx.service.renderSamples(input));
