@@ -4,13 +4,13 @@ import { Results } from './support';
 
 /**
  * The learned digits testbed: Fréchet distance in the feature network's space against held-out
- * digits (one set of 2,048 samples) and class accuracy of conditional samples (guidance 2), per
+ * digits (one set of 2,048 samples) and class accuracy of conditional samples (guidance 1), per
  * solver and NFE, plus sampling throughput.
  */
 const results = new Results('digits');
 const evaluate = createSamplerEvaluator({ modelDir: '.data/bench/models', device: 'cpu' });
 const N = 2048;
-const GUIDANCE = 2;
+const GUIDANCE = 1;
 for (const preset of ['ddim', 'dpmpp-2m', 'unipc-bh2'] as const) {
   for (const nfe of [4, 6, 10, 20]) {
     const common = { type: 'sampler', model: 'digits-eps', featureModel: 'digits-features', preset, nfe, guidance: GUIDANCE };

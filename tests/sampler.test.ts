@@ -63,6 +63,31 @@ describe('sampler studies on gmm-64d', () => {
     expect(value('dpmpp-2m', 10).value!).toBeLessThan(value('ddim', 10).value!);
   });
 
+  it('sweeps the guidance scale of the learned digits model, scored by fd_features with intervals', async () => {
+    const study = await service.launchStudy({
+      source: 'client',
+      config: {
+        name: 'digits guidance', kind: 'grid',
+        objective: {
+          type: 'sampler', model: 'digits-eps', featureModel: 'digits-features', preset: 'dpmpp-2m', nfe: 10, metric: 'fd_features',
+          estimation: { minSamples: 768, maxSamples: 768, blockSize: 256 },
+        },
+        space: [{ type: 'categorical', name: 'guidance', choices: [1, 4] }],
+        budget: { trials: 2, parallel: 2 },
+      },
+    });
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 300_000);
+    expect(done.status).toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, orderBy: { number: 'asc' } });
+    for (const t of trials) {
+      expect(t.status).toBe('completed');
+      expect(t.n).toBe(768); // three sets of 256
+      expect(t.ciLow!).toBeLessThan(t.value!);
+    }
+    // Strong guidance trades variety for class fidelity: its Fréchet distance is larger.
+    expect(trials[1].value!).toBeGreaterThan(trials[0].value!);
+  });
+
   it('draws a sample picture on a compute worker for the dashboard', async () => {
     const grid = await service.renderSamples({ model: 'gmm-2d', preset: 'dpmpp-2m', nfe: 10, count: 256, seed: 0 });
     expect(grid.shape).toEqual([256, 2]);

@@ -16,7 +16,7 @@ const modelDir = mkdtempSync(join(tmpdir(), 'digits-'));
 const evaluate = createSamplerEvaluator({ modelDir, device: 'cpu' });
 const SET = 512;
 
-const objective = (preset: string, nfe: number, metric: 'fd_features' | 'class_accuracy', guidance = 2) =>
+const objective = (preset: string, nfe: number, metric: 'fd_features' | 'class_accuracy', guidance = 1) =>
   ZSamplerObjective.parse({
     type: 'sampler', model: 'digits-eps', featureModel: 'digits-features', preset, nfe, guidance, metric,
     estimation: { minSamples: SET, maxSamples: SET, blockSize: SET },
@@ -48,9 +48,9 @@ describe('digits testbed', () => {
     const generated = (await evaluate(objective('dpmpp-2m', 50, 'fd_features'), 0, 0, SET)).values[0];
     const accuracy = (await evaluate(objective('dpmpp-2m', 50, 'class_accuracy'), 0, 0, SET)).values.reduce((a, b) => a + b, 0) / SET;
     console.info(`digits: fd generated ${generated.toFixed(2)}, noise ${fdNoise.toFixed(2)}, mean image ${fdMean.toFixed(2)}; class accuracy ${accuracy.toFixed(3)}`);
-    expect(generated).toBeLessThan(fdNoise / 5);
-    expect(generated).toBeLessThan(fdMean / 3);
-    expect(accuracy).toBeGreaterThan(0.6);
+    expect(generated).toBeLessThan(fdNoise / 20);
+    expect(generated).toBeLessThan(fdMean / 20);
+    expect(accuracy).toBeGreaterThan(0.9); // measured 0.988; chance is 0.1
   }, 120_000);
 
   it('fd_features falls as NFE grows from 2 to 20 for DPM-Solver++(2M)', async () => {

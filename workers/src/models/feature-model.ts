@@ -29,7 +29,7 @@ export async function openFeatureModel(modelDir: string, relativePath: string, t
   for (const name of ['features', 'logits']) if (!outputs.includes(name)) throw new ModelContractError(`${relativePath}: feature model needs an output '${name}'; it has ${outputs.join(', ')}`);
   const inputs = (proto.graph?.input ?? []).map((i) => i.name ?? '').filter((n) => !(proto.graph?.initializer ?? []).some((t) => t.name === n));
   if (inputs.length !== 1 || inputs[0] !== 'x') throw new ModelContractError(`${relativePath}: feature model takes one input 'x', it has ${inputs.join(', ')}`);
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, executionProviders: ['cpu'] });
+  const session = await ort.InferenceSession.create(bytes, { ...(threads ? { intraOpNumThreads: threads } : {}), executionProviders: ['cpu'] });
   const dim = shape.reduce((a, b) => a * b, 1);
   const run = async (x: Float32Array, batch: number) => {
     const result = await session.run({ x: new ort.Tensor('float32', x, [batch, ...shape]) });
