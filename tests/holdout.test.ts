@@ -85,7 +85,7 @@ describe('holdout in a bayesopt study', () => {
     // The API never shows Thresholdout's noisy threshold; the server-side state has it.
     expect((strategy.thresholdout as { state?: unknown }).state).toBeUndefined();
     const row = await db.study.findUniqueOrThrow({ where: { id: study.id } });
-    const guard = (row.strategyState as { thresholdout: ThresholdoutRecord }).thresholdout;
+    const guard = (row.strategyState as unknown as { thresholdout: ThresholdoutRecord }).thresholdout;
     expect(guard).toBeTruthy();
     expect(guard.queries.length).toBeGreaterThanOrEqual(1);
     const spent = guard.queries.filter((q) => q.overThreshold).length;

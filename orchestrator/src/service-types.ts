@@ -1,4 +1,5 @@
-import type { TStudyConfig, TStudyConfigInput, TParams, TStudyKind } from '@stepwise/core';
+import type { BlockSeriesPoint } from '@stepwise/db';
+import type { SampleGridInput, TStudyConfig, TStudyConfigInput, TParams, TStudyKind } from '@stepwise/core';
 
 /**
  * The launch/control surface that the tRPC server (web/) calls. Implemented in service.ts on top
@@ -97,22 +98,7 @@ export interface TrialPage {
 }
 
 /** One seed block of a trial's Monte Carlo estimate and the merged estimate after it. */
-export interface TrialBlockPoint {
-  blockIndex: number;
-  seedStart: number;
-  seedEnd: number;
-  /** Samples and mean of this block alone. */
-  blockN: number;
-  blockMean: number;
-  /** Merged estimate over blocks 0..this one (t-interval at the study's confidence). */
-  n: number;
-  mean: number;
-  stderr: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  halfWidth: number | null;
-  createdAt: Date | null;
-}
+export type TrialBlockPoint = BlockSeriesPoint;
 
 export interface TrialBlocks {
   trialId: string;
@@ -225,16 +211,7 @@ export class NotFoundError extends Error {
   }
 }
 
-export interface SampleGridRequest {
-  model: string;
-  preset: string;
-  nfe: number;
-  spacing?: string;
-  guidance?: number;
-  label?: number;
-  count: number;
-  seed: number;
-}
+export type SampleGridRequest = SampleGridInput;
 
 export interface SampleGrid {
   /** data:image/png;base64,... */

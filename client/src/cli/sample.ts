@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SpacingName } from '@stepwise/core';
+import type { SampleRequest } from '@stepwise/workers/sample-export';
 
 /**
  * `stepwise sample`: argument parsing and the request for sampleToFile
@@ -10,19 +11,8 @@ import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SpacingName } from '
 export const SAMPLE_OUT_EXTENSIONS = ['.npy', '.png'] as const;
 export const DEFAULT_MODEL_DIR = '.data/models';
 
-export interface SampleRequest {
-  model: string;
-  preset: PresetName;
-  nfe: number;
-  spacing?: SpacingName;
-  count: number;
-  seed: number;
-  out: string;
-  modelDir: string;
-  /** Class-conditional models: classifier-free guidance scale and a fixed label. */
-  guidance?: number;
-  label?: number;
-}
+/** What the sampler takes: the workers' own request type (type-only: nothing loads). */
+export type { SampleRequest };
 
 export interface SampleResult {
   path: string;
