@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTestFunction, gridSize, effectiveSpace, ZStudyConfig } from '@stepwise/core';
 import { ValidationError, type StepwiseService } from '@stepwise/orchestrator';
-import type { Db } from '@stepwise/db';
+import { createStudy, type Db } from '@stepwise/db';
 import { waitFor } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
@@ -14,7 +14,7 @@ let db: Db;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  procs = await Promise.all([startOrchestrator(w), startCompute(w)]);
+  procs = await Promise.all([startOrchestrator(w, 'orchestrator', { STEPWISE_RECONCILE_SECONDS: '1' }), startCompute(w)]);
   ({ service, db, close } = await connectService(w));
 });
 
@@ -84,6 +84,15 @@ describe('random and grid studies through Temporal and Postgres', () => {
     expect(fields).toContain('name');
     expect(fields).toContain('budget.trials');
     expect(await db.study.count()).toBe(before);
+  });
+
+  it('a study whose launcher died between writing the row and starting the workflow is started by the reconciler, once', async () => {
+    // What launchStudy does before it starts the workflow; the process "dies" right here.
+    const config = ZStudyConfig.parse({ name: 'orphan', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 20, parallel: 4 } });
+    const row = await createStudy(db, { config, source: 'client', trialsTotal: 20, workflowId: `study-orphan-${Date.now()}` });
+    const done = await waitForStatus(service, row.id, ['completed', 'failed', 'cancelled'], 120_000);
+    expect(done.status).toBe('completed');
+    expect(await db.trial.count({ where: { studyId: row.id } })).toBe(20);
   });
 
   it('cancel mid-study leaves no trial running and the study cancelled', async () => {

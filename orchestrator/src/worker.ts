@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createDb, migrate } from '@stepwise/db';
+import { createDb, migrate, type Db } from '@stepwise/db';
 import { createDbActivities } from './activities/db-activities';
 import type { OrchestratorConfig } from './config';
 
@@ -18,7 +18,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * The orchestrator worker: workflows plus the DB activities. Applies pending migrations first so
  * a fresh database is usable as soon as any orchestrator starts.
  */
-export async function createOrchestratorWorker(config: OrchestratorConfig): Promise<{ worker: Worker; close: () => Promise<void> }> {
+export async function createOrchestratorWorker(config: OrchestratorConfig): Promise<{ worker: Worker; db: Db; close: () => Promise<void> }> {
   await migrate(config.databaseUrl);
   const db = createDb(config.databaseUrl, 20);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -33,6 +33,7 @@ export async function createOrchestratorWorker(config: OrchestratorConfig): Prom
   });
   return {
     worker,
+    db,
     close: async () => {
       await db.$disconnect();
       await connection.close();

@@ -47,8 +47,8 @@ async function startAndWait(name: string, script: string, env: NodeJS.ProcessEnv
   return proc;
 }
 
-export function startOrchestrator(w: WorkerEnv, name = 'orchestrator'): Promise<ManagedProcess> {
-  return startAndWait(name, 'orchestrator/src/main.ts', envFor(w, { STEPWISE_WORKER_ID: name }), /^orchestrator .* on queue/m);
+export function startOrchestrator(w: WorkerEnv, name = 'orchestrator', extra: Record<string, string> = {}): Promise<ManagedProcess> {
+  return startAndWait(name, 'orchestrator/src/main.ts', envFor(w, { STEPWISE_WORKER_ID: name, ...extra }), /^orchestrator .* on queue/m);
 }
 
 export function startCompute(w: WorkerEnv, name = 'compute', extra: Record<string, string> = {}): Promise<ManagedProcess> {
