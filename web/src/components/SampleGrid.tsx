@@ -2,16 +2,11 @@
 
 import { useState } from 'react';
 import { useMutation } from '@tanstack/react-query';
+import type { SampleGridInput } from '@stepwise/core';
 import { useTRPC } from '../lib/trpc';
 
-export interface SampleGridConfig {
-  model: string;
-  preset: string;
-  nfe: number;
-  spacing?: string;
-  guidance?: number;
-  label?: number;
-}
+/** What to draw: the sample request minus how many and from which seed (chosen here). */
+export type SampleGridConfig = Omit<SampleGridInput, 'count' | 'seed'>;
 
 /**
  * Samples of one solver configuration, drawn on a compute worker on request (the web server never
