@@ -95,6 +95,26 @@ describe('random and grid studies through Temporal and Postgres', () => {
     expect(await db.trial.count({ where: { studyId: row.id } })).toBe(20);
   });
 
+  it('pause stops dispatching until resume; the study then completes with every trial once', async () => {
+    const launched = await service.launchStudy({
+      source: 'client',
+      config: { name: 'to-pause', kind: 'random', objective: { type: 'function', function: 'levy', dim: 3 }, budget: { trials: 1000, parallel: 8 } },
+    });
+    await waitFor('some trials', async () => (await service.getStudy(launched.id)).trialsCompleted > 50, 60_000, 50);
+    await service.pauseStudy(launched.id);
+    await waitForStatus(service, launched.id, ['paused'], 60_000);
+    await waitFor('in-flight trials to drain', async () => (await service.getStudy(launched.id)).trialsRunning === 0, 60_000);
+    const atPause = await db.trial.count({ where: { studyId: launched.id } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await db.trial.count({ where: { studyId: launched.id } })).toBe(atPause);
+    expect(atPause).toBeLessThan(1000);
+    await service.resumeStudy(launched.id);
+    const done = await waitForStatus(service, launched.id, ['completed', 'failed', 'cancelled'], 180_000);
+    expect(done.status).toBe('completed');
+    expect(await db.trial.count({ where: { studyId: launched.id, status: 'completed' } })).toBe(1000);
+    await expect(service.pauseStudy(launched.id)).rejects.toThrow(/only a running or paused study/);
+  });
+
   it('cancel mid-study leaves no trial running and the study cancelled', async () => {
     const launched = await service.launchStudy({
       source: 'dashboard',

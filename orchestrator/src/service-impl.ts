@@ -156,6 +156,22 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
     return toSummary(row, running.get(id) ?? 0);
   }
 
+  /** Pause/resume are workflow signals; the workflow records the status change itself. */
+  async function signalStudy(id: string, signal: 'pause' | 'resume'): Promise<StudySummary> {
+    const row = await getStudyRow(db, id);
+    if (!row) throw new NotFoundError('study', id);
+    if (!row.workflowId || (row.status !== 'running' && row.status !== 'paused')) {
+      throw new ValidationError([{ field: 'id', message: `study is ${row.status}; only a running or paused study can be ${signal}d` }]);
+    }
+    try {
+      await temporal.workflow.getHandle(row.workflowId).signal(signal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ValidationError([{ field: 'id', message: 'the study has already finished' }]);
+      throw err;
+    }
+    return summary(id);
+  }
+
   async function scheduleOrThrow(id: string): Promise<ScheduleRowDb> {
     const row = await getScheduleRow(db, id);
     if (!row) throw new NotFoundError('schedule', id);
@@ -271,6 +287,14 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
         await finishStudy(db, id, 'cancelled');
       }
       return summary(id);
+    },
+
+    async pauseStudy(id) {
+      return signalStudy(id, 'pause');
+    },
+
+    async resumeStudy(id) {
+      return signalStudy(id, 'resume');
     },
 
     async listTrials(input) {

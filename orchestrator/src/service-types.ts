@@ -228,6 +228,9 @@ export interface StepwiseService {
   /** Validates `config` (unknown input) with ZStudyConfig; throws ValidationError naming fields. */
   launchStudy(input: { config: TStudyConfigInput | unknown; source: StudySource }): Promise<StudySummary>;
   cancelStudy(id: string): Promise<StudySummary>;
+  /** Stops dispatching new trials (in-flight ones finish); resumeStudy continues. Only a running/paused study. */
+  pauseStudy(id: string): Promise<StudySummary>;
+  resumeStudy(id: string): Promise<StudySummary>;
   listTrials(input: ListTrialsInput): Promise<TrialPage>;
   createSchedule(input: { name: string; spec: ScheduleSpecInput; template: unknown; paused?: boolean }): Promise<ScheduleRow>;
   listSchedules(): Promise<ScheduleRow[]>;

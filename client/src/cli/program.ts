@@ -228,6 +228,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       await print(`${s.id}  ${s.status}`);
     });
 
+  for (const verb of ['pause', 'resume'] as const) {
+    program
+      .command(verb)
+      .description(verb === 'pause' ? 'stop dispatching new trials (those in flight finish)' : 'continue a paused study')
+      .argument('<id>', 'study id')
+      .action(async (id: string) => {
+        const s = await getClient().studies[verb].mutate({ id });
+        await print(`${s.id}  ${s.status}${verb === 'pause' ? ' (pausing: trials in flight finish first)' : ''}`);
+      });
+  }
+
   program
     .command('export')
     .description('export every trial of a study (streamed page by page)')

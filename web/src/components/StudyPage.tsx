@@ -90,6 +90,7 @@ function StudyView({ study }: { study: StudyDetailOut }) {
           <StatusBadge status={study.status} testId="study-status" />
           <span className="muted mono">{study.id}</span>
           <span className="spacer" />
+          {(study.status === 'running' || study.status === 'paused') && <PauseButton id={study.id} paused={study.status === 'paused'} />}
           {live && <CancelButton id={study.id} />}
         </div>
         {study.error && <div className="banner-error">{study.error}</div>}
@@ -195,6 +196,29 @@ function Elapsed({ start, end, live }: { start: Date | null; end: Date | null; l
     return () => clearInterval(t);
   }, [live]);
   return <>{formatDuration(between(start, end, now))}</>;
+}
+
+/** Pause stops dispatching (trials in flight finish); resume continues. */
+function PauseButton({ id, paused }: { id: string; paused: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const options = { onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.studies.pathKey() }) };
+  const pause = useMutation(trpc.studies.pause.mutationOptions(options));
+  const resume = useMutation(trpc.studies.resume.mutationOptions(options));
+  const error = pause.error ?? resume.error;
+  return (
+    <>
+      {error && !isUnauthorized(error) && <span className="field-error">{errorMessage(error)}</span>}
+      <button
+        type="button"
+        data-testid={paused ? 'resume-study' : 'pause-study'}
+        disabled={pause.isPending || resume.isPending}
+        onClick={() => (paused ? resume.mutate({ id }) : pause.mutate({ id }))}
+      >
+        {paused ? 'Resume' : 'Pause'}
+      </button>
+    </>
+  );
 }
 
 /** Two clicks (arm, then confirm) instead of window.confirm, which automated browsers dismiss. */

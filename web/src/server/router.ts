@@ -3,6 +3,8 @@ import { listStudies } from './procedures/studies/list';
 import { getStudy } from './procedures/studies/get';
 import { launchStudy } from './procedures/studies/launch';
 import { cancelStudy } from './procedures/studies/cancel';
+import { pauseStudy } from './procedures/studies/pause';
+import { resumeStudy } from './procedures/studies/resume';
 import { studySurrogate } from './procedures/studies/surrogate';
 import { studyParallel } from './procedures/studies/parallel';
 import { listTrials } from './procedures/trials/list';
@@ -21,6 +23,8 @@ export const appRouter = router({
     get: getStudy,
     launch: launchStudy,
     cancel: cancelStudy,
+    pause: pauseStudy,
+    resume: resumeStudy,
     surrogate: studySurrogate,
     parallel: studyParallel,
   }),

@@ -471,6 +471,17 @@ export class InMemoryStepwiseService implements StepwiseService {
     return { items, nextCursor: offset + input.limit < rows.length ? encodeCursor(offset + input.limit) : null, total: rows.length };
   }
 
+  /** The simulation runs on a clock, not on dispatch: pausing is recorded but does not stop it. */
+  async pauseStudy(id: string): Promise<StudySummary> {
+    this.record('pauseStudy', id);
+    return this.summarize(this.mustGet(id)).summary;
+  }
+
+  async resumeStudy(id: string): Promise<StudySummary> {
+    this.record('resumeStudy', id);
+    return this.summarize(this.mustGet(id)).summary;
+  }
+
   async renderSamples(): Promise<never> {
     throw new Error('sample grids are drawn by a compute worker; the in-memory demo service has none');
   }
