@@ -3,7 +3,7 @@ import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy, Workf
 import { ZStudyConfig, effectiveSpace, planTrials, type TSpace, type TStudyConfig } from '@stepwise/core';
 import {
   bestSoFar, countRunningTrials, createDb, createScheduleRow, createStudy, deleteScheduleRow, finishStudy, getScheduleRow,
-  getStudyRow, InvalidCursorError, listScheduleRows, listStudyRows, listTrialRows, setStudyWorkflowId, updateScheduleRow,
+  getStudyRow, InvalidCursorError, listScheduleRows, listStudyRows, listTrialRows, updateScheduleRow,
   type Db, type ScheduleRowDb, type StudyRow, type TrialRowDb,
 } from '@stepwise/db';
 import {

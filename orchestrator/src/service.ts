@@ -23,8 +23,3 @@ export function getService(): StepwiseService {
   });
   return instance;
 }
-
-/** Tests and embedders may install their own service. */
-export function setService(service: StepwiseService): void {
-  instance = service;
-}

@@ -32,10 +32,6 @@ export async function createStudy(db: Db, input: CreateStudyInput): Promise<Stud
   return db.study.upsert({ where: { workflowId: input.workflowId }, create: data, update: {} });
 }
 
-export async function setStudyWorkflowId(db: Db, id: string, workflowId: string): Promise<void> {
-  await db.study.update({ where: { id }, data: { workflowId } });
-}
-
 /** queued -> running (idempotent; never moves a finished study back). */
 export async function markStudyRunning(db: Db, id: string): Promise<void> {
   await db.study.updateMany({

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
-import type { EChartsCoreOption } from '../lib/echarts';
+import { errorBarRenderer, type EChartsCoreOption } from '../lib/echarts';
 import { formatValue } from '../lib/format';
 import { Chart } from './Chart';
 
@@ -73,21 +73,7 @@ export function BestChart({ points, metric, direction, optimum }: { points: Best
         z: 1,
         itemStyle: { color: '#8da2d6' },
         encode: { x: 0, y: [1, 2] },
-        renderItem(_params: unknown, api: { value: (i: number) => number; coord: (p: number[]) => number[] }) {
-          const x = api.value(0);
-          const lo = api.coord([x, api.value(1)]);
-          const hi = api.coord([x, api.value(2)]);
-          const w = 3;
-          const style = { stroke: '#8da2d6', lineWidth: 1 };
-          return {
-            type: 'group',
-            children: [
-              { type: 'line', shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style },
-              { type: 'line', shape: { x1: lo[0] - w, y1: lo[1], x2: lo[0] + w, y2: lo[1] }, style },
-              { type: 'line', shape: { x1: hi[0] - w, y1: hi[1], x2: hi[0] + w, y2: hi[1] }, style },
-            ],
-          };
-        },
+        renderItem: errorBarRenderer({ x: 0, lo: 1, hi: 2 }, { stroke: '#8da2d6', lineWidth: 1 }, 3),
       });
     }
     return {

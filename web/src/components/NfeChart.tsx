@@ -2,7 +2,7 @@
 
 import { useMemo, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { EChartsCoreOption } from '../lib/echarts';
+import { errorBarRenderer, type EChartsCoreOption } from '../lib/echarts';
 import { useTRPC } from '../lib/trpc';
 import { errorMessage, isUnauthorized } from '../lib/errors';
 import { formatCount, formatValue } from '../lib/format';
@@ -86,7 +86,6 @@ export function NfeChart({
   );
 }
 
-type Api = { value: (i: number) => number; coord: (p: number[]) => number[] };
 
 function nfeOption(data: NfeChartData, metric: string, direction: 'minimize' | 'maximize', logY: boolean, logX: boolean): EChartsCoreOption {
   const series: unknown[] = [];
@@ -114,21 +113,7 @@ function nfeOption(data: NfeChartData, metric: string, direction: 'minimize' | '
         silent: true,
         tooltip: { show: false },
         itemStyle: { color },
-        renderItem(_params: unknown, api: Api) {
-          const x = api.value(0);
-          const lo = api.coord([x, api.value(2)]);
-          const hi = api.coord([x, api.value(3)]);
-          const w = 4;
-          const style = { stroke: color, lineWidth: 1.2 };
-          return {
-            type: 'group',
-            children: [
-              { type: 'line', shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style },
-              { type: 'line', shape: { x1: lo[0] - w, y1: lo[1], x2: lo[0] + w, y2: lo[1] }, style },
-              { type: 'line', shape: { x1: hi[0] - w, y1: hi[1], x2: hi[0] + w, y2: hi[1] }, style },
-            ],
-          };
-        },
+        renderItem: errorBarRenderer({ x: 0, lo: 2, hi: 3 }, { stroke: color, lineWidth: 1.2 }, 4),
       });
     }
   });

@@ -29,3 +29,29 @@ echarts.use([
 
 export { echarts };
 export type { EChartsCoreOption } from 'echarts/core';
+
+/** What a custom series' renderItem receives from ECharts (the part we use). */
+export interface RenderApi {
+  value: (dim: number) => number;
+  coord: (point: number[]) => number[];
+}
+
+/**
+ * An error bar (vertical line with caps) for a custom series: x in data dimension `dims.x`, the
+ * interval's ends in `dims.lo` and `dims.hi`.
+ */
+export function errorBarRenderer(dims: { x: number; lo: number; hi: number }, style: { stroke: string; lineWidth: number }, cap: number) {
+  return (_params: unknown, api: RenderApi) => {
+    const x = api.value(dims.x);
+    const lo = api.coord([x, api.value(dims.lo)]);
+    const hi = api.coord([x, api.value(dims.hi)]);
+    return {
+      type: 'group',
+      children: [
+        { type: 'line', shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style },
+        { type: 'line', shape: { x1: lo[0] - cap, y1: lo[1], x2: lo[0] + cap, y2: lo[1] }, style },
+        { type: 'line', shape: { x1: hi[0] - cap, y1: hi[1], x2: hi[0] + cap, y2: hi[1] }, style },
+      ],
+    };
+  };
+}

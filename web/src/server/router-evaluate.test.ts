@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TStudyConfigInput } from '@stepwise/core';
-import { createCaller, createContext } from './router';
-import { InMemoryStepwiseService } from './testing/fake-service';
+import { routerFixture } from './testing/caller';
 import { readEvaluateState } from '../lib/evaluate';
 import { variesNfe } from '../lib/nfe';
 
@@ -20,12 +19,7 @@ const evaluateConfig: TStudyConfigInput = {
   seed: 1,
 };
 
-function setup() {
-  const now = { t: Date.UTC(2025, 0, 1) };
-  const service = new InMemoryStepwiseService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0 });
-  const caller = createCaller(createContext({ service, requiredToken: null, token: null }));
-  return { service, caller, now };
-}
+const setup = routerFixture;
 
 describe('studies.get → strategy', () => {
   it('passes the service strategy state through unchanged, and null when there is none', async () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import type { TStudyConfigInput } from '@stepwise/core';
-import { createCaller, createContext } from './router';
-import { InMemoryStepwiseService } from './testing/fake-service';
+import { routerFixture, trpcError } from './testing/caller';
 
 // trials.blocks, studies.surrogate, studies.parallel and the proposal / interval fields, against
 // the in-memory service (trial i of a study with parallelism p runs during
@@ -38,22 +37,8 @@ const withCategorical: TStudyConfigInput = {
   seed: 1,
 };
 
-function setup(opts: { requiredToken?: string | null; token?: string | null } = {}) {
-  const now = { t: Date.UTC(2025, 0, 1) };
-  const service = new InMemoryStepwiseService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0 });
-  const caller = createCaller(createContext({ service, requiredToken: opts.requiredToken ?? null, token: opts.token ?? null }));
-  return { service, caller, now };
-}
+const setup = routerFixture;
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const fieldsOf = (err: TRPCError) => (err.cause as unknown as { issues: Array<{ field: string }> }).issues.map((i) => i.field);
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TRPCError } from '@trpc/server';
-import { createCaller, createContext } from './router';
 import type { TStudyConfigInput } from '@stepwise/core';
+import { createCaller, createContext } from './router';
 import { InMemoryStepwiseService } from './testing/fake-service';
+import { routerFixture, trpcError } from './testing/caller';
 
 /** Untyped input, as a YAML file or a hand-written HTTP call would send it. */
 const raw = (v: unknown) => v as TStudyConfigInput;
@@ -15,22 +15,8 @@ const validConfig: TStudyConfigInput = {
   seed: 1,
 };
 
-function setup(opts: { requiredToken?: string | null; token?: string | null; now?: { t: number } } = {}) {
-  const now = opts.now ?? { t: Date.UTC(2025, 0, 1) };
-  const service = new InMemoryStepwiseService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0 });
-  const caller = createCaller(createContext({ service, requiredToken: opts.requiredToken ?? null, token: opts.token ?? null }));
-  return { service, caller, now };
-}
+const setup = routerFixture;
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('studies.launch', () => {
   it('rejects an invalid config with BAD_REQUEST naming the field, and never reaches the service', async () => {
