@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ZStudyConfig } from '@stepwise/core';
 import {
-  createDb, createStudy, finishStudy, getStudyRow, insertTrials, listTrialRows, migrate, recordTrialResults, type Db,
+  bestSoFar, createDb, createStudy, finishStudy, getStudyRow, insertTrials, listTrialRows, migrate, recordTrialResults, type Db,
 } from '@stepwise/db';
 import { MigrationChecksumError } from '../prisma/src/migrate';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -88,5 +88,27 @@ describe('trial writes', () => {
       const sorted = [...nonNull].sort((a, b) => (order === 'asc' ? a - b : b - a));
       expect(nonNull).toEqual(sorted);
     }
+  });
+});
+
+describe('best-so-far curve', () => {
+  it('keeps every improvement and thins the rest to the point budget', async () => {
+    const study = await createStudy(db, { config, source: 'client', trialsTotal: 300 });
+    const values = Array.from({ length: 300 }, (_, i) => ((i * 37) % 101) + 1000 / (i + 1));
+    await insertTrials(db, study.id, values.map((_, number) => ({ number, params: { x1: 0, x2: 0 } })));
+    for (let i = 0; i < values.length; i += 50) {
+      await recordTrialResults(db, study.id, 'minimize', values.slice(i, i + 50).map((value, k) => ({ number: i + k, status: 'completed' as const, value })));
+    }
+    const curve = await bestSoFar(db, study.id, 'minimize', 20);
+    // Recompute in memory: the running minimum in completion order (finish time, then number).
+    const finished = await db.trial.findMany({ where: { studyId: study.id }, orderBy: [{ finishedAt: 'asc' }, { number: 'asc' }] });
+    let best = Infinity;
+    const improvements = new Set<number>();
+    for (const t of finished) if (t.value! < best) { best = t.value!; improvements.add(t.number); }
+    const numbers = new Set(curve.map((p) => p.trialNumber));
+    for (const n of improvements) expect(numbers.has(n)).toBe(true);
+    expect(curve.length).toBeLessThanOrEqual(improvements.size + 20 + 1);
+    expect(curve.at(-1)).toMatchObject({ trialNumber: finished.at(-1)!.number, best });
+    for (let i = 1; i < curve.length; i++) expect(curve[i].best).toBeLessThanOrEqual(curve[i - 1].best);
   });
 });

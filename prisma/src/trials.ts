@@ -186,7 +186,9 @@ export async function listTrialRows(db: Db, q: ListTrialsQuery): Promise<{ items
 
 /**
  * Best-so-far curve in completion order. Large studies are thinned to at most `maxPoints`
- * points, always keeping every improvement, so the chart stays light at 100k trials.
+ * points, always keeping every improvement, so the chart stays light at 100k trials. The running
+ * best and the thinning happen in Postgres: the dashboard polls this, and a 100k-trial study
+ * must not ship 100k rows every refresh.
  */
 export async function bestSoFar(
   db: Db,
@@ -194,22 +196,25 @@ export async function bestSoFar(
   direction: 'minimize' | 'maximize',
   maxPoints = 2000,
 ): Promise<Array<{ trialNumber: number; value: number; best: number }>> {
-  const rows = await db.trial.findMany({
-    where: { studyId, status: 'completed', value: { not: null } },
-    orderBy: [{ finishedAt: 'asc' }, { number: 'asc' }],
-    select: { number: true, value: true },
-  });
-  const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
-  const stride = Math.max(1, Math.ceil(rows.length / maxPoints));
-  const out: Array<{ trialNumber: number; value: number; best: number }> = [];
-  let best: number | null = null;
-  rows.forEach((r, i) => {
-    const v = r.value as number;
-    const improved = best === null || better(v, best);
-    if (improved) best = v;
-    if (improved || i % stride === 0 || i === rows.length - 1) out.push({ trialNumber: r.number, value: v, best: best as number });
-  });
-  return out;
+  const running = direction === 'minimize' ? Prisma.sql`min(value)` : Prisma.sql`max(value)`;
+  const rows = await db.$queryRaw<Array<{ number: number; value: number; best: number }>>`
+    WITH ordered AS (
+      SELECT number, value,
+             row_number() OVER w AS rn,
+             ${running} OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS best,
+             count(*) OVER () AS total
+      FROM trial
+      WHERE study_id = ${studyId}::uuid AND status = 'completed' AND value IS NOT NULL
+      WINDOW w AS (ORDER BY finished_at, number)
+    ), flagged AS (
+      SELECT *, lag(best) OVER (ORDER BY rn) AS prev_best FROM ordered
+    )
+    SELECT number, value, best FROM flagged
+    WHERE prev_best IS NULL OR best <> prev_best
+       OR (rn - 1) % greatest(1, ceil(total::float8 / ${maxPoints})::int) = 0
+       OR rn = total
+    ORDER BY rn`;
+  return rows.map((r) => ({ trialNumber: r.number, value: r.value, best: r.best }));
 }
 
 export interface TrialBlockRecord {
@@ -263,11 +268,4 @@ export async function trialHistory(db: DbOrTx, studyId: string): Promise<{
 export async function getTrialsByNumber(db: DbOrTx, studyId: string, numbers: number[]): Promise<Array<{ number: number; params: TParams }>> {
   const rows = await db.trial.findMany({ where: { studyId, number: { in: numbers } }, select: { number: true, params: true }, orderBy: { number: 'asc' } });
   return rows.map((r) => ({ number: r.number, params: r.params as TParams }));
-}
-
-export async function countTrialsByStatus(db: Db, studyId: string): Promise<Record<TrialStatus, number>> {
-  const groups = await db.trial.groupBy({ by: ['status'], where: { studyId }, _count: { _all: true } });
-  const out: Record<TrialStatus, number> = { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
-  for (const g of groups) out[g.status] = g._count._all;
-  return out;
 }
