@@ -47,6 +47,26 @@ describe('proposeBatch', () => {
     expect(pending).toEqual(batch.proposals.map((p) => p.params));
   });
 
+  it('with trial numbers, the design is trials 0..initialDesign-1 whatever order concurrent slots ask in', () => {
+    // Slots for trials 8..11 take the proposer's lock in the order 10, 8, 11, 9 (as concurrent
+    // activities may): trial 10 still gets the model, trial 9 still gets its design point.
+    const observations = history(8, 3);
+    const pending: TParams[] = [];
+    const kinds = new Map<number, string>();
+    const params = new Map<number, TParams>();
+    for (const n of [10, 8, 11, 9]) {
+      const r = proposeBatch({ space: mixed, observations, pending, count: 1, numbers: [n], direction: 'minimize', seed: 3, method: 'gp-logei', initialDesign: 10 });
+      kinds.set(n, r.proposals[0].reason.kind);
+      params.set(n, r.proposals[0].params);
+      pending.push(r.proposals[0].params);
+    }
+    expect([8, 9, 10, 11].map((n) => kinds.get(n))).toEqual(['initial', 'initial', 'acquisition', 'acquisition']);
+    // The design points are the same as those of an in-order batch.
+    const inOrder = proposeBatch({ space: mixed, observations, count: 2, numbers: [8, 9], direction: 'minimize', seed: 3, method: 'gp-logei', initialDesign: 10 });
+    expect(inOrder.proposals.map((p) => p.params)).toEqual([params.get(8), params.get(9)]);
+    expect(() => proposeBatch({ space: mixed, observations, count: 2, numbers: [9, 8], direction: 'minimize', seed: 3, method: 'gp-logei', initialDesign: 10 })).toThrow(/numbers must be 2 ascending/);
+  });
+
   it('never duplicates pending or observed points and returns valid int/categorical params (every method)', () => {
     const observations = history(10);
     const pending = history(14, 9).slice(10).map((o) => o.params);

@@ -71,6 +71,13 @@ export interface ProposeBatchInput {
   method: BoMethod;
   /** Trials taken from the Sobol design before the model takes over. */
   initialDesign: number;
+  /**
+   * The trial number each proposal will get, ascending. When given, proposal i is a design point
+   * iff numbers[i] < initialDesign, and starts from Sobol point numbers[i]: concurrent slots that
+   * ask in any order then get the same design, and trials 0..initialDesign-1 are the design.
+   * Without it, proposals count on from observations + pending.
+   */
+  numbers?: number[];
   state?: BoState | null;
   options?: ProposeOptions;
 }
@@ -189,6 +196,10 @@ export function proposeBatch(input: ProposeBatchInput): ProposeBatchResult {
   for (const o of observations) book.mark(o.params);
   for (const p of pending) book.mark(p);
   const round = observations.length + pending.length;
+  const numbers = input.numbers;
+  if (numbers && (numbers.length !== count || numbers.some((n, i) => !Number.isInteger(n) || n < 0 || (i > 0 && n <= numbers[i - 1])))) {
+    throw new RangeError(`proposeBatch: numbers must be ${count} ascending non-negative integers, got [${numbers.join(', ')}]`);
+  }
   const sign = input.direction === 'maximize' ? -1 : 1;
   const usable: Usable[] = [];
   for (const o of observations) {
@@ -213,13 +224,15 @@ export function proposeBatch(input: ProposeBatchInput): ProposeBatchResult {
   };
 
   const modelBased = method !== 'random' && method !== 'sobol';
-  const inDesign = () => round + book.proposals.length < input.initialDesign || (modelBased && usable.length < 2);
+  const ordinal = () => (numbers ? numbers[book.proposals.length] : round + book.proposals.length);
+  const inDesign = () => ordinal() < input.initialDesign || (modelBased && usable.length < 2);
 
   // Design phase (and the whole of the sobol / random baselines).
   const randomRng = new CounterRng(seed, STREAM.random + round);
   while (book.proposals.length < count && !book.exhausted) {
     const initial = inDesign();
     let u: Float64Array | null;
+    if (numbers) designIndex = numbers[book.proposals.length];
     if (initial || method === 'sobol') u = nextDesignPoint();
     else if (method === 'random') u = book.freePoint(randomRng);
     else break;

@@ -23,7 +23,7 @@ export async function proposeTrials(db: Db, studyId: string, numbers: number[]):
 async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Promise<NewTrial[]> {
   const existing = await getTrialsByNumber(db, studyId, numbers);
   const have = new Set(existing.map((t) => t.number));
-  const missing = numbers.filter((n) => !have.has(n));
+  const missing = numbers.filter((n) => !have.has(n)).sort((a, b) => a - b);
   if (missing.length === 0) return existing;
 
   const study = await getStudyRow(db, studyId);
@@ -41,6 +41,7 @@ async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Pr
     })),
     pending: history.pending.map((t) => t.params),
     count: missing.length,
+    numbers: missing,
     direction: config.objective.direction,
     seed: config.seed,
     method: settings.method,
