@@ -72,6 +72,11 @@ function baseOptions(threads: number | undefined): ort.InferenceSession.SessionO
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     interOpNumThreads: 1,
+    // Flush denormals to zero in onnxruntime's threads. A mixture's responsibilities pass
+    // through exp(); at some timesteps many land in float32's denormal range, where the CPU
+    // takes microcode assists: one gmm-cifar step of a DPM-Solver++(2M) run took 4.7 ms instead
+    // of 1.1 ms. Values below 1.2e-38 becoming 0 changes no result a sampler can see.
+    extra: { session: { set_denormal_as_zero: '1' } },
     ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
   };
 }
