@@ -5,12 +5,16 @@ import { Results } from './support';
 /**
  * USF sampler on the gmm-cifar ONNX testbed (D = 3072, K = 64), CPU onnxruntime, every number
  * measured in this run:
- *  - overhead_ratio: median wall time of a full DPM-Solver++(2M) NFE-10 sampling of a batch /
- *    (10 x median wall time of one model call on the same batch), measured interleaved (10 single
- *    calls, then one sampling, repeated) so that both see the same machine load; batches 64 and
- *    256, onnxruntime with its default threads and with one thread. Also printed: the model time
- *    inside the sampling runs, and what remains (the solver's own cost).
- *  - samples_per_s: batch / median sampling time, same configuration.
+ *  - overhead_ratio: median wall time of a full DPM-Solver++(2M) NFE-10 sampling of a batch with
+ *    float32 state (what the workers run) / (10 x median wall time of one model call on the same
+ *    batch), measured interleaved (10 single calls, then one sampling, repeated) so that both see
+ *    the same machine load; batches 16, 64 and 256, onnxruntime with its default threads and with
+ *    one thread. Also printed: the model time inside the sampling runs, and what remains (the
+ *    solver's own cost).
+ *  - overhead_ratio_float64_state: the same with float64 state (JavaScript passes).
+ *  - overhead_floor_ratio: the same for DDIM with float32 state, whose pass is the least any
+ *    solver does between two calls (read x and eps, write x).
+ *  - samples_per_s: batch / median sampling time of the overhead_ratio configuration.
  *  - rmse: trajectory RMSE to the reference endpoint (ReferenceCache, default solver
  *    DEFAULT_REFERENCE_SOLVER) over sample indices 0..1023 of seed 0, for every preset with
  *    logSNR and time-quadratic spacing at NFE 4, 5, 6, 8, 10: mean per-sample RMSE
@@ -19,7 +23,7 @@ import { Results } from './support';
  * Models and cached references live under .data/bench/models (the reference is computed once).
  */
 const MODEL_DIR = '.data/bench/models';
-const OVERHEAD_BATCHES = [64, 256];
+const OVERHEAD_BATCHES = [16, 64, 256];
 const OVERHEAD_NFE = 10;
 const SEED = 0;
 const SAMPLES = 1024;
@@ -43,46 +47,66 @@ try {
   // ---- solver overhead next to the model -------------------------------------------------------
   // Both with the workers' default session (STEPWISE_ORT_THREADS, else one thread per core) and
   // with one intra-op thread, which on a small shared machine is often the faster of the two.
-  const schedule = buildPresetSchedule('dpmpp-2m', OVERHEAD_NFE);
-  const plan = planUsf(schedule, opened.noise);
+  // Interleaved per repeat: 10 single calls, then one sampling run of each variant, so that all
+  // see the same machine load. Variants: DPM-Solver++(2M) with float32 state (WebAssembly passes,
+  // what the workers run), the same with float64 state (JavaScript passes), and DDIM with
+  // float32 state, whose pass (read x and eps, write x) is the least any solver can do between
+  // two calls: its ratio is the floor that memory traffic puts under every solver here.
+  const variants = [
+    { key: 'dpmpp-2m', state: 'float32' as const },
+    { key: 'dpmpp-2m', state: 'float64' as const },
+    { key: 'ddim', state: 'float32' as const },
+  ].map((v) => {
+    const schedule = buildPresetSchedule(v.key as PresetName, OVERHEAD_NFE);
+    return { ...v, schedule, plan: planUsf(schedule, opened.noise) };
+  });
+  const timesteps = variants[0].plan.timesteps;
   for (const threads of [undefined, 1]) {
     const model = threads === undefined ? opened : await openTestbed('gmm-cifar', { modelDir: MODEL_DIR, threads, log: (line) => console.error(line) });
     for (const batch of OVERHEAD_BATCHES) {
       const xT = initialNoiseBatch(SEED, 0, batch, dim);
       const x32 = Float32Array.from(xT);
+      const eps32 = new Float32Array(batch * dim);
+      const out = new Float64Array(batch * dim);
       let inModel = 0;
-      const timed: Denoiser<Float32Array> = async (x, t, b) => {
+      const timed: Denoiser<Float32Array> = async (x, t, b, into) => {
         const t0 = performance.now();
-        const eps = await model.denoiser(x, t, b);
+        const eps = await model.denoiser(x, t, b, into);
         inModel += performance.now() - t0;
         return eps;
       };
-      const run = () => sampleUsf({ model: timed, xT, batch, dim, schedule, plan });
-      for (let i = 0; i < 3; i++) await run(); // warm-up: JIT, onnxruntime arenas, the plan's buffers
+      const runs = variants.map((v) => () => sampleUsf({ model: timed, xT, batch, dim, schedule: v.schedule, plan: v.plan, state: v.state, out }));
+      for (let i = 0; i < 3; i++) for (const run of runs) await run(); // warm-up: JIT, onnxruntime arenas, the plans' buffers
       const repeats = batch <= 64 ? 41 : 21;
-      const calls: number[] = [], runs: number[] = [], modelInRuns: number[] = [];
+      const calls: number[] = [];
+      const wall = variants.map(() => [] as number[]), inside = variants.map(() => [] as number[]);
       for (let r = 0; r < repeats; r++) {
         for (let i = 0; i < OVERHEAD_NFE; i++) {
           const t0 = performance.now();
-          await model.denoiser(x32, plan.timesteps[i], batch);
+          await model.denoiser(x32, timesteps[i], batch, eps32);
           calls.push(performance.now() - t0);
         }
-        inModel = 0;
-        const t0 = performance.now();
-        await run();
-        runs.push(performance.now() - t0);
-        modelInRuns.push(inModel);
+        for (let k = 0; k < runs.length; k++) {
+          inModel = 0;
+          const t0 = performance.now();
+          await runs[k]();
+          wall[k].push(performance.now() - t0);
+          inside[k].push(inModel);
+        }
       }
-      const call = median(calls), sampling = median(runs), inside = median(modelInRuns);
-      const config = { testbed: 'gmm-cifar', batch, solver: `dpmpp-2m NFE ${OVERHEAD_NFE}`, provider, threads: threads ?? defaultThreads };
-      results.add({
-        figure: 'overhead_ratio', ...config,
-        value: round(sampling / (OVERHEAD_NFE * call), 4), target: '<= 1.10',
-        model_call_ms: round(call, 4), sampling_ms: round(sampling, 4),
-        model_ms_inside_sampling: round(inside, 4), solver_ms: round(sampling - inside, 4),
-        repeats,
+      const call = median(calls);
+      const base = { testbed: 'gmm-cifar', batch, provider, threads: threads ?? defaultThreads, model_call_ms: round(call, 4) };
+      variants.forEach((v, k) => {
+        const sampling = median(wall[k]), inModelMs = median(inside[k]);
+        const figure = k === 0 ? 'overhead_ratio' : k === 1 ? 'overhead_ratio_float64_state' : 'overhead_floor_ratio';
+        results.add({
+          figure, ...base, solver: `${v.key} NFE ${OVERHEAD_NFE}`, state: v.state,
+          value: round(sampling / (OVERHEAD_NFE * call), 4), ...(k === 0 ? { target: '<= 1.10' } : {}),
+          sampling_ms: round(sampling, 4), model_ms_inside_sampling: round(inModelMs, 4), solver_ms: round(sampling - inModelMs, 4),
+          repeats,
+        });
+        if (k === 0) results.add({ figure: 'samples_per_s', ...base, solver: `${v.key} NFE ${OVERHEAD_NFE}`, state: v.state, value: round((1000 * batch) / sampling, 4) });
       });
-      results.add({ figure: 'samples_per_s', ...config, value: round((1000 * batch) / sampling, 4) });
     }
   }
 

@@ -50,7 +50,7 @@ async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float
   const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
   const { denoiser } = conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count);
   const schedule = buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing });
-  const { x0, nfe } = await sampleUsf({ model: denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule });
+  const { x0, nfe } = await sampleUsf({ model: denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule, state: 'float32' });
   return { x0, shape: [req.count, ...model.info.shape], nfe };
 }
 

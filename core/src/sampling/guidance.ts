@@ -8,7 +8,7 @@ import type { Denoiser, FloatArray } from './denoiser';
  */
 
 /** Combine a [2B, dim] output into [B, dim]. */
-export function combineGuidance(out2: FloatArray, batch: number, dim: number, scale: number, out = new Float64Array(batch * dim)): Float64Array {
+export function combineGuidance<O extends FloatArray = Float64Array>(out2: FloatArray, batch: number, dim: number, scale: number, out: O = new Float64Array(batch * dim) as O): O {
   const n = batch * dim;
   if (out2.length !== 2 * n) throw new RangeError(`guided model output has ${out2.length} values, expected 2*batch*dim = ${2 * n}`);
   if (out.length !== n) throw new RangeError(`output buffer has ${out.length} values, expected batch*dim = ${n}`);
@@ -31,13 +31,13 @@ export function classifierFreeGuidance<X extends FloatArray = Float32Array>(
 ): Denoiser<X> {
   if (!Number.isFinite(scale)) throw new RangeError(`guidance scale must be finite, got ${scale}`);
   let doubled: X | null = null;
-  return async (x, t, batch) => {
+  return async (x, t, batch, into) => {
     const n = batch * dim;
     if (x.length !== n) throw new RangeError(`x has ${x.length} values, expected batch*dim = ${n}`);
     if (!doubled || doubled.length !== 2 * n) doubled = makeBuffer(2 * n);
     doubled.set(x, 0);
     doubled.set(x, n);
     const out2 = await model2(doubled, t, 2 * batch);
-    return combineGuidance(out2, batch, dim, scale);
+    return into && into.length === n ? combineGuidance(out2, batch, dim, scale, into) : combineGuidance(out2, batch, dim, scale);
   };
 }

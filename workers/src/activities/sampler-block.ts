@@ -121,7 +121,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     }
     const { denoiser, labels } = conditional;
     if (labels && objective.metric === 'rmse') throw new InvalidSamplerInput('objective.metric: rmse needs an unconditional model (its reference solution has no labels); use fd_features or class_accuracy');
-    const result = await sampleUsf({ model: denoiser, xT, batch, dim, schedule, plan, onStep: () => progress('sample') });
+    const result = await sampleUsf({ model: denoiser, xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
     let values = new Float64Array(batch);
     if (objective.metric === 'class_accuracy' || objective.metric === 'fd_features') {
       if (!objective.featureModel) throw new InvalidSamplerInput(`objective.featureModel: metric ${objective.metric} needs a feature model (e.g. digits-features)`);

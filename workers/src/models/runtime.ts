@@ -247,7 +247,9 @@ export interface OnnxDenoiserOptions extends Omit<RunOptions, 'out'> {
  */
 export function createOnnxDenoiser(opts: OnnxDenoiserOptions): Denoiser<Float32Array> {
   let buffer = new Float32Array(0);
-  const raw: Denoiser<Float32Array> = async (x, t, batch) => {
+  const raw: Denoiser<Float32Array> = async (x, t, batch, into) => {
+    // onnxruntime writes straight into the caller's buffer when it offers one.
+    if (into && into.length === x.length) return runModel(opts.model, x, t, batch, { shape: opts.shape, maxBatch: opts.maxBatch, labels: opts.labels, out: into });
     if (buffer.length !== x.length) buffer = new Float32Array(x.length);
     return runModel(opts.model, x, t, batch, { shape: opts.shape, maxBatch: opts.maxBatch, labels: opts.labels, out: buffer });
   };

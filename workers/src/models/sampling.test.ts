@@ -6,7 +6,7 @@ import { buildPresetSchedule, gaussianFlowSolution, planUsf, sampleUsf } from '@
 import { rmseStat } from '@stepwise/core/metrics/index';
 import { openTestbed } from './open';
 import { initialNoiseBatch, ReferenceCache } from './reference';
-import { releaseSessions, runModel } from './runtime';
+import { releaseSessions } from './runtime';
 
 /** End to end: testbed file -> registry -> onnxruntime -> USF sampler -> metrics. */
 
@@ -52,33 +52,28 @@ describe('sampling ONNX testbeds with the USF solver', () => {
     expect(rmse[2]).toBeLessThan(rmse[1] / 2);
   });
 
-  it('gmm-cifar: timings of one batch-64 model call and of a DPM-Solver++(2M) NFE-10 run (printed)', async () => {
-    const opened = await openTestbed('gmm-cifar', { modelDir });
-    const batch = 64, dim = opened.info.dim;
-    const xT = initialNoiseBatch(1, 0, batch, dim);
-    const x32 = Float32Array.from(xT);
-    for (let i = 0; i < 3; i++) await runModel(opened.session, x32, 0.5, batch, { shape: opened.info.shape }); // warm-up
-    const calls: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const t0 = performance.now();
-      await opened.denoiser(x32, 0.05 + i / 16, batch);
-      calls.push(performance.now() - t0);
+  it('float32 state (WebAssembly passes, onnxruntime writing into the arena) agrees with float64 state', async () => {
+    const opened = await openTestbed('gmm-64d', { modelDir, threads: 1 });
+    const batch = 24, dim = opened.info.dim;
+    const xT = initialNoiseBatch(5, 0, batch, dim);
+    // The ONNX denoiser honours the caller's output buffer: no copy between model and solver.
+    const into = new Float32Array(batch * dim);
+    expect(await opened.denoiser(Float32Array.from(xT), 0.5, batch, into)).toBe(into);
+    for (const preset of ['dpmpp-2m', 'unipc-bh2', 'dpm-solver-3'] as const) {
+      const schedule = buildPresetSchedule(preset, 9);
+      const plan = planUsf(schedule, opened.noise);
+      const exact = await sampleUsf({ model: opened.denoiser, xT, batch, dim, schedule, plan });
+      const fast = await sampleUsf({ model: opened.denoiser, xT, batch, dim, schedule, plan, state: 'float32' });
+      let err = 0, scale = 0;
+      for (let i = 0; i < xT.length; i++) {
+        err = Math.max(err, Math.abs(fast.x0[i] - exact.x0[i]));
+        scale = Math.max(scale, Math.abs(exact.x0[i]));
+      }
+      // float32 rounding of the state, amplified by the solvers' weights: measured 7e-7
+      // (unipc-bh2) to 1e-5 (dpm-solver-3, singlestep with r1 = 1/3) of the sample's scale.
+      console.log(`float32 vs float64 state, gmm-64d ${preset} NFE 9: max |diff| / max |x0| = ${(err / scale).toExponential(2)}`);
+      expect(err / scale).toBeLessThan(5e-5);
+      expect(err).toBeGreaterThan(0); // it really ran the float32 path
     }
-    const schedule = buildPresetSchedule('dpmpp-2m', 10);
-    const plan = planUsf(schedule);
-    const runs: number[] = [];
-    for (let r = 0; r < 5; r++) {
-      const t0 = performance.now();
-      await sampleUsf({ model: opened.denoiser, xT, batch, dim, schedule, plan });
-      runs.push(performance.now() - t0);
-    }
-    const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
-    const call = median(calls), run = median(runs);
-    const overhead = (run - 10 * call) / run;
-    console.log(
-      `[bench] gmm-cifar batch ${batch} (D=${dim}, K=64), ${opened.session.provider}: model call median ${call.toFixed(2)} ms; ` +
-        `dpmpp-2m NFE 10 median ${run.toFixed(1)} ms; solver overhead ${(100 * overhead).toFixed(1)}% of the run`,
-    );
-    expect(run).toBeGreaterThan(0);
   });
 });

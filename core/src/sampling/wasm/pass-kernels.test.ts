@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { compilePassKernels, generatedSource, GENERATED_PATH } from '../../../scripts/build-wasm';
+import { initialNoise } from '../../rng';
+import { type Denoiser } from '../denoiser';
+import { createGmm, gmmDenoiser } from '../gaussian';
+import { getNoiseSchedule } from '../noise-schedules';
+import { buildPresetSchedule, PRESET_NAMES } from '../presets';
+import { ZSolverSchedule, type TSolverScheduleInput } from '../schedule';
+import { planUsf, sampleUsf } from '../usf';
+import { KernelArena, type ArenaPass } from './pass-kernels';
+
+describe('the committed wasm binary', () => {
+  it('is what the kernels\' text compiles to (run core/scripts/build-wasm.ts after editing kernels-wat.ts)', async () => {
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(generatedSource(await compilePassKernels()));
+  });
+});
+
+/** The pass in float64, straight from its definition (fused-pass.ts). */
+function reference(p: ArenaPass, bufs: Float64Array[]): Float64Array[] {
+  const out = bufs.map((b) => b.slice());
+  const n = bufs[0].length;
+  for (let j = 0; j < n; j++) {
+    const x = bufs[p.x][j], xs = bufs[p.xs][j];
+    const e = p.eps >= 0 ? bufs[p.eps][j] : 0;
+    let v = p.a * x + (p.eps >= 0 ? p.b * e + p.c * xs : 0);
+    for (const t of p.terms) v += t.weight * bufs[t.buf][j];
+    if (p.eps >= 0 && p.storeEps >= 0) out[p.storeEps][j] = e;
+    if (p.eps >= 0 && p.storeX0 >= 0) out[p.storeX0][j] = p.ia * xs - p.so * e;
+    out[p.out][j] = v;
+  }
+  return out;
+}
+
+function runCase(n: number, count: number, p: ArenaPass) {
+  const arena = new KernelArena(n, count);
+  const init = Array.from({ length: count }, (_, b) => Float64Array.from({ length: n }, (_, j) => Math.sin(1.3 * j + 7.1 * b) + 0.1 * b));
+  init.forEach((v, b) => arena.views[b].set(v));
+  // Reference from the float32-rounded inputs, so only the kernel's own rounding remains.
+  const expected = reference(p, arena.views.map((v) => Float64Array.from(v)));
+  arena.compile(p)();
+  for (let b = 0; b < count; b++) {
+    for (let j = 0; j < n; j++) expect(Math.abs(arena.views[b][j] - expected[b][j])).toBeLessThan(2e-6 * (1 + Math.abs(expected[b][j])));
+  }
+}
+
+const w = [0.7, -0.4, 0.25, 0.1, -0.05];
+const terms = (k: number, first: number) => Array.from({ length: k }, (_, m) => ({ buf: first + m, weight: w[m] }));
+
+describe('KernelArena passes', () => {
+  // Buffers: 0 x, 1 eps, 2 xs, 3 out, 4 rec-eps, 5 rec-x0, 6.. terms. n = 37 is not a multiple
+  // of 4: the padded tail must not reach the next buffer (checked by the untouched buffers).
+  const n = 37;
+  for (let k = 0; k <= 5; k++) {
+    it(`multistep (evaluation at x), ${k} stored terms, in place, keeping x0`, () => {
+      runCase(n, 6 + k, { out: 0, x: 0, a: 0.9, eps: 1, xs: 0, b: -0.3, c: 0, ia: 1.2, so: 0.4, storeEps: -1, storeX0: 5, terms: terms(k, 6) });
+    });
+    it(`evaluation elsewhere, ${k} stored terms, keeping eps`, () => {
+      runCase(n, 6 + k, { out: 3, x: 0, a: 0.9, eps: 1, xs: 2, b: -0.3, c: 0.2, ia: 1.2, so: 0.4, storeEps: 4, storeX0: -1, terms: terms(k, 6) });
+    });
+    it(`no fresh evaluation, ${k} stored terms`, () => {
+      runCase(n, 6 + k, { out: 0, x: 0, a: 1.1, eps: -1, xs: 0, b: 0, c: 0, ia: 0, so: 0, storeEps: -1, storeX0: -1, terms: terms(k, 6) });
+    });
+  }
+  it('keeps an evaluation in both forms, and keeps none', () => {
+    runCase(n, 8, { out: 0, x: 0, a: 0.9, eps: 1, xs: 2, b: -0.3, c: 0.2, ia: 1.2, so: 0.4, storeEps: 4, storeX0: 5, terms: terms(2, 6) });
+    runCase(n, 6, { out: 3, x: 0, a: 0.9, eps: 1, xs: 0, b: -0.3, c: 0, ia: 1.2, so: 0.4, storeEps: -1, storeX0: -1, terms: [] });
+  });
+  it('refuses arenas it cannot address', () => {
+    expect(() => new KernelArena(2 ** 28, 4)).toThrow(/exceed/);
+    expect(() => new KernelArena(0, 1)).toThrow(/positive integers/);
+  });
+});
+
+describe('sampleUsf with float32 state', () => {
+  const ns = getNoiseSchedule('vp-linear');
+  const B = 5, D = 7;
+  const gmm = createGmm({
+    weights: [0.5, 0.3, 0.2],
+    means: [[1, -0.5, 0.3, 0, 0.2, 0.1, -0.3], [-1, 0.8, 0, 0.5, -0.2, 0.4, 0], [0.2, 0.2, -1.2, -0.7, 0, 0, 0.6]],
+    variances: [0.05, 0.2, 0.1],
+  });
+  const eps64 = gmmDenoiser<Float64Array>(gmm, ns);
+  const model32: Denoiser<Float32Array> = (x, t, batch) => Float32Array.from(eps64(Float64Array.from(x), t, batch) as Float64Array);
+  const xT = new Float64Array(B * D);
+  for (let b = 0; b < B; b++) xT.set(initialNoise(7, b, D), b * D);
+
+  async function compare(schedule: ReturnType<typeof ZSolverSchedule.parse>) {
+    const plan = planUsf(schedule);
+    const exact = await sampleUsf({ model: eps64, modelInput: 'float64', xT, batch: B, dim: D, schedule, plan });
+    const steps: number[] = [];
+    const fast = await sampleUsf({ model: model32, xT, batch: B, dim: D, schedule, plan, state: 'float32', onStep: (i) => steps.push(i) });
+    expect(fast.nfe).toBe(exact.nfe);
+    expect(steps).toEqual(schedule.steps.map((_, i) => i));
+    let err = 0, scale = 0;
+    for (let i = 0; i < xT.length; i++) {
+      err = Math.max(err, Math.abs(fast.x0[i] - exact.x0[i]));
+      scale = Math.max(scale, Math.abs(exact.x0[i]));
+    }
+    // float32 model output and state: rounding, not a different method.
+    expect(err / scale).toBeLessThan(2e-5);
+    // A second run on the pooled workspace gives the same sample bit for bit.
+    const again = await sampleUsf({ model: model32, xT, batch: B, dim: D, schedule, plan, state: 'float32' });
+    expect(again.x0).toEqual(fast.x0);
+  }
+
+  for (const preset of PRESET_NAMES) {
+    it(`agrees with the float64 sampler: ${preset}`, async () => {
+      await compare(buildPresetSchedule(preset, preset.startsWith('dpm-solver-3') ? 9 : 8));
+    });
+  }
+
+  it('agrees on an S^3-style schedule (mixed forms, singlestep stages, correctors, order 4, analytic first step)', async () => {
+    const doc: TSolverScheduleInput = {
+      noiseSchedule: 'vp-linear',
+      analyticFirstStep: true,
+      timesteps: { spacing: 'logSNR', tEnd: 1e-3 },
+      steps: Array.from({ length: 9 }, (_, i) => i % 4 === 1
+        ? { prediction: 'noise', order: 2, intermediate: [{ r: 0.5, order: 1 }], relaxation: 'dpmsolver-2' }
+        : { prediction: i % 2 ? 'data' : 'noise', order: Math.min(i + 1, 4), corrector: i < 8 }),
+    };
+    await compare(ZSolverSchedule.parse(doc));
+  });
+});
