@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
-  buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, statsOf,
+  buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, statsOf, type UsfPlan,
   type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome, type TSamplerObjective, type TSolverSchedule,
 } from '@stepwise/core';
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
@@ -31,6 +31,25 @@ type Opened = OpenedModel & { testbed?: Testbed };
  * Per-sample metric values of a solver configuration on samples start..end-1 of a seed. Pure
  * computation over the model runtime (no Temporal): the activity, benchmarks and tests share it.
  */
+/**
+ * Plans per (schedule, model), kept across blocks: a plan also pools the sampler's buffers (the
+ * float32 kernels' WebAssembly arena), which a fresh plan per block would rebuild every time.
+ */
+const PLAN_CACHE_SIZE = 64;
+const plans = new Map<string, UsfPlan>();
+function cachedPlan(schedule: TSolverSchedule, model: Opened): UsfPlan {
+  const key = `${model.info.sha256}|${JSON.stringify(schedule)}`;
+  let plan = plans.get(key);
+  if (plan) {
+    plans.delete(key); // re-insert: most recently used last
+  } else {
+    plan = planUsf(schedule, model.noise);
+    if (plans.size >= PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value!);
+  }
+  plans.set(key, plan);
+  return plan;
+}
+
 export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity'>) {
   const models = new Map<string, Promise<Opened>>();
   const references = new ReferenceCache({ modelDir: deps.modelDir });
@@ -108,7 +127,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       if (err instanceof InvalidSamplerInput) throw err;
       throw new InvalidSamplerInput(`objective: ${(err as Error).message}`);
     }
-    const plan = planUsf(schedule, model.noise);
+    const plan = cachedPlan(schedule, model);
     const dim = model.info.dim;
     const batch = end - start;
     const xT = initialNoiseBatch(seed, start, end, dim);
