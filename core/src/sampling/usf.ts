@@ -432,7 +432,7 @@ interface Workspace32 {
   arena: KernelArena;
   /** Arena buffer of each role; init, x and result share one (see acquireWorkspace32). */
   role: Record<BufRole, number>;
-  /** Where the latest evaluation is copied for the kernels to read. */
+  /** The latest evaluation: the model writes it here (Denoiser's `out`), or it is copied in. */
   eps: number;
   passes: Array<() => void>;
 }

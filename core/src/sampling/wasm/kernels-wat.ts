@@ -45,8 +45,8 @@ function passKernel(kind: PassKind, k: number): string {
   if (kind === 'else') body.push(`(local.set $sv ${load('xs')})`);
   if (kind !== 'plain') {
     const base = kind === 'else' ? '(local.get $sv)' : '(local.get $xv)';
-    // The out value is computed before rec is stored: rec may alias an input of out (never of
-    // this element's inputs' earlier reads, which are all done above).
+    // Every load (x, e, xs and the terms) happens before either store, so rec and out may
+    // alias any input, and rec may alias out.
     body.push(`(local.set $ov ${sum(outTerms)})`);
     body.push(`(v128.store (i32.add (local.get $rec) (local.get $i)) ${sum([mul('pc', base), mul('qc', '(local.get $ev)')])})`);
     body.push('(v128.store (i32.add (local.get $out) (local.get $i)) (local.get $ov))');
