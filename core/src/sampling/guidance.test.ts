@@ -25,6 +25,10 @@ describe('classifier-free guidance', () => {
     expect(calls[0].batch).toBe(4);
     expect(calls[0].x).toEqual([...Array.from(x), ...Array.from(x)]);
     Array.from(x).forEach((v, i) => expect(eps[i]).toBeCloseTo(v + 2.5 * (v + 1), 6));
+    // With an output buffer the combination lands there, in its precision.
+    const into = new Float32Array(6);
+    expect(await guided(x, 0.4, 2, into)).toBe(into);
+    expect(Array.from(into)).toEqual(Array.from(Float32Array.from(eps)));
   });
 
   it('rejects outputs of the wrong size', () => {

@@ -321,6 +321,12 @@ describe('sampler mechanics', () => {
     for (const [kind, out] of [['data', x0], ['v', v], ['score', score], ['noise', eps]] as const) {
       const wrapped = asNoisePredictor<Float64Array>(() => out, kind, ns);
       expectSame((await wrapped(x, t, B)) as Float64Array, eps, 1e-12);
+      // Given an output buffer, the converted eps is written there (the sampler's float32 arena).
+      if (kind !== 'noise') {
+        const into = new Float64Array(x.length);
+        expect(await wrapped(x, t, B, into)).toBe(into);
+        expectSame(into, eps, 1e-12);
+      }
     }
   });
 });
