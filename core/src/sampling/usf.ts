@@ -1,7 +1,7 @@
 import { updateCoefficients, type NodeInfo } from './coefficients';
 import type { Denoiser, FloatArray } from './denoiser';
 import { runFusedPass } from './fused-pass';
-import { KernelArena, type ArenaPass } from './wasm/pass-kernels';
+import { acquireArena, KernelArena, releaseArena, type ArenaPass } from './wasm/pass-kernels';
 import { getNoiseSchedule, logAlphaFromLambda, type NoiseSchedule } from './noise-schedules';
 import {
   ZSolverSchedule,
@@ -428,9 +428,8 @@ interface Workspace {
 
 /** The float32 workspace: every buffer in one WebAssembly arena, passes compiled to closures. */
 interface Workspace32 {
-  size: number;
   arena: KernelArena;
-  /** Arena buffer of each role; init, x and result share one (see acquireWorkspace32). */
+  /** Arena buffer of each role; init, x and result share one (see workspace32). */
   role: Record<BufRole, number>;
   /** The latest evaluation: the model writes it here (Denoiser's `out`), or it is copied in. */
   eps: number;
@@ -440,7 +439,6 @@ interface Workspace32 {
 interface PlanRuntime {
   program: Program;
   free: Workspace[];
-  free32: Workspace32[];
 }
 
 const EMPTY = new Float64Array(0);
@@ -451,7 +449,7 @@ const runtimes = new WeakMap<UsfPlan, PlanRuntime>();
 function runtimeFor(plan: UsfPlan): PlanRuntime {
   let rt = runtimes.get(plan);
   if (!rt) {
-    rt = { program: compileProgram(plan), free: [], free32: [] };
+    rt = { program: compileProgram(plan), free: [] };
     runtimes.set(plan, rt);
   }
   return rt;
@@ -483,21 +481,20 @@ function arenaBuffers(program: Program): number {
 }
 
 /**
- * Buffers: x (also x_T, copied in, and the result, copied out: every pass that reads `init`
- * runs before the first write of `x`, and nothing reads `result`), the latest evaluation, next
- * and stage when used, then the records.
+ * Lays the program out on an arena from the pool. Buffers: x (also x_T, copied in, and the
+ * result, copied out: every pass that reads `init` runs before the first write of `x`, and
+ * nothing reads `result`), the latest evaluation, next and stage when used, then the records.
+ * Compiling the passes to closures costs microseconds, so it is done per run and the arena
+ * itself can serve any plan of the same shape.
  */
-function acquireWorkspace32(rt: PlanRuntime, size: number): Workspace32 {
-  const i = rt.free32.findIndex((w) => w.size === size);
-  if (i >= 0) return rt.free32.splice(i, 1)[0];
-  const { program } = rt;
+function workspace32(program: Program, size: number): Workspace32 {
   let next = 0;
   const X = next++, E = next++;
   const NEXT = program.usesNext ? next++ : -1;
   const STAGE = program.usesStage ? next++ : -1;
   const epsRec = Array.from({ length: program.epsBuffers }, () => next++);
   const x0Rec = Array.from({ length: program.x0Buffers }, () => next++);
-  const arena = new KernelArena(size, next);
+  const arena = acquireArena(size, next);
   const role: Record<BufRole, number> = { init: X, x: X, result: X, next: NEXT, stage: STAGE };
   const passes = program.passes.map((p) => {
     const f = p.fresh;
@@ -511,18 +508,14 @@ function acquireWorkspace32(rt: PlanRuntime, size: number): Workspace32 {
     };
     return arena.compile(spec);
   });
-  return { size, arena, role, eps: E, passes };
-}
-
-function releaseWorkspace32(rt: PlanRuntime, ws: Workspace32): void {
-  if (rt.free32.length < MAX_POOLED) rt.free32.push(ws);
+  return { arena, role, eps: E, passes };
 }
 
 /** sampleUsf with `state: 'float32'`: the same program, run by the WebAssembly kernels. */
 async function sampleFloat32(opts: SampleUsfOptions & { model: Denoiser<Float32Array> }, plan: UsfPlan, rt: PlanRuntime): Promise<SampleUsfResult> {
   const { batch, dim } = opts;
   const size = batch * dim;
-  const ws = acquireWorkspace32(rt, size);
+  const ws = workspace32(rt.program, size);
   try {
     const views = ws.arena.views;
     const E = views[ws.eps];
@@ -553,7 +546,7 @@ async function sampleFloat32(opts: SampleUsfOptions & { model: Denoiser<Float32A
     result.set(X);
     return { x0: result, nfe, timesteps: [...plan.timesteps] };
   } finally {
-    releaseWorkspace32(rt, ws);
+    releaseArena(ws.arena);
   }
 }
 

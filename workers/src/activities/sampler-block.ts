@@ -32,8 +32,8 @@ type Opened = OpenedModel & { testbed?: Testbed };
  * computation over the model runtime (no Temporal): the activity, benchmarks and tests share it.
  */
 /**
- * Plans per (schedule, model), kept across blocks: a plan also pools the sampler's buffers (the
- * float32 kernels' WebAssembly arena), which a fresh plan per block would rebuild every time.
+ * Plans per (schedule, model), kept across blocks: every block of a trial has the same schedule,
+ * and a plan carries its compiled pass program, so a block does not redo either.
  */
 const PLAN_CACHE_SIZE = 64;
 const plans = new Map<string, UsfPlan>();

@@ -7,7 +7,7 @@ import { getNoiseSchedule } from '../noise-schedules';
 import { buildPresetSchedule, PRESET_NAMES } from '../presets';
 import { ZSolverSchedule, type TSolverScheduleInput } from '../schedule';
 import { planUsf, sampleUsf } from '../usf';
-import { KernelArena, type ArenaPass } from './pass-kernels';
+import { acquireArena, KernelArena, releaseArena, type ArenaPass } from './pass-kernels';
 
 describe('the committed wasm binary', () => {
   it('is what the kernels\' text compiles to (run core/scripts/build-wasm.ts after editing kernels-wat.ts)', async () => {
@@ -65,6 +65,16 @@ describe('KernelArena passes', () => {
   it('keeps an evaluation in both forms, and keeps none', () => {
     runCase(n, 8, { out: 0, x: 0, a: 0.9, eps: 1, xs: 2, b: -0.3, c: 0.2, ia: 1.2, so: 0.4, storeEps: 4, storeX0: 5, terms: terms(2, 6) });
     runCase(n, 6, { out: 3, x: 0, a: 0.9, eps: 1, xs: 0, b: -0.3, c: 0, ia: 1.2, so: 0.4, storeEps: -1, storeX0: -1, terms: [] });
+  });
+  it('pools arenas by shape, across plans, and keeps only a few', () => {
+    const a = acquireArena(101, 5);
+    releaseArena(a);
+    expect(acquireArena(101, 4)).toBe(a); // enough buffers: reused
+    expect(acquireArena(101, 6)).not.toBe(a); // too few: a new one
+    releaseArena(a);
+    const others = Array.from({ length: 6 }, (_, i) => acquireArena(200 + i, 2));
+    others.forEach(releaseArena);
+    expect(acquireArena(101, 5)).not.toBe(a); // pushed out of the bounded pool
   });
   it('refuses arenas it cannot address', () => {
     expect(() => new KernelArena(2 ** 28, 4)).toThrow(/exceed/);

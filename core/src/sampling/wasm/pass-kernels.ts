@@ -79,6 +79,7 @@ export interface ArenaPass {
  */
 export class KernelArena {
   readonly n: number;
+  readonly count: number;
   readonly views: Float32Array[];
   private readonly ex: KernelExports;
   private readonly padded: number;
@@ -92,6 +93,7 @@ export class KernelArena {
     if (!Number.isInteger(n) || n < 1 || !Number.isInteger(count) || count < 1) throw new RangeError(`KernelArena: n and count must be positive integers, got ${n} and ${count}`);
     if (!KernelArena.fits(n, count)) throw new RangeError(`KernelArena: ${count} buffers of ${n} float32 values exceed ${MAX_ARENA_BYTES} bytes`);
     this.n = n;
+    this.count = count;
     this.padded = Math.ceil(n / 4) * 4;
     this.stride = Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
     this.ex = new wasm.Instance(kernelModule()).exports as KernelExports;
@@ -156,4 +158,23 @@ export class KernelArena {
       tail();
     };
   }
+}
+
+/**
+ * Arenas kept for reuse across runs and plans. Plans come and go (a sweep makes one per
+ * configuration), so arenas are pooled by shape rather than per plan: what stays allocated is
+ * bounded by POOL_LIMIT arenas, and by how many samplings run at once.
+ */
+const POOL_LIMIT = 4;
+const pool: KernelArena[] = [];
+
+/** An arena of at least `count` buffers of `n` values, from the pool when one fits. */
+export function acquireArena(n: number, count: number): KernelArena {
+  const i = pool.findIndex((a) => a.n === n && a.count >= count);
+  return i >= 0 ? pool.splice(i, 1)[0] : new KernelArena(n, count);
+}
+
+export function releaseArena(arena: KernelArena): void {
+  if (pool.length >= POOL_LIMIT) pool.shift(); // the oldest goes: shapes in use come back soon
+  pool.push(arena);
 }
