@@ -1,4 +1,4 @@
-import type { BlockSeriesPoint } from '@stepwise/db';
+import type { BlockSeriesPoint, SurrogateAxisOut, SurrogateSliceOut } from '@stepwise/db';
 import type { SampleGridInput, TStudyConfig, TStudyConfigInput, TParams, TStudyKind } from '@stepwise/core';
 
 /**
@@ -115,15 +115,8 @@ export interface TrialBlocks {
   blocks: TrialBlockPoint[];
 }
 
-export interface SurrogateAxis {
-  name: string;
-  type: 'float' | 'int';
-  low: number;
-  high: number;
-  log: boolean;
-  /** Grid coordinates (resolution of them; log-spaced for log parameters). */
-  values: number[];
-}
+/** One axis of a surrogate slice: the parameter's range and the grid coordinates along it. */
+export type SurrogateAxis = SurrogateAxisOut;
 
 export interface SurrogateInput {
   studyId: string;
@@ -134,19 +127,11 @@ export interface SurrogateInput {
 }
 
 /** GP posterior on a 2-D slice of the search space, the other parameters at the best trial's values. */
-export interface SurrogateResult {
+export interface SurrogateResult extends SurrogateSliceOut {
   studyId: string;
   metric: string;
   direction: 'minimize' | 'maximize';
   resolution: number;
-  x: SurrogateAxis;
-  y: SurrogateAxis;
-  /** Posterior mean / std of the objective, [iy][ix]; empty arrays when there is no model yet. */
-  mean: number[][];
-  std: number[][];
-  fixed: TParams;
-  /** The completed trials the model is conditioned on, at their (x, y). */
-  observations: Array<{ number: number; x: number; y: number; value: number }>;
   trialsUsed: number;
   trialsCompleted: number;
   bestTrialNumber: number | null;

@@ -1,3 +1,4 @@
+import type { ParallelAxis } from '@stepwise/orchestrator/service-types';
 /**
  * Pure helpers of the study page's insight panels (proposal labels, intervals, heatmap cells,
  * chart data). Kept out of the components so they can be tested without a browser.
@@ -83,17 +84,8 @@ export function bandSegments(points: readonly BlockPointLike[]): number[][] {
   return out;
 }
 
-export interface ParallelAxisLike {
-  name: string;
-  type: 'float' | 'int' | 'categorical';
-  low: number | null;
-  high: number | null;
-  log: boolean;
-  choices: Array<string | number | boolean> | null;
-}
-
 /** One parallel-coordinates line: parameter values in axis order (categoricals as strings), then the value. */
-export function parallelLine(axes: readonly ParallelAxisLike[], params: Record<string, string | number | boolean>, value: number): Array<string | number | null> {
+export function parallelLine(axes: readonly ParallelAxis[], params: Record<string, string | number | boolean>, value: number): Array<string | number | null> {
   const line: Array<string | number | null> = axes.map((a) => {
     const v = params[a.name];
     if (v === undefined) return null;
