@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Stepwise needs on a fresh Debian machine, skipping whatever is already there:
-# Postgres server binaries, the Temporal CLI (dev server), npm packages, the Prisma client.
+# Postgres server binaries, the Temporal CLI (dev server), npm packages, the Prisma client, the
+# built CLI.
 # With STEPWISE_WITH_BROWSER=1 also Chromium (for the browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +38,6 @@ if [ ! -f prisma/src/generated/client.ts ] || [ prisma/schema.prisma -nt prisma/
   log "prisma generate"
   node prisma/scripts/generate.mjs >/dev/null
 fi
+# `stepwise` runs as built JavaScript (client/build.mjs): rebuilt when a source is newer than it.
+node client/build.mjs --if-stale
 log "ready"

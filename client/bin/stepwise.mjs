@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Launcher for the TypeScript CLI: registers tsx's ESM loader, then runs src/cli/main.ts.
-import { register } from 'tsx/esm/api';
+// Launcher: the built CLI (client/dist, see client/build.mjs) when it is at least as new as its
+// sources, else the TypeScript sources through tsx's loader (slow to start, always current).
+import { distIsFresh } from './freshness.mjs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const distDir = new URL('../dist/', import.meta.url);
+let main;
+if (process.env.STEPWISE_CLI_FROM_SOURCE !== '1' && distIsFresh(distDir.pathname)) {
+  ({ main } = await import(new URL('stepwise.mjs', distDir).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv);

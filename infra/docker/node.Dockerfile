@@ -17,7 +17,7 @@ RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-RUN node prisma/scripts/generate.mjs && (cd web && npx next build)
+RUN node prisma/scripts/generate.mjs && node client/build.mjs && (cd web && npx next build)
 
 FROM node:20-bookworm-slim
 WORKDIR /app
