@@ -8,6 +8,13 @@ import type { RunningStats } from '../estimation/running-stats';
  * outputs. Workers implement it; workflows only import these types.
  */
 
+/**
+ * Failure types a compute worker raises as non-retryable: the same request fails the same way on
+ * every worker (a broken or incompatible model, an input the worker refuses, a configured limit),
+ * so workflows end the study `failed` with the message instead of retrying.
+ */
+export const NON_RETRYABLE_COMPUTE_ERRORS = { model: 'ModelError', input: 'InvalidComputeInput', limit: 'ComputeLimitExceeded' } as const;
+
 export interface FunctionBatchInput {
   function: TestFunctionName;
   /** Additive Gaussian noise; drawn from (seed, trial number) so a retry reproduces it. */
@@ -103,3 +110,20 @@ export interface ComputeActivities {
 
 export const DEFAULT_COMPUTE_QUEUE = 'compute';
 export const DEFAULT_ORCHESTRATOR_QUEUE = 'orchestrator';
+
+/**
+ * ApplicationFailure types a compute activity throws non-retryably: the same input fails the same
+ * way on every attempt and every worker, so the study should end `failed` with the message (which
+ * says what is wrong and what to do) instead of retrying. Any other failure type is transient.
+ *   model: the model file is missing, not valid ONNX, breaks the contract, uses an operator
+ *          onnxruntime lacks, fails at run time on contract shapes, or outputs NaN/Inf.
+ *   input: the request itself is invalid (objective, schedule, metric, sample range, program).
+ *   limit: the request exceeds a configured cap of the worker (e.g. samples per activity).
+ */
+export const NON_RETRYABLE_COMPUTE_ERRORS = { model: 'ModelError', input: 'InvalidComputeInput', limit: 'ComputeLimitExceeded' } as const;
+export type NonRetryableComputeErrorKind = keyof typeof NON_RETRYABLE_COMPUTE_ERRORS;
+export type NonRetryableComputeErrorType = (typeof NON_RETRYABLE_COMPUTE_ERRORS)[NonRetryableComputeErrorKind];
+
+export function isNonRetryableComputeErrorType(type: string | null | undefined): type is NonRetryableComputeErrorType {
+  return (Object.values(NON_RETRYABLE_COMPUTE_ERRORS) as readonly string[]).includes(type ?? '');
+}
