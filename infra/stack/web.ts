@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { runChecked, startProcess, waitFor, type ManagedProcess } from './processes';
+import { fileURLToPath } from 'node:url';
+import { runChecked, startProcess, stopProcess, type ManagedProcess } from './processes';
 
 const WEB_DIR = 'web';
+const WEB_START = fileURLToPath(new URL('../web-start.mjs', import.meta.url));
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -24,12 +25,35 @@ export function buildWebIfStale(log: (line: string) => void = () => {}): void {
   runChecked('npx', ['next', 'build'], { cwd: WEB_DIR, env: { NEXT_TELEMETRY_DISABLED: '1' } });
 }
 
+/**
+ * `next start` through infra/web-start.mjs, which refuses a non-loopback address without
+ * STEPWISE_API_TOKEN. The address is STEPWISE_WEB_HOST (default 127.0.0.1), from `env` or ours.
+ */
 export async function startWeb(port: number, env: NodeJS.ProcessEnv, logFile?: string): Promise<ManagedProcess> {
-  const proc = startProcess('web', process.execPath, [createRequire(import.meta.url).resolve('next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: WEB_DIR,
+  const host = env.STEPWISE_WEB_HOST ?? process.env.STEPWISE_WEB_HOST ?? '127.0.0.1';
+  const proc = startProcess('web', process.execPath, [WEB_START, '-p', String(port), '-H', host], {
     env: { NEXT_TELEMETRY_DISABLED: '1', ...env },
     logFile,
   });
-  await waitFor(`dashboard on :${port}`, async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, 120_000, 500);
+  let stderr = '';
+  proc.child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const probeHost = ['0.0.0.0', '::', '[::]'].includes(host) ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    // A refusal (or a crash) ends the wait at once, with the reason, instead of after the timeout.
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+      throw new Error(`the web app exited (${proc.child.exitCode ?? proc.child.signalCode}) before it answered: ${stderr.trim() || 'see ' + (logFile ?? 'its log')}`);
+    }
+    try {
+      if ((await fetch(`http://${probeHost}:${port}/api/health`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopProcess(proc);
+      throw new Error(`timed out after 120000 ms waiting for the dashboard on :${port}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
   return proc;
 }

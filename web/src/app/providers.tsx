@@ -7,7 +7,6 @@ import superjson from 'superjson';
 import type { AppRouter } from '../server/router';
 import { TRPCProvider } from '../lib/trpc';
 import { errorMessage, isClientError, isUnauthorized } from '../lib/errors';
-import { readTokenCookie } from '../lib/token';
 import { TokenPrompt } from '../components/TokenPrompt';
 
 interface AuthState {
@@ -47,10 +46,7 @@ export function Providers({ children }: { children: ReactNode }) {
           url: '/api/trpc',
           transformer: superjson,
           maxURLLength: 4000,
-          headers() {
-            const token = readTokenCookie();
-            return token ? { authorization: `Bearer ${token}` } : {};
-          },
+          // The token travels as its HttpOnly cookie (same origin), never through page code.
         }),
       ],
     }),

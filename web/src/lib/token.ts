@@ -1,30 +1,41 @@
-/** The dashboard's copy of the API token: a SameSite=Strict cookie, also sent as a Bearer header. */
+/**
+ * The dashboard's copy of the API token: a cookie the server sets (POST /api/token) with HttpOnly,
+ * so no script in the page, injected or not, can read it, and SameSite=Strict, so no other site can
+ * make the browser send it. Page code never sees the token after the prompt hands it over.
+ */
 
 export const TOKEN_COOKIE = 'stepwise_token';
+export const TOKEN_ENDPOINT = '/api/token';
+const ONE_YEAR_S = 60 * 60 * 24 * 365;
 
-export function readTokenCookie(cookie: string = typeof document === 'undefined' ? '' : document.cookie): string | null {
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== TOKEN_COOKIE) continue;
-    try {
-      return decodeURIComponent(part.slice(eq + 1).trim()) || null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
+/** Set-Cookie value storing the token; Secure when the dashboard is served over https. */
 export function tokenCookieString(token: string, secure: boolean): string {
-  const attrs = [`${TOKEN_COOKIE}=${encodeURIComponent(token)}`, 'Path=/', 'SameSite=Strict', `Max-Age=${60 * 60 * 24 * 365}`];
+  const attrs = [`${TOKEN_COOKIE}=${encodeURIComponent(token)}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${ONE_YEAR_S}`];
   if (secure) attrs.push('Secure');
   return attrs.join('; ');
 }
 
-export function writeTokenCookie(token: string): void {
-  document.cookie = tokenCookieString(token, location.protocol === 'https:');
+/** Set-Cookie value removing the token. */
+export function clearedTokenCookieString(secure: boolean): string {
+  const attrs = [`${TOKEN_COOKIE}=`, 'Path=/', 'HttpOnly', 'SameSite=Strict', 'Max-Age=0'];
+  if (secure) attrs.push('Secure');
+  return attrs.join('; ');
 }
 
-export function clearTokenCookie(): void {
-  document.cookie = `${TOKEN_COOKIE}=; Path=/; SameSite=Strict; Max-Age=0`;
+/** Hands the token to the server, which checks it and stores it as the cookie. Resolves to an error message or null. */
+export async function saveToken(token: string): Promise<string | null> {
+  const res = await fetch(TOKEN_ENDPOINT, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+    credentials: 'same-origin',
+  });
+  if (res.ok) return null;
+  const body = (await res.json().catch(() => null)) as { error?: unknown } | null;
+  return typeof body?.error === 'string' ? body.error : `the server answered ${res.status}`;
+}
+
+/** Forgets the stored token (the server clears the cookie). */
+export async function clearToken(): Promise<void> {
+  await fetch(TOKEN_ENDPOINT, { method: 'DELETE', credentials: 'same-origin' });
 }
