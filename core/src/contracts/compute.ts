@@ -8,13 +8,6 @@ import type { RunningStats } from '../estimation/running-stats';
  * outputs. Workers implement it; workflows only import these types.
  */
 
-/**
- * Failure types a compute worker raises as non-retryable: the same request fails the same way on
- * every worker (a broken or incompatible model, an input the worker refuses, a configured limit),
- * so workflows end the study `failed` with the message instead of retrying.
- */
-export const NON_RETRYABLE_COMPUTE_ERRORS = { model: 'ModelError', input: 'InvalidComputeInput', limit: 'ComputeLimitExceeded' } as const;
-
 export interface FunctionBatchInput {
   function: TestFunctionName;
   /** Additive Gaussian noise; drawn from (seed, trial number) so a retry reproduces it. */
