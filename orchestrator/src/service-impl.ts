@@ -13,9 +13,10 @@ import {
 import type { OrchestratorConfig } from './config';
 import {
   NotFoundError, ValidationError, type ScheduleRow, type ScheduleSpecInput, type StepwiseService, type StudyDetail,
-  type StudySummary, type TrialProposal, type TrialRow,
+  type StudyHealth, type StudySummary, type TrialProposal, type TrialRow,
 } from './service-types';
 import type { ScheduledStudyInput, StudyWorkflowInput } from './workflows';
+import { createHealthCache, workflowHealth } from './workflow-health';
 
 /** The launch/control API over Postgres and Temporal; web (tRPC) and tests call it. */
 
@@ -142,6 +143,18 @@ function validateSpec(spec: ScheduleSpecInput): { cronExpressions?: string[]; in
   return { intervals: [{ every: `${s}s` }] };
 }
 
+/** How long a cancel waits for the workflow to close by itself before terminating it. */
+const CANCEL_GRACE_MS = 5_000;
+
+const isLive = (row: StudyRow) => row.status === 'running' || row.status === 'paused';
+
+/** The summary with Temporal's view of a live study's workflow; a live row without a workflow is stalled by definition. */
+function withHealth(summary: StudySummary, row: StudyRow, health: StudyHealth | undefined): StudySummary {
+  if (!isLive(row)) return summary;
+  if (!row.workflowId) return { ...summary, health: { state: 'stalled', reason: 'the study has no workflow; cancel it to close its trials', since: null } };
+  return health ? { ...summary, health } : summary;
+}
+
 export interface ServiceDeps {
   db: Db;
   temporal: Client;
@@ -170,6 +183,57 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
       throw err;
     }
     return summary(id);
+  }
+
+  const healthCache = createHealthCache(temporal);
+
+  /**
+   * A cancel request reaches the workflow through a workflow task, so a workflow whose tasks keep
+   * failing never sees it (issue #9). Ask first; if the workflow is stalled, or has not closed a
+   * few seconds later, terminate it and close the study with its open trials here. finishStudy is
+   * one transaction and leaves a finished study alone, so racing the workflow's own cleanup (or a
+   * second cancel) is harmless.
+   */
+  async function cancelWorkflow(studyId: string, workflowId: string): Promise<void> {
+    const handle = temporal.workflow.getHandle(workflowId);
+    const before = await workflowHealth(temporal, workflowId);
+    try {
+      await handle.cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      await finishStudy(db, studyId, 'cancelled'); // already closed (or never started): close the row
+      return;
+    }
+    if (before.state !== 'stalled' && (await closesWithin(workflowId, CANCEL_GRACE_MS))) {
+      await finishStudy(db, studyId, 'cancelled'); // normally a no-op: the workflow recorded it
+      return;
+    }
+    const why = before.state === 'stalled'
+      ? `its workflow was stalled: ${before.reason}`
+      : `its workflow did not close within ${CANCEL_GRACE_MS / 1000} s of the cancel request`;
+    try {
+      await handle.terminate(`cancelled from Stepwise; ${why}`);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // it closed meanwhile
+    }
+    await finishStudy(db, studyId, 'cancelled', `cancelled by terminating the workflow (${why})`);
+    healthCache.forget(workflowId);
+  }
+
+  /** Polls the workflow until it is no longer running, for at most `ms`. */
+  async function closesWithin(workflowId: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      try {
+        const d = await temporal.withDeadline(deadline + 1000, () => temporal.workflow.getHandle(workflowId).describe());
+        if (d.status.name !== 'RUNNING') return true;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return true;
+        throw err;
+      }
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async function scheduleOrThrow(id: string): Promise<ScheduleRowDb> {
@@ -232,20 +296,28 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
 
     async listStudies({ limit, cursor, status }) {
       const page = await listStudyRows(db, { limit, cursor, status });
-      const running = await countRunningTrials(db, page.items.filter((s) => s.status === 'running' || s.status === 'paused').map((s) => s.id));
-      return { items: page.items.map((s) => toSummary(s, running.get(s.id) ?? 0)), nextCursor: page.nextCursor };
+      const live = page.items.filter(isLive);
+      const [running, health] = await Promise.all([
+        countRunningTrials(db, live.map((s) => s.id)),
+        healthCache.many(live.flatMap((s) => (s.workflowId ? [s.workflowId] : []))),
+      ]);
+      return {
+        items: page.items.map((s) => withHealth(toSummary(s, running.get(s.id) ?? 0), s, s.workflowId ? health.get(s.workflowId) : undefined)),
+        nextCursor: page.nextCursor,
+      };
     },
 
     async getStudy(id) {
       const row = await getStudyRow(db, id);
       if (!row) throw new NotFoundError('study', id);
-      const [running, curve] = await Promise.all([
+      const [running, curve, health] = await Promise.all([
         countRunningTrials(db, [id]),
         bestSoFar(db, id, row.direction as 'minimize' | 'maximize'),
+        isLive(row) && row.workflowId ? healthCache.one(row.workflowId) : undefined,
       ]);
       const best = row.bestTrialNumber === null ? null : await findTrialRowByNumber(db, id, row.bestTrialNumber);
       const detail: StudyDetail = {
-        ...toSummary(row, running.get(id) ?? 0),
+        ...withHealth(toSummary(row, running.get(id) ?? 0), row, health),
         config: row.config as unknown as TStudyConfig,
         workflowId: row.workflowId,
         bestSoFar: curve,
@@ -280,12 +352,7 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
         await finishStudy(db, id, 'cancelled');
         return summary(id);
       }
-      try {
-        await temporal.workflow.getHandle(row.workflowId).cancel();
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        await finishStudy(db, id, 'cancelled');
-      }
+      await cancelWorkflow(id, row.workflowId);
       return summary(id);
     },
 

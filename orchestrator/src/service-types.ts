@@ -11,6 +11,20 @@ export type StudyStatus = 'queued' | 'running' | 'paused' | 'completed' | 'faile
 export type TrialStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type StudySource = 'dashboard' | 'client' | 'schedule';
 
+/**
+ * Whether a live study's workflow can make progress, as Temporal sees it. The row's status is what
+ * the workflow last recorded; a workflow whose every task fails (nondeterminism after a deploy)
+ * would otherwise look `running` forever.
+ */
+export interface StudyHealth {
+  /** ok: Temporal runs the workflow normally; stalled: it cannot move (see reason); unknown: Temporal could not be asked. */
+  state: 'ok' | 'stalled' | 'unknown';
+  /** Why, in words ("workflow task failing (attempt 12): [TMPRL1100] Nondeterminism error: ..."); null when ok. */
+  reason: string | null;
+  /** When the current fault began (first failure of the workflow task), when known. */
+  since: Date | null;
+}
+
 export interface StudySummary {
   id: string;
   name: string;
@@ -30,6 +44,8 @@ export interface StudySummary {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Present on running/paused studies from getStudy and listStudies (asked of Temporal); absent otherwise. */
+  health?: StudyHealth;
 }
 
 export interface StudyDetail extends StudySummary {
@@ -212,6 +228,11 @@ export interface StepwiseService {
   getStudy(id: string): Promise<StudyDetail>;
   /** Validates `config` (unknown input) with ZStudyConfig; throws ValidationError naming fields. */
   launchStudy(input: { config: TStudyConfigInput | unknown; source: StudySource }): Promise<StudySummary>;
+  /**
+   * Requests cancellation; a workflow that is stalled, or does not close within a few seconds, is
+   * terminated and the study closed as cancelled with all its open trials in one transaction.
+   * Idempotent: cancelling a finished study returns it unchanged.
+   */
   cancelStudy(id: string): Promise<StudySummary>;
   /** Stops dispatching new trials (in-flight ones finish); resumeStudy continues. Only a running/paused study. */
   pauseStudy(id: string): Promise<StudySummary>;

@@ -33,6 +33,13 @@ export const ZId = z.string().trim().min(1, 'an id is required').max(200);
 const ZParamValue = z.union([z.number(), z.string(), z.boolean()]);
 const ZStudyConfigStored = z.custom<TStudyConfig>((v) => typeof v === 'object' && v !== null, 'config must be an object');
 
+/** Temporal's view of a live study's workflow (service-types.ts StudyHealth). */
+export const ZStudyHealth = z.object({
+  state: z.enum(['ok', 'stalled', 'unknown']),
+  reason: z.string().nullable(),
+  since: z.date().nullable(),
+});
+
 export const ZStudySummary = z.object({
   id: z.string(),
   name: z.string(),
@@ -52,6 +59,7 @@ export const ZStudySummary = z.object({
   createdAt: z.date(),
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
+  health: ZStudyHealth.optional(),
 });
 
 export const ZBestSoFarPoint = z.object({
