@@ -3,6 +3,7 @@ import { TEST_FUNCTION_NAMES } from '../functions/test-functions';
 import { PRESET_NAMES } from '../sampling/presets';
 import { SPACING_NAMES } from '../sampling/spacings';
 import { ZSolverSchedule } from '../sampling/schedule';
+import { ZKey, ZModelRef, ZProgramName, ZText } from './text';
 
 /**
  * Objective kinds. A trial's parameters (from the search space) may override the objective's
@@ -21,7 +22,7 @@ export const ZFunctionObjective = z.object({
   /** Standard deviation of additive Gaussian noise on each evaluation (0: noiseless). */
   noiseStd: z.number().min(0).default(0),
   direction: ZDirection.default('minimize'),
-  metric: z.string().min(1).default('value'),
+  metric: ZText(100).min(1).default('value'),
 });
 export type TFunctionObjective = z.infer<typeof ZFunctionObjective>;
 
@@ -55,7 +56,7 @@ export const isSetMetric = (m: SamplerMetric) => SET_METRICS.includes(m);
 export const ZSamplerObjective = z.object({
   type: z.literal('sampler'),
   /** A built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in STEPWISE_MODEL_DIR. */
-  model: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\/-]+$/, 'letters, digits and _ . / - only'),
+  model: ZModelRef,
   preset: z.enum(PRESET_NAMES).default('dpmpp-2m'),
   /** A full USF solver schedule; when given it replaces preset, nfe and spacing. */
   schedule: ZSolverSchedule.optional(),
@@ -67,7 +68,7 @@ export const ZSamplerObjective = z.object({
   guidance: z.number().min(0).max(100).default(0),
   label: z.number().int().min(0).optional(),
   /** Feature model for class_accuracy and fd_features (a built-in such as digits-features). */
-  featureModel: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\/-]+$/, 'letters, digits and _ . / - only').optional(),
+  featureModel: ZModelRef.optional(),
   /**
    * rmse: per-sample distance to the reference solution's endpoint; nll: exact GMM negative
    * log-likelihood (analytic testbeds); class_accuracy: a feature model's classifier agrees with the
@@ -83,9 +84,9 @@ export type TSamplerObjective = z.infer<typeof ZSamplerObjective>;
 export const ZCommandObjective = z.object({
   type: z.literal('command'),
   /** A program NAME from the compute worker's allowlist file; never a command line. */
-  program: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a program name from the worker allowlist (lowercase letters, digits, _ and -)'),
+  program: ZProgramName,
   /** Key of the metric to optimise in the JSON object the program prints last. */
-  metric: z.string().min(1).max(100).default('value'),
+  metric: ZKey(100).min(1).default('value'),
   direction: ZDirection.default('minimize'),
 });
 export type TCommandObjective = z.infer<typeof ZCommandObjective>;

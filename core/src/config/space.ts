@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isReservedKey, reservedKeyMessage, unsafeTextReason } from './text';
 
 /**
  * Search spaces shared by every study kind: grid and random sampling, Bayesian optimization and
@@ -9,7 +10,11 @@ const ZName = z
   .string()
   .min(1, 'a parameter needs a name')
   .max(64)
-  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'use letters, digits, _ . - and start with a letter or _');
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'use letters, digits, _ . - and start with a letter or _')
+  // Trial params are plain objects keyed by these names: see RESERVED_KEYS.
+  .superRefine((name, ctx) => {
+    if (isReservedKey(name)) ctx.addIssue({ code: 'custom', message: reservedKeyMessage(name) });
+  });
 
 export const ZFloatParam = z
   .object({
@@ -42,7 +47,16 @@ export const ZIntParam = z
 export const ZCategoricalParam = z.object({
   type: z.literal('categorical'),
   name: ZName,
-  choices: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1, 'give at least one choice').max(1000),
+  choices: z
+    .array(z.union([z.string().max(1000), z.number().finite(), z.boolean()]))
+    .min(1, 'give at least one choice')
+    .max(1000)
+    .superRefine((choices, ctx) => {
+      choices.forEach((c, i) => {
+        const reason = typeof c === 'string' ? unsafeTextReason(c) : null;
+        if (reason) ctx.addIssue({ code: 'custom', path: [i], message: reason });
+      });
+    }),
 });
 
 export const ZParam = z.discriminatedUnion('type', [ZFloatParam, ZIntParam, ZCategoricalParam]);

@@ -3,6 +3,7 @@ import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim } from '../functions/t
 import { ZSpace, type TSpace } from './space';
 import { BO_METHODS } from '../bo/propose';
 import { SAMPLER_OVERRIDABLE, ZObjective } from './objectives';
+import { ZText, isReservedKey, reservedKeyMessage, unsafeTextReason } from './text';
 
 /**
  * The study configuration: what a user writes (YAML on the CLI, the dashboard form, a tRPC call).
@@ -36,7 +37,24 @@ export const ZBayesOptSettings = z.object({
 export type TBayesOptSettings = z.infer<typeof ZBayesOptSettings>;
 
 /** An `evaluate` candidate: sampler fields it overrides (preset, nfe, spacing, guidance, ...). */
-export const ZCandidate = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+type TCandidateValue = string | number | boolean;
+// Keys are checked on the raw object: a record parse silently drops a `__proto__` key.
+export const ZCandidate = z
+  .custom<Record<string, TCandidateValue>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a candidate is an object of sampler settings such as { preset: ddim, nfe: 10 }')
+  .superRefine((c, ctx) => {
+    for (const key of Object.keys(c)) {
+      const reason = isReservedKey(key) ? reservedKeyMessage(key) : unsafeTextReason(key);
+      if (reason) ctx.addIssue({ code: 'custom', path: [key], message: reason });
+    }
+  })
+  .pipe(
+    z.record(z.string().max(64), z.union([z.string().max(1000), z.number().finite(), z.boolean()])).superRefine((c, ctx) => {
+      for (const [key, value] of Object.entries(c)) {
+        const reason = typeof value === 'string' ? unsafeTextReason(value) : null;
+        if (reason) ctx.addIssue({ code: 'custom', path: [key], message: reason });
+      }
+    }),
+  );
 
 export const ZRacingSettings = z.object({
   /** Bound on the probability that the true best candidate is dropped. */
@@ -75,7 +93,7 @@ export const ZHoldout = z.object({
 export type THoldout = z.infer<typeof ZHoldout>;
 
 const ZStudyConfigBase = z.object({
-  name: z.string().trim().min(1, 'give the study a name').max(200),
+  name: ZText(200).trim().min(1, 'give the study a name'),
   kind: ZStudyKind,
   objective: ZObjective,
   /** Omit for a `function` objective to search the function's standard domain. */
@@ -99,7 +117,7 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
     if (!cfg.candidates) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'an evaluate study needs candidates: a list of sampler settings such as { preset: ddim, nfe: 10 }' });
     cfg.candidates?.forEach((c, i) => {
       for (const key of Object.keys(c)) {
-        if (!(SAMPLER_OVERRIDABLE as readonly string[]).includes(key)) {
+        if (!isReservedKey(key) && !(SAMPLER_OVERRIDABLE as readonly string[]).includes(key)) {
           ctx.addIssue({ code: 'custom', path: ['candidates', i, key], message: `a candidate sets ${SAMPLER_OVERRIDABLE.join(', ')}; "${key}" is none of them` });
         }
       }
@@ -109,6 +127,10 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
     if (cfg.racing) ctx.addIssue({ code: 'custom', path: ['racing'], message: 'racing only applies to kind "evaluate"' });
   }
   if (cfg.holdout) {
+    // Seeds are stored as 32-bit integers (trial blocks), so the whole range must fit.
+    if (cfg.holdout.start + cfg.holdout.size > 2 ** 31 - 1) {
+      ctx.addIssue({ code: 'custom', path: ['holdout', 'size'], message: `holdout seeds run to start + size = ${cfg.holdout.start + cfg.holdout.size}, past the last seed ${2 ** 31 - 1}; lower holdout.start or holdout.size` });
+    }
     if (cfg.objective.type !== 'sampler') ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'a holdout seed range applies to sampler objectives' });
     else if (cfg.objective.estimation.maxSamples > cfg.holdout.start) {
       ctx.addIssue({ code: 'custom', path: ['holdout', 'start'], message: `search-time seeds run up to objective.estimation.maxSamples (${cfg.objective.estimation.maxSamples}); start the holdout at or after it` });

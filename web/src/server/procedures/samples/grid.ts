@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { PRESET_NAMES, SPACING_NAMES } from '@stepwise/core';
+import { PRESET_NAMES, SPACING_NAMES, ZModelRef } from '@stepwise/core';
 import { procedure } from '../../trpc';
 
 export const ZSampleGridInput = z.object({
-  model: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.\/-]+$/, 'letters, digits and _ . / - only'),
+  model: ZModelRef,
   preset: z.enum(PRESET_NAMES),
   nfe: z.number().int().min(1).max(200),
   spacing: z.enum(SPACING_NAMES).optional(),
