@@ -39,6 +39,8 @@ describe('numerical helpers', () => {
       expect(relaxationFactor(r, 1e-6, -1e-6)).toBeCloseTo(1, 6);
     }
     expect(relaxationFactor('linear', 0.5, -0.5, 0.2)).toBeCloseTo(1.1, 15);
+    // dpmsolver-3m leaves first derivatives alone (it acts on the second, in order-3 updates)
+    expect(relaxationFactor('dpmsolver-3m', 0.5, -0.5)).toBe(1);
   });
 });
 
@@ -82,6 +84,28 @@ describe('update coefficients', () => {
     }
     exact *= -ns.alpha(0.3);
     expect(approx).toBeCloseTo(exact, 12);
+  });
+
+  it('dpmsolver-3m halves the second-derivative weight of order-3 updates and nothing else', () => {
+    const s = node(0.5), t = node(0.3), p1 = node(0.6), p2 = node(0.7);
+    const h = t.lambda - s.lambda;
+    for (const prediction of ['noise', 'data'] as const) {
+      const spec = { prediction, interpolation: 'lambda', start: s, target: t } as const;
+      const exact = updateCoefficients(ns, { ...spec, order: 3, relaxation: 'none', points: [p1, p2] });
+      const halved = updateCoefficients(ns, { ...spec, order: 3, relaxation: 'dpmsolver-3m', points: [p1, p2] });
+      // On f = (lambda - lambda_s)^2 (c_2 = h^2, c_0 = c_1 = 0) only the second-derivative term acts.
+      const f = (l: number) => (l - s.lambda) ** 2;
+      const apply = (c: typeof exact) => c.startWeight * f(s.lambda) + c.pointWeights[0] * f(p1.lambda) + c.pointWeights[1] * f(p2.lambda);
+      expect(apply(halved) / apply(exact)).toBeCloseTo(0.5, 12);
+      // ... and on f linear in lambda they agree.
+      const g = (l: number) => 2 - 3 * (l - s.lambda);
+      const applyG = (c: typeof exact) => c.startWeight * g(s.lambda) + c.pointWeights[0] * g(p1.lambda) + c.pointWeights[1] * g(p2.lambda);
+      expect(applyG(halved)).toBeCloseTo(applyG(exact), 13);
+      expect(Math.abs(apply(exact))).toBeGreaterThan(1e-3 * h * h);
+      // order-2 updates are untouched
+      const two = (relaxation: 'none' | 'dpmsolver-3m') => updateCoefficients(ns, { ...spec, order: 2, relaxation, points: [p1] });
+      expect(two('dpmsolver-3m')).toEqual(two('none'));
+    }
   });
 
   it('time interpolation integrates polynomials in t exactly', () => {

@@ -95,10 +95,15 @@ export function gaussLegendre(n: number): { nodes: Float64Array; weights: Float6
   return rule;
 }
 
-/** Relaxation factor for the first-derivative term; hh = h (noise form) or -h (data form). */
+/**
+ * Relaxation factor for the first-derivative term of an order-2 update; hh = h (noise form) or
+ * -h (data form). `dpmsolver-3m` leaves order-2 updates exact (it acts on order 3, see
+ * SECOND_DERIVATIVE_FACTOR).
+ */
 export function relaxationFactor(relaxation: TRelaxation, h: number, hh: number, coefficient = 0): number {
   switch (relaxation) {
     case 'none':
+    case 'dpmsolver-3m':
       return 1;
     case 'linear':
       return 1 + coefficient * h;
@@ -154,8 +159,20 @@ function lambdaMoments(spec: UpdateSpec, n: number, h: number, scale: number, hh
     g[m] = scale * fact * h * phis[m];
   }
   if (spec.order === 2 && n >= 1) g[1] *= relaxationFactor(spec.relaxation, h, hh, spec.relaxationCoefficient);
+  if (spec.order === 3 && n >= 2 && spec.relaxation === 'dpmsolver-3m') g[2] *= SECOND_DERIVATIVE_FACTOR;
   return g;
 }
+
+/**
+ * Weight of the second-derivative term under `dpmsolver-3m`, relative to the exact one. The
+ * official multistep third-order update (DPM-Solver's multistep_dpm_solver_third_update, also
+ * diffusers' DPMSolverMultistepScheduler) forms D1 = h P'(lambda_s) and D2 = h^2 P''(lambda_s) / 2
+ * from the quadratic P through its three points, then adds phi_2-weighted D1 and phi_3-weighted D2
+ * as if D2 were h^2 P''. Taylor's term is h^3 phi_3(h) P'': the official update keeps half of it.
+ * Its local error is then O(h^3), so DPM-Solver++(3M) as published converges at order 2 (with a
+ * small constant); `relaxation: none` gives the exact third-order method.
+ */
+export const SECOND_DERIVATIVE_FACTOR = 0.5;
 
 /**
  * Same moments when the polynomial is in normalized time u = (t - t_s)/(t_t - t_s) (DEIS tAB):

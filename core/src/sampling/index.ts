@@ -39,10 +39,10 @@ export {
   type TRelaxation,
   type TInterpolation,
 } from './schedule';
-export { updateCoefficients, phiFunctions, relaxationFactor, type UpdateSpec, type UpdateCoefficients, type NodeInfo } from './coefficients';
+export { updateCoefficients, phiFunctions, relaxationFactor, SECOND_DERIVATIVE_FACTOR, type UpdateSpec, type UpdateCoefficients, type NodeInfo } from './coefficients';
 export { asNoisePredictor, MODEL_PREDICTIONS, type Denoiser, type FloatArray, type ModelPrediction } from './denoiser';
 export { sampleUsf, planUsf, type SampleUsfOptions, type SampleUsfResult, type UsfPlan, type PlannedStep, type PlannedUpdate } from './usf';
-export { PRESET_NAMES, buildPresetSchedule, presetOrder, type PresetName, type PresetOptions } from './presets';
+export { INTERMEDIATE_RULES, PRESET_NAMES, buildPresetSchedule, presetOrder, singlestepFractions, type IntermediateRule, type PresetName, type PresetOptions } from './presets';
 export {
   isotropicGaussian,
   gaussianEps,

@@ -1,4 +1,4 @@
-import { getNoiseSchedule, type NoiseScheduleName } from './noise-schedules';
+import { getNoiseSchedule, type NoiseSchedule, type NoiseScheduleName } from './noise-schedules';
 import { ZSolverSchedule, type TRelaxation, type TSolverSchedule, type TSolverScheduleInput, type TStepDecisionInput, type TTimestepsSpec } from './schedule';
 import { makeTimesteps, type SpacingName } from './spacings';
 
@@ -11,7 +11,16 @@ import { makeTimesteps, type SpacingName } from './spacings';
  * - DPM-Solver(++) multistep lowers the order of the final steps only when there are fewer than
  *   10 steps (DPM-Solver repo); UniPC always does (UniPC repo); DEIS never does;
  * - singlestep DPM-Solver splits the NFE into order-k steps and one lower-order tail step exactly
- *   like DPM-Solver's get_orders_and_timesteps_for_singlestep_solver;
+ *   like DPM-Solver's get_orders_and_timesteps_for_singlestep_solver, and places the intermediate
+ *   points of an order-k step from s to t where its sample() does: at the inner points of the
+ *   same spacing rule applied to [s, t] with k + 1 points (get_time_steps(skip_type, s, t, k)).
+ *   For logSNR spacing those are the lambda fractions 1/2 and 1/3, 2/3; for time-uniform or
+ *   time-quadratic spacing they are not. `intermediatePoints: 'lambda-fractions'` keeps the
+ *   fractions for every spacing (Stepwise's rule before it followed the reference);
+ * - DPM-Solver++(3M) (`dpmpp-3m`) is the official multistep third-order update, which weights its
+ *   second difference by half of the exact Taylor coefficient and so converges at order 2 (see
+ *   SECOND_DERIVATIVE_FACTOR); `dpmpp-3m-exact` is the same method with the exact weights, the
+ *   true third-order exponential multistep method (equal to UniP-3 without corrector, B2(h)).
  * - UniPC runs the corrector after every step but the last.
  * `lowerOrderFinal` overrides the multistep ending rule.
  */
@@ -22,6 +31,7 @@ export const PRESET_NAMES = [
   'dpm-solver-3',
   'dpmpp-2m',
   'dpmpp-3m',
+  'dpmpp-3m-exact',
   'unipc-bh1',
   'unipc-bh1-noc',
   'unipc-bh2',
@@ -31,6 +41,14 @@ export const PRESET_NAMES = [
   'deis-tab3',
 ] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
+
+/**
+ * Where singlestep presets put a step's intermediate points: `spacing` (DPM-Solver's rule, the
+ * default) applies the timestep spacing inside the step; `lambda-fractions` puts them at fixed
+ * fractions of the step's lambda interval (1/2; 1/3 and 2/3) whatever the spacing.
+ */
+export const INTERMEDIATE_RULES = ['spacing', 'lambda-fractions'] as const;
+export type IntermediateRule = (typeof INTERMEDIATE_RULES)[number];
 
 export interface PresetOptions {
   noiseSchedule?: NoiseScheduleName;
@@ -43,6 +61,8 @@ export interface PresetOptions {
   order?: number;
   /** Lower the order of the last steps of multistep methods (default: as the reference does). */
   lowerOrderFinal?: boolean;
+  /** Singlestep intermediate points (default `spacing`, as DPM-Solver does); see IntermediateRule. */
+  intermediatePoints?: IntermediateRule;
 }
 
 /** Reference theoretical convergence order of a preset (global error ~ NFE^-order). */
@@ -50,7 +70,9 @@ export function presetOrder(preset: PresetName, options: Pick<PresetOptions, 'or
   switch (preset) {
     case 'ddim': return 1;
     case 'dpm-solver-2': case 'dpmpp-2m': return 2;
-    case 'dpm-solver-3': case 'dpmpp-3m': return 3;
+    // The published 3M halves its second-derivative term: local error O(h^3), global order 2.
+    case 'dpmpp-3m': return 2;
+    case 'dpm-solver-3': case 'dpmpp-3m-exact': return 3;
     case 'unipc-bh1': case 'unipc-bh2': return (options.order ?? 3) + 1;
     case 'unipc-bh1-noc': case 'unipc-bh2-noc': return options.order ?? 3;
     case 'deis-tab1': return 2;
@@ -82,19 +104,38 @@ export function singlestepOrders(nfe: number, order: 2 | 3): number[] {
   return [...Array<number>(Math.floor(nfe / 2)).fill(2), 1];
 }
 
-function singlestepDecision(order: number): TStepDecisionInput {
+/** Lambda fractions of the intermediate points of an order-`order` singlestep step. */
+const LAMBDA_FRACTIONS: Record<number, number[]> = { 1: [], 2: [1 / 2], 3: [1 / 3, 2 / 3] };
+
+/**
+ * DPM-Solver's intermediate points of a step from s to t: the inner points of `spacing` on [s, t]
+ * with order + 1 points, as fractions r of h = lambda_t - lambda_s. For logSNR these are exactly
+ * LAMBDA_FRACTIONS (DPM-Solver gets them back through inverse_lambda, to within an ulp).
+ */
+export function singlestepFractions(
+  noise: NoiseSchedule, spacing: SpacingName, s: number, t: number, order: number, rule: IntermediateRule = 'spacing', rho?: number,
+): number[] {
+  const fixed = LAMBDA_FRACTIONS[order];
+  if (!fixed) throw new RangeError(`no singlestep DPM-Solver of order ${order}`);
+  if (order === 1 || rule === 'lambda-fractions' || spacing === 'logSNR') return fixed;
+  const inner = makeTimesteps(noise, { spacing, steps: order, tStart: s, tEnd: t, rho });
+  const ls = noise.lambda(s), h = noise.lambda(t) - ls;
+  return inner.slice(1, -1).map((tau) => (noise.lambda(tau) - ls) / h);
+}
+
+function singlestepDecision(order: number, r: number[]): TStepDecisionInput {
   switch (order) {
     case 1:
       return { prediction: 'noise', order: 1 };
-    case 2: // DPM-Solver-2: midpoint in lambda, relaxed phi_2 term (e^h - 1)/2
-      return { prediction: 'noise', order: 2, intermediate: [{ r: 0.5, order: 1 }], derivativePoints: [{ mid: 0 }], relaxation: 'dpmsolver-2' };
-    case 3: // DPM-Solver-3: r = 1/3, 2/3; each later update uses one difference with the exact phi_2
+    case 2: // DPM-Solver-2: one intermediate point, relaxed phi_2 term (e^h - 1)/2 ('dpmsolver' solver type)
+      return { prediction: 'noise', order: 2, intermediate: [{ r: r[0], order: 1 }], derivativePoints: [{ mid: 0 }], relaxation: 'dpmsolver-2' };
+    case 3: // DPM-Solver-3: each later update uses one difference with the exact phi_2
       return {
         prediction: 'noise',
         order: 2,
         intermediate: [
-          { r: 1 / 3, order: 1 },
-          { r: 2 / 3, order: 2, derivativePoints: [{ mid: 0 }] },
+          { r: r[0], order: 1 },
+          { r: r[1], order: 2, derivativePoints: [{ mid: 0 }] },
         ],
         derivativePoints: [{ mid: 1 }],
       };
@@ -121,28 +162,37 @@ export function buildPresetSchedule(preset: PresetName, nfe: number, options: Pr
     case 'dpm-solver-2':
     case 'dpm-solver-3': {
       const orders = singlestepOrders(nfe, preset === 'dpm-solver-2' ? 2 : 3);
-      steps = orders.map(singlestepDecision);
-      if (spacing === 'logSNR') timesteps = spaced(orders.length);
-      else {
+      const rule = options.intermediatePoints ?? 'spacing';
+      if (!(INTERMEDIATE_RULES as readonly string[]).includes(rule)) {
+        throw new RangeError(`intermediatePoints must be one of ${INTERMEDIATE_RULES.join(', ')}, got "${String(rule)}"`);
+      }
+      if (spacing === 'logSNR') {
+        timesteps = spaced(orders.length);
+        steps = orders.map((o) => singlestepDecision(o, LAMBDA_FRACTIONS[o]));
+      } else {
         // DPM-Solver: outer steps are a subset of the nfe-step grid, at the cumulative orders.
-        const fine = makeTimesteps(getNoiseSchedule(noiseSchedule), { spacing, steps: nfe, tStart: options.tStart, tEnd: options.tEnd, rho: options.rho });
+        const noise = getNoiseSchedule(noiseSchedule);
+        const fine = makeTimesteps(noise, { spacing, steps: nfe, tStart: options.tStart, tEnd: options.tEnd, rho: options.rho });
         const values = [fine[0]];
         let at = 0;
         for (const o of orders) values.push(fine[(at += o)]);
         timesteps = { spacing: 'explicit', values };
+        steps = orders.map((o, i) => singlestepDecision(o, singlestepFractions(noise, spacing, values[i], values[i + 1], o, rule, options.rho)));
       }
       break;
     }
 
     case 'dpmpp-2m':
-    case 'dpmpp-3m': {
+    case 'dpmpp-3m':
+    case 'dpmpp-3m-exact': {
       const order = preset === 'dpmpp-2m' ? 2 : 3;
+      const third: TRelaxation = preset === 'dpmpp-3m' ? 'dpmsolver-3m' : 'none';
       const orders = multistepOrders(nfe, order, options.lowerOrderFinal ?? nfe < 10);
       steps = orders.map((o) => ({
         prediction: 'data',
         order: o,
         derivativePoints: prevPoints(o - 1),
-        relaxation: o === 2 ? 'dpmsolver-2' : 'none',
+        relaxation: o === 2 ? 'dpmsolver-2' : o === 3 ? third : 'none',
       }));
       break;
     }

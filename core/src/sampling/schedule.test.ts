@@ -96,6 +96,21 @@ describe('ZSolverSchedule: rejected documents name the step and the field', () =
     expect(got).toContainEqual({ path: ['steps', 3, 'relaxation'], message: expect.stringMatching(/cannot be combined with interpolation "time"/) });
   });
 
+  it('dpmsolver-3m only where an order-3 update exists (predictor, or the corrector of an order-2 step)', () => {
+    const got = issues({
+      noiseSchedule: 'vp-linear',
+      timesteps: { spacing: 'logSNR' },
+      steps: [
+        { prediction: 'data', order: 1 },
+        { prediction: 'data', order: 2, relaxation: 'dpmsolver-3m' },
+        { prediction: 'data', order: 3, relaxation: 'dpmsolver-3m' },
+        { prediction: 'data', order: 2, relaxation: 'dpmsolver-3m', corrector: true },
+        { prediction: 'data', order: 1 },
+      ],
+    });
+    expect(got).toEqual([{ path: ['steps', 1, 'relaxation'], message: 'step 1: relaxation "dpmsolver-3m" only acts on order-3 updates (predictor, intermediate point or corrector) and this step has none; set it to "none"' }]);
+  });
+
   it('timesteps that do not fit the steps or the noise schedule', () => {
     expect(issues({ ...multistep([1, 2]), timesteps: { spacing: 'explicit', values: [1, 0.5, 0.6] } })).toContainEqual({
       path: ['timesteps', 'values'],

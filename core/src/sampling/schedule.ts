@@ -20,11 +20,17 @@ import { SPACING_NAMES, makeTimesteps, timestepsProblem } from './spacings';
  * x_{i+1} UniC-style: the final update is recomputed with order+1 and that evaluation as an extra
  * point, at no extra NFE. `relaxation` rescales the first-derivative term of every update in the
  * step that has Taylor order exactly 2 (DPM-Solver-2, DPM-Solver++(2M), UniP-2, UniC-1); higher
- * orders always use the exact phi coefficients (in UniPC B(h) cancels out of them exactly).
+ * orders use the exact phi coefficients (in UniPC B(h) cancels out of them exactly), except under
+ * `dpmsolver-3m`, which halves the second-derivative term of every order-3 update in the step as
+ * the official DPM-Solver(++) multistep third-order update does (coefficients.ts says why).
+ *
+ * Intermediate points are placed by their `r`, a fraction of the step's lambda interval. Presets
+ * write the r that their reference implementation uses for the chosen spacing (see presets.ts);
+ * a hand-written schedule names its fractions explicitly.
  */
 
 export const PREDICTION_TYPES = ['noise', 'data'] as const;
-export const RELAXATIONS = ['none', 'linear', 'dpmsolver-2', 'unipc-bh1', 'unipc-bh2'] as const;
+export const RELAXATIONS = ['none', 'linear', 'dpmsolver-2', 'dpmsolver-3m', 'unipc-bh1', 'unipc-bh2'] as const;
 export const INTERPOLATIONS = ['lambda', 'time'] as const;
 export type TPrediction = (typeof PREDICTION_TYPES)[number];
 export type TRelaxation = (typeof RELAXATIONS)[number];
@@ -237,12 +243,14 @@ function checkStep(ctx: Ctx, i: number, step: TStepDecision, isLast: boolean): v
     if (step.interpolation === 'time') {
       ctx.addIssue({ code: 'custom', path: ['steps', i, 'relaxation'], message: `step ${i}: relaxation "${step.relaxation}" rescales a derivative in lambda and cannot be combined with interpolation "time"` });
     } else {
-      const hasOrder2 = step.order === 2 || step.intermediate.some((m) => m.order === 2) || (step.corrector && step.order === 1);
-      if (!hasOrder2) {
+      // The corrector is an update of order step.order + 1.
+      const acted = step.relaxation === 'dpmsolver-3m' ? 3 : 2;
+      const hasOrder = step.order === acted || step.intermediate.some((m) => m.order === acted) || (step.corrector && step.order === acted - 1);
+      if (!hasOrder) {
         ctx.addIssue({
           code: 'custom',
           path: ['steps', i, 'relaxation'],
-          message: `step ${i}: relaxation "${step.relaxation}" only acts on order-2 updates (predictor, intermediate point or corrector) and this step has none; set it to "none"`,
+          message: `step ${i}: relaxation "${step.relaxation}" only acts on order-${acted} updates (predictor, intermediate point or corrector) and this step has none; set it to "none"`,
         });
       }
     }

@@ -171,7 +171,7 @@ describe('UniPC closed form (predictor UniP-p + corrector UniC)', () => {
     expect(withC.nfe).toBe(10);
     expect(without.nfe).toBe(10);
     // ... and it does change (improve) the result against a fine reference
-    const fine = await usf(buildPresetSchedule('dpmpp-3m', 400));
+    const fine = await usf(buildPresetSchedule('dpmpp-3m-exact', 400));
     const err = (a: Float64Array) => Math.max(...a.map((v, i) => Math.abs(v - fine.x0[i])));
     expect(err(withC.x0)).toBeLessThan(err(without.x0));
     const custom = (corrector: boolean) => ZSolverSchedule.parse({
