@@ -1,5 +1,6 @@
 import type { Db } from './client';
 import { Prisma } from './generated/client';
+import { isUuid } from './ids';
 
 export type ScheduleRowDb = Prisma.RerunScheduleGetPayload<{ include: { _count: { select: { studies: true } } } }>;
 
@@ -27,6 +28,7 @@ export async function listScheduleRows(db: Db): Promise<ScheduleRowDb[]> {
 }
 
 export async function getScheduleRow(db: Db, id: string): Promise<ScheduleRowDb | null> {
+  if (!isUuid(id)) return null;
   return db.rerunSchedule.findUnique({ where: { id }, include: withCount });
 }
 

@@ -2,6 +2,8 @@ import type { TStudyConfig } from '@stepwise/core';
 import type { Db, DbOrTx } from './client';
 import { Prisma } from './generated/client';
 import type { StudyKind, StudySource, StudyStatus } from './generated/enums';
+import { isUuid } from './ids';
+import { InvalidCursorError } from './trials';
 
 /** Named data-access functions for studies. Activities call these; every write is idempotent. */
 
@@ -79,6 +81,7 @@ export async function setStrategyState(db: DbOrTx, id: string, state: unknown): 
 }
 
 export async function getStudyRow(db: DbOrTx, id: string): Promise<StudyRow | null> {
+  if (!isUuid(id)) return null;
   return db.study.findUnique({ where: { id } });
 }
 
@@ -86,6 +89,8 @@ export async function listStudyRows(
   db: Db,
   opts: { limit: number; cursor?: string | null; status?: StudyStatus },
 ): Promise<{ items: StudyRow[]; nextCursor: string | null }> {
+  // The cursor is the last study id of the previous page; a cursor naming no study gives an empty page.
+  if (opts.cursor && !isUuid(opts.cursor)) throw new InvalidCursorError();
   const rows = await db.study.findMany({
     where: opts.status ? { status: opts.status } : undefined,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
