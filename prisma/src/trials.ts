@@ -2,6 +2,7 @@ import type { TParams } from '@stepwise/core';
 import type { Db, DbOrTx } from './client';
 import { Prisma } from './generated/client';
 import type { TrialStatus } from './generated/enums';
+import { isUuid } from './ids';
 
 /**
  * Trial writes come from Temporal activities, which may run more than once: every function here
@@ -136,14 +137,27 @@ export class InvalidCursorError extends Error {
   }
 }
 
-function decodeCursor(raw: string): Cursor {
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A cursor is client-held, so anything may come back: only the shapes encodeCursor writes for
+ * `sort` pass (an int32 trial number; a finite number, an ISO time or null as the sort value).
+ */
+function decodeCursor(raw: string, sort: TrialSortField): Cursor {
+  let c: unknown;
   try {
-    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.n !== 'number') throw new Error();
-    return c;
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
     throw new InvalidCursorError();
   }
+  if (typeof c !== 'object' || c === null) throw new InvalidCursorError();
+  const { n, v } = c as { n?: unknown; v?: unknown };
+  if (typeof n !== 'number' || !Number.isInteger(n) || Math.abs(n) > INT32_MAX) throw new InvalidCursorError();
+  if (sort === 'number') return { v: null, n };
+  if (v === null) return { v, n };
+  if (sort === 'value' && typeof v === 'number' && Number.isFinite(v)) return { v, n };
+  if (sort === 'finishedAt' && typeof v === 'string' && v.length <= 40 && Number.isFinite(Date.parse(v))) return { v, n };
+  throw new InvalidCursorError();
 }
 
 /**
@@ -151,10 +165,11 @@ function decodeCursor(raw: string): Cursor {
  * 100,000-trial study costs the same as page 1.
  */
 export async function listTrialRows(db: Db, q: ListTrialsQuery): Promise<{ items: TrialRowDb[]; nextCursor: string | null; total: number }> {
+  if (!isUuid(q.studyId)) return { items: [], nextCursor: null, total: 0 };
   const base: Prisma.TrialWhereInput = { studyId: q.studyId, ...(q.status ? { status: q.status } : {}) };
   let after: Prisma.TrialWhereInput | undefined;
   if (q.cursor) {
-    const c = decodeCursor(q.cursor);
+    const c = decodeCursor(q.cursor, q.sort);
     if (q.sort === 'number') {
       after = { number: q.order === 'asc' ? { gt: c.n } : { lt: c.n } };
     } else {
