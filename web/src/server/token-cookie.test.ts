@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handleTokenRequest } from './auth';
 
 /** POST /api/token: the dashboard's token becomes an HttpOnly, SameSite=Strict cookie set by the server. */
-const env = { STEPWISE_API_TOKEN: 'right-token' } as NodeJS.ProcessEnv;
+const env: NodeJS.ProcessEnv = { ...process.env, STEPWISE_API_TOKEN: 'right-token' };
 
 function tokenRequest(body: unknown, opts: { url?: string; headers?: Record<string, string>; method?: string } = {}): Request {
   return new Request(opts.url ?? 'http://127.0.0.1:3000/api/token', {
