@@ -18,7 +18,7 @@ import { describeError } from './errors';
 import { exportTrials, type Write } from './export-trials';
 import { formatNumber, isoOrDash, table, toJson } from './format';
 import { openOutputFile, type OutputFile } from './io';
-import { watchStudy } from './watch';
+import { statusText, watchStudy } from './watch';
 import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
 import { loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseSpacing, sampleRequest, type Sampler } from './sample';
 
@@ -115,21 +115,35 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return print(`launched ${study.id}  ${study.name}  (${study.kind}, ${study.trialsTotal} trials)\n  ${conn.url.replace(/\/+$/, '')}/studies/${study.id}`);
       }
       io.err(`launched ${study.id}  ${study.name}\n`);
-      // On a terminal the bar shows the best value live; elsewhere (CI logs, pipes) each improvement gets a line.
-      const tty = !!(io.progress as { isTTY?: boolean } | undefined)?.isTTY;
-      const final = await watchStudy(getClient(), study.id, {
-        sleep: io.sleep,
-        stream: io.progress,
-        quiet: !io.progress || opts.json,
-        onImprovement: tty || opts.json ? undefined : (line) => io.err(`${line}\n`),
-      });
-      if (opts.json) await print(toJson(final));
-      else {
-        const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)}${intervalSuffix(final.bestTrial)} (trial #${final.bestTrialNumber})`;
-        await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
-      }
-      if (final.status !== 'completed') code = 1;
+      await watchToEnd(study.id, opts);
     });
+
+  /** Shared by `launch --watch` and `watch`: bar (or lines), then the final best value; exit 1 unless completed. */
+  async function watchToEnd(id: string, opts: { json?: boolean }): Promise<void> {
+    // On a terminal the bar shows the best value live; elsewhere (CI logs, pipes) each improvement gets a line.
+    const tty = !!(io.progress as { isTTY?: boolean } | undefined)?.isTTY;
+    const final = await watchStudy(getClient(), id, {
+      sleep: io.sleep,
+      stream: io.progress,
+      quiet: !io.progress || opts.json,
+      onImprovement: tty || opts.json ? undefined : (line) => io.err(`${line}\n`),
+      // Outages and stalls are worth a line even under the bar: clear the bar's line first.
+      onNotice: (line) => io.err(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
+    });
+    if (opts.json) await print(toJson(final));
+    else {
+      const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)}${intervalSuffix(final.bestTrial)} (trial #${final.bestTrialNumber})`;
+      await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
+    }
+    if (final.status !== 'completed') code = 1;
+  }
+
+  program
+    .command('watch')
+    .description('follow a study until it finishes (progress bar; survives server restarts), then print the best value (exit 1 unless it completed)')
+    .argument('<id>', 'study id')
+    .option('--json', 'print the finished study as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => watchToEnd(id, opts));
 
   program
     .command('ls')
@@ -152,6 +166,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       } while (cursor && (opts.all || items.length < opts.limit));
       if (opts.json) return print(toJson(items));
       if (items.length === 0) return print('no studies');
+      const stalled = items.filter((s) => s.health?.state === 'stalled');
       await io.out(
         table(
           ['ID', 'NAME', 'KIND', 'STATUS', 'PROGRESS', 'BEST', 'SOURCE', 'CREATED'],
@@ -159,7 +174,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             s.id,
             s.name,
             s.kind,
-            s.status,
+            statusText(s),
             `${s.trialsCompleted + s.trialsFailed}/${s.trialsTotal}`,
             formatNumber(s.bestValue),
             s.source,
@@ -168,6 +183,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           new Set([4, 5]),
         ),
       );
+      for (const s of stalled) io.err(`${s.id} is stalled: ${s.health!.reason}\n`);
     });
 
   program
@@ -182,7 +198,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         ['id', s.id],
         ['name', s.name],
         ['kind', s.kind],
-        ['status', s.status + (s.error ? ` (${s.error})` : '')],
+        ['status', statusText(s) + (s.error ? ` (${s.error})` : '')],
         ['objective', `${s.direction} ${s.metric}`],
         ['progress', `${s.trialsCompleted} completed, ${s.trialsFailed} failed, ${s.trialsRunning} running of ${s.trialsTotal}`],
         ['best', s.bestValue === null ? '-' : `${formatNumber(s.bestValue, 8)}${intervalSuffix(s.bestTrial)} (trial #${s.bestTrialNumber})`],
@@ -192,6 +208,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         ['finished', isoOrDash(s.finishedAt)],
         ['workflow', s.workflowId ?? '-'],
       ];
+      if (s.health && s.health.state !== 'ok') {
+        // Right under "status": what Temporal says, and what to do about it.
+        const at = rows.findIndex(([k]) => k === 'status') + 1;
+        const since = s.health.since ? ` (since ${isoOrDash(s.health.since)})` : '';
+        rows.splice(at, 0, ['  health', `${s.health.state}: ${s.health.reason ?? ''}${since}`]);
+        if (s.health.state === 'stalled') rows.splice(at + 1, 0, ['  fix', `stepwise cancel ${s.id} terminates the workflow and closes its trials`]);
+      }
       const t = s.bestTrial && s.bestTrial.number === s.bestTrialNumber ? s.bestTrial : null;
       if (t) {
         // Under "best": the best trial's standard error (noisy objectives) and its parameters.
@@ -225,7 +248,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .argument('<id>', 'study id')
     .action(async (id: string) => {
       const s = await getClient().studies.cancel.mutate({ id });
-      await print(`${s.id}  ${s.status}`);
+      // A stalled workflow is terminated rather than cancelled; the error says so.
+      await print(`${s.id}  ${s.status}${s.error ? `  (${s.error})` : ''}`);
     });
 
   for (const verb of ['pause', 'resume'] as const) {
