@@ -1,0 +1,524 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { migrate } from '../prisma/src/migrate';
+import { recreateDatabase, startPostgres, stopPostgres, type PostgresOptions } from '../infra/stack/postgres';
+import { startTemporal } from '../infra/stack/temporal';
+import { portOpen, startProcess, stopProcess, waitFor, type ManagedProcess } from '../infra/stack/processes';
+import { createServiceFromConfig } from '../orchestrator/src/service-impl';
+import type { StepwiseService } from '../orchestrator/src/service-types';
+import { workflowBundle } from '../orchestrator/src/worker';
+
+/**
+ * Chaos harness: a private stack on loopback (durable Postgres cluster, Temporal dev server with
+ * its SQLite file, one orchestrator and one compute worker as real processes), studies run on it
+ * once undisturbed and once while faults are injected at trial-count milestones, and the checks
+ * that matter after a crash: the study completes, every trial exactly once, nothing left running,
+ * the same numbers as the undisturbed run, and every workflow history replays against the
+ * current workflow bundle. Every wait is bounded: a study that stops making progress is reported
+ * as not completed instead of hanging the run. `npm run chaos` and tests/chaos.test.ts use it.
+ */
+
+export type FaultKind = 'kill-compute' | 'kill-orchestrator' | 'restart-postgres' | 'restart-temporal';
+
+export interface ChaosStackOptions {
+  /** Data and logs (Postgres cluster, Temporal SQLite file, process logs). */
+  dir: string;
+  pgPort: number;
+  temporalPort: number;
+  uiPort: number;
+  database: string;
+  /** Throwaway clusters only (CI): fsync off. A fast shutdown still leaves the cluster consistent. */
+  unsafeFastPostgres?: boolean;
+  log?: (line: string) => void;
+}
+
+/** One worker process that is restarted if it exits when nobody meant it to (like a supervisor would). */
+class Supervised {
+  proc: ManagedProcess | null = null;
+  /** Exits we did not cause, with their code: reported, because a real deployment would notice them too. */
+  readonly unplannedExits: string[] = [];
+  private generation = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly label: string,
+    private readonly script: string,
+    private readonly ready: RegExp,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logDir: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const gen = ++this.generation;
+    const name = `${this.label}-${gen}`;
+    let output = '';
+    const proc = startProcess(name, process.execPath, ['--import', 'tsx', this.script], {
+      env: { ...this.env, STEPWISE_WORKER_ID: name },
+      logFile: join(this.logDir, `${this.label}.log`),
+    });
+    this.proc = proc;
+    proc.child.stdout?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+    proc.child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+    let exited: number | string | null = null;
+    void proc.exited.then((code) => {
+      exited = code;
+      // Only the current generation restarts itself; a killed one is replaced by whoever killed it.
+      if (this.stopping || this.proc !== proc) return;
+      this.unplannedExits.push(`${name} exited (${code}): ${output.trim().split('\n').slice(-3).join(' | ').slice(-400)}`);
+      this.log(`${name} exited on its own (${code}); restarting it`);
+      setTimeout(() => {
+        if (!this.stopping && this.proc === proc) void this.start().catch((err) => this.log(`restart of ${this.label} failed: ${(err as Error).message}`));
+      }, 1000);
+    });
+    await waitFor(`${name} to start`, async () => {
+      if (exited !== null) throw new Error(`${name} exited during start-up (${exited}):\n${output.slice(-3000)}`);
+      return this.ready.test(output);
+    }, 180_000, 100);
+  }
+
+  /** SIGKILL: a crash, not a shutdown (no drain, no goodbye to Temporal). */
+  async kill9(): Promise<void> {
+    const proc = this.proc;
+    this.proc = null;
+    if (!proc || proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.proc) await stopProcess(this.proc, 5000);
+  }
+}
+
+export class ChaosStack {
+  readonly databaseUrl: string;
+  readonly temporalAddress: string;
+  readonly pool: pg.Pool;
+  readonly client: Client;
+  private temporalProc: ManagedProcess | null;
+  private constructor(
+    private readonly opts: ChaosStackOptions,
+    private readonly pgOpts: PostgresOptions,
+    databaseUrl: string,
+    temporalProc: ManagedProcess | null,
+    private readonly connection: Connection,
+    readonly service: StepwiseService,
+    private readonly closeService: () => Promise<void>,
+    readonly orchestrator: Supervised,
+    readonly compute: Supervised,
+    readonly queues: { orchestrator: string; compute: string },
+  ) {
+    this.databaseUrl = databaseUrl;
+    this.temporalAddress = `127.0.0.1:${opts.temporalPort}`;
+    this.temporalProc = temporalProc;
+    this.client = new Client({ connection });
+    // Polling goes straight to Postgres; connections die on a Postgres restart and are replaced.
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
+    this.pool.on('error', () => {});
+  }
+
+  get log(): (line: string) => void {
+    return this.opts.log ?? (() => {});
+  }
+
+  static async start(opts: ChaosStackOptions): Promise<ChaosStack> {
+    const log = opts.log ?? (() => {});
+    const logDir = join(opts.dir, 'logs');
+    for (const port of [opts.temporalPort]) {
+      if (await portOpen(port)) throw new Error(`port ${port} is in use: the chaos stack restarts its own Temporal server, so give it a free port`);
+    }
+    const pgOpts: PostgresOptions = { dataDir: join(opts.dir, 'pg'), port: opts.pgPort, database: opts.database, unsafeFast: opts.unsafeFastPostgres };
+    log(`Postgres on 127.0.0.1:${opts.pgPort} (${pgOpts.dataDir})`);
+    await startPostgres(pgOpts);
+    const databaseUrl = await recreateDatabase(pgOpts);
+    await migrate(databaseUrl);
+    // A fresh SQLite file per run; it is kept across the Temporal restarts inside the run.
+    const dbFile = join(opts.dir, 'temporal.db');
+    for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
+    log(`Temporal dev server on 127.0.0.1:${opts.temporalPort} (${dbFile})`);
+    const temporalProc = await startTemporal({ port: opts.temporalPort, uiPort: opts.uiPort, dbFile, logFile: join(logDir, 'temporal.log') });
+    const queues = { orchestrator: `chaos-${opts.database}-orchestrator`, compute: `chaos-${opts.database}-compute` };
+    const env = {
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: `127.0.0.1:${opts.temporalPort}`,
+      STEPWISE_ORCHESTRATOR_QUEUE: queues.orchestrator,
+      STEPWISE_TASK_QUEUE: queues.compute,
+      STEPWISE_MODEL_DIR: join(opts.dir, 'models'),
+    };
+    const orchestrator = new Supervised('orchestrator', 'orchestrator/src/main.ts', /^orchestrator .* on queue/m, env, logDir, log);
+    const compute = new Supervised('compute', 'workers/src/main.ts', /^compute worker .* on queue/m, env, logDir, log);
+    log('orchestrator and compute workers');
+    await Promise.all([orchestrator.start(), compute.start()]);
+    const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+    const { service, close } = await createServiceFromConfig({
+      temporalAddress: env.TEMPORAL_ADDRESS, namespace: 'default', databaseUrl,
+      taskQueue: queues.orchestrator, computeQueue: queues.compute, identity: 'chaos-harness',
+    });
+    return new ChaosStack(opts, pgOpts, databaseUrl, temporalProc, connection, service, close, orchestrator, compute, queues);
+  }
+
+  /**
+   * Injects one fault. Returns when the disruption began and when it was complete (the process
+   * gone, the server down), and when the service was back (restarts).
+   */
+  async inject(kind: FaultKind): Promise<{ start: number; down: number; up: number }> {
+    const start = Date.now();
+    let down = start;
+    switch (kind) {
+      case 'kill-compute':
+        await this.compute.kill9();
+        down = Date.now();
+        await this.compute.start();
+        break;
+      case 'kill-orchestrator':
+        await this.orchestrator.kill9();
+        down = Date.now();
+        await this.orchestrator.start();
+        break;
+      case 'restart-postgres':
+        stopPostgres(this.pgOpts.dataDir);
+        down = Date.now();
+        await startPostgres(this.pgOpts);
+        break;
+      case 'restart-temporal': {
+        if (!this.temporalProc) throw new Error('the Temporal server was not started by this stack; it cannot be restarted');
+        await stopProcess(this.temporalProc, 15_000);
+        await waitFor(`port ${this.opts.temporalPort} to close`, async () => !(await portOpen(this.opts.temporalPort)), 30_000, 100);
+        down = Date.now();
+        this.temporalProc = await startTemporal({
+          port: this.opts.temporalPort, uiPort: this.opts.uiPort, dbFile: join(this.opts.dir, 'temporal.db'), logFile: join(this.opts.dir, 'logs', 'temporal.log'),
+        });
+        break;
+      }
+    }
+    return { start, down, up: Date.now() };
+  }
+
+  async stop(): Promise<void> {
+    await this.pool.end().catch(() => {});
+    await this.closeService().catch(() => {});
+    await this.connection.close().catch(() => {});
+    await Promise.all([this.orchestrator.stop(), this.compute.stop()]);
+    if (this.temporalProc) await stopProcess(this.temporalProc);
+    // The Postgres cluster stays up (like the bench and test clusters); `stopPostgres` or `npm run down` stops it.
+  }
+}
+
+export interface FaultPlan {
+  /** Fraction of the study's trials completed before this fault is injected. */
+  at: number;
+  kind: FaultKind;
+}
+
+export interface ScenarioSpec {
+  name: string;
+  /** A study config (as a user writes it); launched twice with the same seed. */
+  config: Record<string, unknown> & { budget: { trials: number; parallel?: number; [key: string]: unknown } };
+  faults: FaultPlan[];
+  /** Upper bound on each run (undisturbed and faulted). */
+  timeoutS: number;
+  /** A run with no completed trial for this long (after the last fault) is given up as stalled. */
+  stallS: number;
+  /** What `identical` compares; bayesopt runs at parallel 1 so that every field is deterministic. */
+  note?: string;
+}
+
+interface TrialRow {
+  number: number;
+  params: unknown;
+  value: number | null;
+  stderr: number | null;
+  n: number | null;
+  status: string;
+}
+
+export interface ScenarioLine {
+  scenario: string;
+  completed: boolean;
+  status: string;
+  stalled: boolean;
+  faults: string[];
+  faults_missed: string[];
+  trials: number;
+  expected_trials: number;
+  duplicates: number;
+  block_duplicates: number;
+  running_left: number;
+  not_completed: number;
+  counter_matches: boolean;
+  identical: boolean;
+  mismatches: number;
+  recovery_s: number | null;
+  recovery_per_fault: Array<{ fault: string; at_trials: number; down_s: number; recovery_s: number | null }>;
+  runs: number;
+  replay_failures: number;
+  replay_errors: string[];
+  workflow_task_failures: number;
+  first_workflow_task_failure: string | null;
+  unplanned_exits: string[];
+  baseline_s: number;
+  chaos_s: number;
+  note?: string;
+}
+
+const round = (v: number, digits = 2) => Number(v.toFixed(digits));
+
+/** A query that may hit a Postgres restart: null instead of an exception. */
+async function tryQuery<T extends pg.QueryResultRow>(pool: pg.Pool, sql: string, params: unknown[]): Promise<T[] | null> {
+  try {
+    return (await pool.query<T>(sql, params)).rows;
+  } catch {
+    return null;
+  }
+}
+
+async function progress(pool: pg.Pool, studyId: string): Promise<{ status: string; completed: number } | null> {
+  const rows = await tryQuery<{ status: string; completed: string }>(
+    pool,
+    `SELECT s.status::text AS status, (SELECT count(*) FROM trial t WHERE t.study_id = s.id AND t.status IN ('completed', 'failed')) AS completed
+     FROM study s WHERE s.id = $1`,
+    [studyId],
+  );
+  return rows && rows[0] ? { status: rows[0].status, completed: Number(rows[0].completed) } : null;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * Launches the config, injects `faults` at their milestones (each only after the previous one
+ * has recovered: a trial finished after it), and waits, boundedly, for a terminal status.
+ */
+async function runOnce(stack: ChaosStack, spec: ScenarioSpec, label: string, faults: FaultPlan[]) {
+  const total = spec.config.budget.trials;
+  const t0 = Date.now();
+  const study = await stack.service.launchStudy({ config: { ...spec.config, name: `${spec.name} (${label})` }, source: 'client' });
+  const workflowId = (await stack.pool.query<{ id: string }>('SELECT workflow_id AS id FROM study WHERE id = $1', [study.id])).rows[0]?.id ?? '';
+  const injected: ScenarioLine['recovery_per_fault'] = [];
+  const missed: string[] = [];
+  let nextFault = 0;
+  let pending: { index: number; down: number; start: number } | null = null;
+  let lastCount = -1;
+  let lastProgress = Date.now();
+  let status = 'queued';
+  let stalled = false;
+  const deadline = t0 + spec.timeoutS * 1000;
+  for (;;) {
+    const p = await progress(stack.pool, study.id);
+    if (p) {
+      status = p.status;
+      if (p.completed !== lastCount) {
+        lastCount = p.completed;
+        lastProgress = Date.now();
+      }
+    }
+    if (pending) {
+      const rows = await tryQuery<{ first: Date | null }>(
+        stack.pool,
+        `SELECT min(finished_at) AS first FROM trial WHERE study_id = $1 AND status = 'completed' AND finished_at > $2`,
+        [study.id, new Date(pending.down)],
+      );
+      const first = rows?.[0]?.first;
+      if (first) {
+        injected[pending.index].recovery_s = round((first.getTime() - pending.start) / 1000);
+        pending = null;
+      }
+    }
+    if (TERMINAL.has(status)) break;
+    if (!pending && nextFault < faults.length && lastCount >= Math.round(faults[nextFault].at * total)) {
+      const f = faults[nextFault++];
+      const atTrials = lastCount;
+      stack.log(`${spec.name}: ${f.kind} at ${atTrials}/${total} trials`);
+      const t = await stack.inject(f.kind);
+      injected.push({ fault: f.kind, at_trials: atTrials, down_s: round((t.up - t.down) / 1000), recovery_s: null });
+      pending = { index: injected.length - 1, down: t.down, start: t.start };
+      lastProgress = Date.now();
+      continue;
+    }
+    if (Date.now() - lastProgress > spec.stallS * 1000 || Date.now() > deadline) {
+      stalled = true;
+      stack.log(`${spec.name} (${label}): no terminal status; ${lastCount}/${total} trials finished, last progress ${round((Date.now() - lastProgress) / 1000, 0)} s ago`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const f of faults.slice(nextFault)) missed.push(f.kind);
+  const wallS = (Date.now() - t0) / 1000;
+  const trials = await waitForRows(stack.pool, study.id);
+  return { studyId: study.id, workflowId, status, completed: status === 'completed', stalled, wallS, trials, injected, missed };
+}
+
+async function waitForRows(pool: pg.Pool, studyId: string): Promise<TrialRow[]> {
+  let rows: TrialRow[] | null = null;
+  await waitFor('the trial rows (Postgres back up)', async () => {
+    rows = await tryQuery<TrialRow>(pool, 'SELECT number, params, value, stderr, n, status::text AS status FROM trial WHERE study_id = $1 ORDER BY number', [studyId]);
+    return rows !== null;
+  }, 60_000, 250);
+  return rows!;
+}
+
+/** Compares each trial's (number, params, value, stderr, n) exactly; a number on one side only is a mismatch. */
+export function compareTrials(a: TrialRow[], b: TrialRow[]): number {
+  const byNumber = new Map(b.map((t) => [t.number, t]));
+  let mismatches = 0;
+  for (const t of a) {
+    const u = byNumber.get(t.number);
+    byNumber.delete(t.number);
+    if (!u || !isDeepStrictEqual(t.params, u.params) || t.value !== u.value || t.stderr !== u.stderr || t.n !== u.n) mismatches++;
+  }
+  return mismatches + byNumber.size;
+}
+
+/** Duplicates and leftovers, counted in Postgres. */
+async function integrity(pool: pg.Pool, studyId: string) {
+  const [dups] = (await pool.query<{ n: string }>(
+    'SELECT count(*) AS n FROM (SELECT number FROM trial WHERE study_id = $1 GROUP BY number HAVING count(*) > 1) d', [studyId],
+  )).rows;
+  // A block recorded twice under two indexes shows as two blocks of one trial whose seed ranges overlap.
+  const [blockDups] = (await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM trial t JOIN trial_block a ON a.trial_id = t.id JOIN trial_block b ON b.trial_id = a.trial_id
+       AND a.block_index < b.block_index AND a.seed_start < b.seed_end AND b.seed_start < a.seed_end
+     WHERE t.study_id = $1`, [studyId],
+  )).rows;
+  const [left] = (await pool.query<{ running: string; not_completed: string }>(
+    `SELECT count(*) FILTER (WHERE status = 'running') AS running, count(*) FILTER (WHERE status <> 'completed') AS not_completed
+     FROM trial WHERE study_id = $1`, [studyId],
+  )).rows;
+  // The study's counter is bumped by the same write that finishes a trial: a retried write must not count twice.
+  const [counter] = (await pool.query<{ ok: boolean }>(
+    `SELECT s.trials_completed = (SELECT count(*) FROM trial t WHERE t.study_id = s.id AND t.status = 'completed') AS ok FROM study s WHERE s.id = $1`, [studyId],
+  )).rows;
+  return { duplicates: Number(dups.n), blockDuplicates: Number(blockDups.n), runningLeft: Number(left.running), notCompleted: Number(left.not_completed), counterMatches: counter.ok };
+}
+
+type History = temporal.api.history.v1.IHistory;
+
+/** Every run of the workflow id, first to last, following continue-as-new from the first run. */
+export async function fetchHistories(client: Client, workflowId: string): Promise<Array<{ runId: string; history: History }>> {
+  const desc = await client.workflow.getHandle(workflowId).describe();
+  let runId: string | null = desc.raw.workflowExecutionInfo?.firstRunId || null;
+  if (!runId) {
+    // Older servers: the visibility list (possibly a little behind) names the runs.
+    const runs: string[] = [];
+    for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId.replace(/'/g, '')}'` })) runs.push(info.runId);
+    runId = runs.at(-1) ?? desc.runId;
+  }
+  const out: Array<{ runId: string; history: History }> = [];
+  while (runId && out.length < 1000) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    out.push({ runId, history });
+    const last = history.events?.at(-1);
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? null;
+  }
+  return out;
+}
+
+/** The replay workers' state changes are not news; warnings and errors still print. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process (another harness call, or a caller's own settings): keep it.
+  }
+}
+
+/** Replays every history against the current workflow bundle; counts what does not replay. */
+export async function replayAll(workflowId: string, histories: Array<{ runId: string; history: History }>) {
+  quietRuntime();
+  const errors: string[] = [];
+  const bundle = await workflowBundle();
+  const results = Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'chaos' }, histories.map((h) => ({ workflowId, history: h.history })));
+  for await (const r of results) if (r.error) errors.push(`${r.runId}: ${r.error.message.slice(0, 300)}`);
+  let taskFailures = 0;
+  let firstTaskFailure: string | null = null;
+  for (const h of histories) {
+    for (const e of h.history.events ?? []) {
+      if (!e.workflowTaskFailedEventAttributes) continue;
+      taskFailures++;
+      firstTaskFailure ??= (e.workflowTaskFailedEventAttributes.failure?.message ?? 'workflow task failed').slice(0, 300);
+    }
+  }
+  return { errors, taskFailures, firstTaskFailure };
+}
+
+/** Undisturbed run, faulted run with the same config and seed, then the checks. */
+export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promise<ScenarioLine> {
+  const exitsBefore = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].length;
+  const baseline = await runOnce(stack, spec, 'undisturbed', []);
+  await settle(stack, baseline);
+  const chaos = await runOnce(stack, spec, 'faults', spec.faults);
+  const checks = await integrityWhenUp(stack, chaos.studyId);
+  let runs = 0;
+  const replay = { errors: [] as string[], taskFailures: 0, firstTaskFailure: null as string | null };
+  for (const run of [baseline, chaos]) {
+    try {
+      const histories = await fetchHistories(stack.client, run.workflowId);
+      if (run === chaos) runs = histories.length;
+      const r = await replayAll(run.workflowId, histories);
+      replay.errors.push(...r.errors);
+      replay.taskFailures += r.taskFailures;
+      replay.firstTaskFailure ??= r.firstTaskFailure;
+    } catch (err) {
+      replay.errors.push(`${run.workflowId}: could not fetch or replay the histories: ${(err as Error).message.slice(0, 300)}`);
+    }
+  }
+  await settle(stack, chaos);
+  const mismatches = compareTrials(baseline.trials, chaos.trials);
+  const recoveries = chaos.injected.map((f) => f.recovery_s);
+  const known = recoveries.filter((r): r is number => r !== null);
+  const exits = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].slice(exitsBefore);
+  return {
+    scenario: spec.name,
+    completed: chaos.completed && baseline.completed,
+    status: chaos.status,
+    stalled: chaos.stalled,
+    faults: chaos.injected.map((f) => f.fault),
+    faults_missed: chaos.missed,
+    trials: chaos.trials.length,
+    expected_trials: spec.config.budget.trials,
+    duplicates: checks.duplicates,
+    block_duplicates: checks.blockDuplicates,
+    running_left: checks.runningLeft,
+    not_completed: checks.notCompleted,
+    counter_matches: checks.counterMatches,
+    identical: mismatches === 0 && baseline.completed && chaos.completed,
+    mismatches,
+    // A fault after which no trial finished has no recovery time: the run did not recover.
+    recovery_s: recoveries.length === 0 ? null : known.length === recoveries.length ? Math.max(...known) : null,
+    recovery_per_fault: chaos.injected,
+    runs,
+    replay_failures: replay.errors.length,
+    replay_errors: replay.errors,
+    workflow_task_failures: replay.taskFailures,
+    first_workflow_task_failure: replay.firstTaskFailure,
+    unplanned_exits: exits,
+    baseline_s: round(baseline.wallS, 1),
+    chaos_s: round(chaos.wallS, 1),
+    ...(spec.note ? { note: spec.note } : {}),
+  };
+}
+
+async function integrityWhenUp(stack: ChaosStack, studyId: string) {
+  let out: Awaited<ReturnType<typeof integrity>> | null = null;
+  await waitFor('integrity queries (Postgres back up)', async () => {
+    out = await integrity(stack.pool, studyId);
+    return true;
+  }, 60_000, 250);
+  return out!;
+}
+
+/** A run that did not finish is terminated, so that it does not compete with the next scenario. */
+async function settle(stack: ChaosStack, run: { completed: boolean; status: string; workflowId: string }): Promise<void> {
+  if (TERMINAL.has(run.status) || !run.workflowId) return;
+  try {
+    await stack.client.workflow.getHandle(run.workflowId).terminate('chaos harness: no terminal status within the bounds of the scenario');
+  } catch (err) {
+    stack.log(`could not terminate ${run.workflowId}: ${(err as Error).message}`);
+  }
+}
