@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_COMPUTE_QUEUE } from '@stepwise/core';
@@ -12,6 +13,21 @@ export interface ComputeWorkerConfig {
   identity: string;
   /** Model files (and cached reference solutions) live here; nothing outside it is ever opened. */
   modelDir: string;
+  /** Most samples one evaluateSamplerBlock / renderSampleGrid request may ask for (STEPWISE_MAX_SAMPLES_PER_ACTIVITY). */
+  maxSamplesPerActivity: number;
+  /** Disk budget of the reference-solution cache under <modelDir>/refs, in bytes (STEPWISE_REFERENCE_CACHE_MB). */
+  referenceCacheBytes: number;
+}
+
+export const DEFAULT_MAX_SAMPLES_PER_ACTIVITY = 65536;
+export const DEFAULT_REFERENCE_CACHE_MB = 512;
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}" (unset it for the default ${fallback})`);
+  return n;
 }
 
 export function computeWorkerConfigFromEnv(env = process.env): ComputeWorkerConfig {
@@ -26,7 +42,11 @@ export function computeWorkerConfigFromEnv(env = process.env): ComputeWorkerConf
     taskQueue: env.STEPWISE_TASK_QUEUE ?? DEFAULT_COMPUTE_QUEUE,
     device,
     concurrency,
-    identity: env.STEPWISE_WORKER_ID ?? `compute-${device}@${os.hostname()}:${process.pid}`,
+    // The PID alone does not tell containers apart (each is PID 1), nor always the hostname (host
+    // networking, fixed hostnames): a random suffix keeps identities distinct in the trial records.
+    identity: env.STEPWISE_WORKER_ID ?? `compute-${device}@${os.hostname()}:${process.pid}-${randomBytes(3).toString('hex')}`,
     modelDir: path.resolve(env.STEPWISE_MODEL_DIR?.trim() || '.data/models'),
+    maxSamplesPerActivity: positiveInteger(env, 'STEPWISE_MAX_SAMPLES_PER_ACTIVITY', DEFAULT_MAX_SAMPLES_PER_ACTIVITY),
+    referenceCacheBytes: positiveInteger(env, 'STEPWISE_REFERENCE_CACHE_MB', DEFAULT_REFERENCE_CACHE_MB) * 1024 * 1024,
   };
 }

@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { buildPresetSchedule, sampleUsf, type PresetName, type SpacingName } from '@stepwise/core';
+import { writeFileAtomic } from './models/atomic-file';
+import { checkedDenoiser, ComputeError, firstNonFinite } from './models/errors';
 import { initialNoiseBatch } from './models/reference';
 import { openModelFile, openTestbed } from './models/open';
 import { TESTBED_NAMES } from './models/testbeds';
@@ -30,17 +31,31 @@ export interface SampleRequest {
 export async function sampleToFile(req: SampleRequest): Promise<{ path: string; shape: number[]; nfe: number }> {
   if (!/\.(npy|png)$/.test(req.out)) throw new Error(`--out must end in .npy or .png, got "${req.out}"`);
   const { x0, shape, nfe } = await drawSamples(req);
-  if (req.out.endsWith('.npy')) writeFileSync(req.out, encodeNpy(Float32Array.from(x0), shape));
-  else writeFileSync(req.out, renderPng(x0, req.count, shape.slice(1)));
+  await writeFileAtomic(req.out, req.out.endsWith('.npy') ? encodeNpy(Float32Array.from(x0), shape) : renderPng(x0, req.count, shape.slice(1)));
   return { path: req.out, shape, nfe };
 }
 
 /** The same samples as a PNG in memory (for the dashboard). */
 export async function samplePng(req: Omit<SampleRequest, 'out'>): Promise<{ png: Buffer; shape: number[]; nfe: number }> {
   const { x0, shape, nfe } = await drawSamples(req);
-  return { png: renderPng(x0, req.count, shape.slice(1)), shape, nfe };
+  return { png: asInput(() => renderPng(x0, req.count, shape.slice(1))), shape, nfe };
 }
 
+/** Errors of the request (not the model, not the machine) as ComputeError('input'). */
+function asInput<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw err instanceof ComputeError ? err : new ComputeError('input', (err as Error).message);
+  }
+}
+
+/**
+ * The samples, with deterministic failures as ComputeErrors: a broken model (from the runtime, or
+ * NaN/Inf out of finite inputs) as 'model', a request the model cannot serve (labels, preset,
+ * picture shape) or a solver that diverges as 'input'. A missing or invalid model file is the
+ * registry's ModelContractError.
+ */
 async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float64Array; shape: number[]; nfe: number }> {
   const options = { modelDir: req.modelDir, device: process.env.STEPWISE_DEVICE ?? 'cpu' };
   const model = (TESTBED_NAMES as readonly string[]).includes(req.model)
@@ -48,9 +63,15 @@ async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float
     : await openModelFile(isLearnedModel(req.model) ? await ensureLearnedModel(req.model, req.modelDir) : req.model, options);
   const dim = model.info.dim;
   const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
-  const { denoiser } = conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count);
-  const schedule = buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing });
-  const { x0, nfe } = await sampleUsf({ model: denoiser, xT: initialNoiseBatch(req.seed, 0, req.count, dim), batch: req.count, dim, schedule, state: 'float32' });
+  const { denoiser } = asInput(() => conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count));
+  const schedule = asInput(() => buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing }));
+  const xT = initialNoiseBatch(req.seed, 0, req.count, dim);
+  const { x0, nfe } = await sampleUsf({ model: denoiser, xT, batch: req.count, dim, schedule, state: 'float32' });
+  if (firstNonFinite(x0) >= 0) {
+    // The model's fault or the solver's? Again with every model output checked (this path only).
+    await sampleUsf({ model: checkedDenoiser(denoiser, model.info.relativePath), xT, batch: req.count, dim, schedule, state: 'float32' });
+    throw new ComputeError('input', `the samples diverge to NaN/Inf with preset ${req.preset} at NFE ${req.nfe}: use more steps or another preset`);
+  }
   return { x0, shape: [req.count, ...model.info.shape], nfe };
 }
 

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { CommandTrialInput, CommandTrialOutcome } from '@stepwise/core';
+import { NON_RETRYABLE_COMPUTE_ERRORS, type CommandTrialInput, type CommandTrialOutcome } from '@stepwise/core';
 import { COMMANDS_FILE_ENV, type CommandAllowlist } from '../command/allowlist';
 import { runProgram } from '../command/run-program';
 
@@ -27,17 +27,17 @@ export function createRunCommandTrial(deps: RunCommandTrialDeps): (input: Comman
       throw ApplicationFailure.nonRetryable(
         `program ${JSON.stringify(String(input.program))} is not in this worker's allowlist (${COMMANDS_FILE_ENV}=${allowlist.file ?? '(not set)'}); add it there` +
           (known.length ? ` (allowed here: ${known.join(', ')})` : ' (no programs are allowed here)'),
-        'UnknownProgram',
+        NON_RETRYABLE_COMPUTE_ERRORS.input,
       );
     }
     if (!Number.isSafeInteger(input.trialNumber) || !Number.isSafeInteger(input.seed)) {
-      throw ApplicationFailure.nonRetryable(`trialNumber and seed must be integers (got ${input.trialNumber}, ${input.seed})`, 'InvalidCommandTrialInput');
+      throw ApplicationFailure.nonRetryable(`trialNumber and seed must be integers (got ${input.trialNumber}, ${input.seed})`, NON_RETRYABLE_COMPUTE_ERRORS.input);
     }
     if (typeof input.params !== 'object' || input.params === null || Array.isArray(input.params)) {
-      throw ApplicationFailure.nonRetryable('params must be a JSON object', 'InvalidCommandTrialInput');
+      throw ApplicationFailure.nonRetryable('params must be a JSON object', NON_RETRYABLE_COMPUTE_ERRORS.input);
     }
     if (typeof input.metric !== 'string' || input.metric === '') {
-      throw ApplicationFailure.nonRetryable('metric must be a non-empty string', 'InvalidCommandTrialInput');
+      throw ApplicationFailure.nonRetryable('metric must be a non-empty string', NON_RETRYABLE_COMPUTE_ERRORS.input);
     }
 
     const started = Date.now();

@@ -6,12 +6,15 @@ import { evaluateFunctionBatch } from './function-batch';
 import { createEvaluateSamplerBlock } from './sampler-block';
 import { createRenderSampleGrid } from './sample-grid';
 
-/** All compute activities a worker registers. */
-export function createComputeActivities(config: Pick<ComputeWorkerConfig, 'identity' | 'modelDir' | 'device'>): ComputeActivities {
+/** All compute activities a worker registers. The caps default as in computeWorkerConfigFromEnv. */
+export function createComputeActivities(
+  config: Pick<ComputeWorkerConfig, 'identity' | 'modelDir' | 'device'> & Partial<Pick<ComputeWorkerConfig, 'maxSamplesPerActivity' | 'referenceCacheBytes'>>,
+): ComputeActivities {
+  const { identity, modelDir, device, maxSamplesPerActivity, referenceCacheBytes } = config;
   return {
-    evaluateFunctionBatch: (input) => evaluateFunctionBatch(input, config.identity),
-    evaluateSamplerBlock: createEvaluateSamplerBlock({ identity: config.identity, modelDir: config.modelDir, device: config.device }),
-    runCommandTrial: createRunCommandTrial({ allowlist: loadAllowlistFromEnv(), identity: config.identity }),
-    renderSampleGrid: createRenderSampleGrid({ modelDir: config.modelDir }),
+    evaluateFunctionBatch: (input) => evaluateFunctionBatch(input, identity),
+    evaluateSamplerBlock: createEvaluateSamplerBlock({ identity, modelDir, device, maxSamplesPerActivity, referenceCacheBytes }),
+    runCommandTrial: createRunCommandTrial({ allowlist: loadAllowlistFromEnv(), identity }),
+    renderSampleGrid: createRenderSampleGrid({ modelDir, maxSamplesPerActivity }),
   };
 }

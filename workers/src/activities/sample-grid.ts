@@ -1,12 +1,23 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SampleGridInput, type SampleGridOutcome, type SpacingName } from '@stepwise/core';
+import { DEFAULT_MAX_SAMPLES_PER_ACTIVITY } from '../config';
 import { samplePng } from '../sample-export';
+import { invalidInput, limitExceeded, toActivityFailure } from './failures';
 
-/** Renders a small grid of samples for the dashboard; bad input is not worth retrying. */
-export function createRenderSampleGrid(deps: { modelDir: string }) {
+/**
+ * Renders a small grid of samples for the dashboard. Bad input, a broken model and a grid over the
+ * worker's sample cap are not worth retrying (non-retryable, typed from NON_RETRYABLE_COMPUTE_ERRORS);
+ * anything else (a busy file, memory) is retried.
+ */
+export function createRenderSampleGrid(deps: { modelDir: string; maxSamplesPerActivity?: number }) {
+  const cap = deps.maxSamplesPerActivity ?? DEFAULT_MAX_SAMPLES_PER_ACTIVITY;
   return async function renderSampleGrid(input: SampleGridInput): Promise<SampleGridOutcome> {
-    if (!(PRESET_NAMES as readonly string[]).includes(input.preset)) throw ApplicationFailure.nonRetryable(`preset: unknown preset "${input.preset}"`, 'InvalidInput');
-    if (input.spacing !== undefined && !(SPACING_NAMES as readonly string[]).includes(input.spacing)) throw ApplicationFailure.nonRetryable(`spacing: unknown spacing "${input.spacing}"`, 'InvalidInput');
+    if (!(PRESET_NAMES as readonly string[]).includes(input.preset)) throw invalidInput(`preset: unknown preset "${input.preset}" (one of ${PRESET_NAMES.join(', ')})`);
+    if (input.spacing !== undefined && !(SPACING_NAMES as readonly string[]).includes(input.spacing)) throw invalidInput(`spacing: unknown spacing "${input.spacing}" (one of ${SPACING_NAMES.join(', ')})`);
+    if (!Number.isSafeInteger(input.count) || input.count < 1) throw invalidInput(`count must be a positive integer, got ${input.count}`);
+    if (!Number.isSafeInteger(input.seed)) throw invalidInput(`seed must be an integer, got ${input.seed}`);
+    if (input.count > cap) {
+      throw limitExceeded(`count ${input.count} exceeds this worker's cap of ${cap} samples per activity (STEPWISE_MAX_SAMPLES_PER_ACTIVITY): ask for fewer samples or raise the variable on the compute workers`);
+    }
     try {
       const { png, shape, nfe } = await samplePng({
         model: input.model, preset: input.preset as PresetName, nfe: input.nfe, spacing: input.spacing as SpacingName | undefined,
@@ -14,7 +25,7 @@ export function createRenderSampleGrid(deps: { modelDir: string }) {
       });
       return { pngBase64: png.toString('base64'), shape, nfe };
     } catch (err) {
-      throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidInput');
+      throw toActivityFailure(err);
     }
   };
 }

@@ -1,8 +1,9 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import {
   buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, statsOf, type UsfPlan,
   type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome, type TSamplerObjective, type TSolverSchedule,
 } from '@stepwise/core';
+import { checkedDenoiser, ComputeError, firstNonFinite } from '../models/errors';
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
 import { openModelFile, openTestbed, type OpenedModel } from '../models/open';
 import { TESTBED_NAMES, type Testbed } from '../models/testbeds';
@@ -10,6 +11,8 @@ import { ModelContractError } from '../models/registry';
 import { conditionalDenoiser } from '../models/conditional';
 import { openFeatureModel, type FeatureModel } from '../models/feature-model';
 import { digitsHeldOut, ensureLearnedModel, isLearnedModel } from '../models/learned';
+import { invalidInput, limitExceeded, toActivityFailure } from './failures';
+import { DEFAULT_MAX_SAMPLES_PER_ACTIVITY } from '../config';
 
 /**
  * Evaluates one block of a sampler trial: samples start..end-1 of the seed, solved with the
@@ -23,6 +26,10 @@ export interface SamplerActivityDeps {
   device: string;
   /** Rows per onnxruntime call. */
   maxBatch?: number;
+  /** Most samples one block may ask for (STEPWISE_MAX_SAMPLES_PER_ACTIVITY; default 65536). */
+  maxSamplesPerActivity?: number;
+  /** Disk budget of the reference-solution cache in bytes (STEPWISE_REFERENCE_CACHE_MB; default 512 MiB). */
+  referenceCacheBytes?: number;
 }
 
 type Opened = OpenedModel & { testbed?: Testbed };
@@ -50,9 +57,9 @@ function cachedPlan(schedule: TSolverSchedule, model: Opened): UsfPlan {
   return plan;
 }
 
-export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity'>) {
+export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity' | 'maxSamplesPerActivity'>) {
   const models = new Map<string, Promise<Opened>>();
-  const references = new ReferenceCache({ modelDir: deps.modelDir });
+  const references = new ReferenceCache({ modelDir: deps.modelDir, diskMaxBytes: deps.referenceCacheBytes });
 
   function open(name: string): Promise<Opened> {
     let p = models.get(name);
@@ -117,7 +124,8 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     try {
       model = await open(objective.model);
     } catch (err) {
-      if (err instanceof ModelContractError || err instanceof RangeError) throw new InvalidSamplerInput(`objective.model: ${(err as Error).message}`);
+      if (err instanceof ModelContractError) throw new ComputeError('model', `objective.model: ${err.message} (fix or re-register the model, or name another one)`);
+      if (err instanceof RangeError) throw new InvalidSamplerInput(`objective.model: ${err.message}`);
       throw err;
     }
     let schedule: TSolverSchedule;
@@ -141,11 +149,27 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     const { denoiser, labels } = conditional;
     if (labels && objective.metric === 'rmse') throw new InvalidSamplerInput('objective.metric: rmse needs an unconditional model (its reference solution has no labels); use fd_features or class_accuracy');
     const result = await sampleUsf({ model: denoiser, xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
+    if (firstNonFinite(result.x0) >= 0) {
+      // NaN/Inf samples: the model's fault (a broken graph: the study cannot go on) or the solver's
+      // (this trial's schedule diverged: its value is NaN, the search goes on). Tell which by
+      // running the block again with every model output checked, a cost paid only on this path.
+      await sampleUsf({ model: checkedDenoiser(denoiser, objective.model), xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
+    }
     let values = new Float64Array(batch);
     if (objective.metric === 'class_accuracy' || objective.metric === 'fd_features') {
       if (!objective.featureModel) throw new InvalidSamplerInput(`objective.featureModel: metric ${objective.metric} needs a feature model (e.g. digits-features)`);
-      const { model: fm, reference } = await openFeatures(objective.featureModel);
+      let opened: Awaited<ReturnType<typeof openFeatures>>;
+      try {
+        opened = await openFeatures(objective.featureModel);
+      } catch (err) {
+        if (err instanceof ModelContractError) throw new ComputeError('model', `objective.featureModel: ${err.message} (fix or re-register the feature model, or name another one)`);
+        throw err;
+      }
+      const { model: fm, reference } = opened;
       const { features, logits } = await fm.run(Float32Array.from(result.x0), batch);
+      if (firstNonFinite(result.x0) < 0 && (firstNonFinite(features) >= 0 || firstNonFinite(logits) >= 0)) {
+        throw new ComputeError('model', `objective.featureModel: feature model ${objective.featureModel} outputs NaN/Inf for finite samples: fix the model and re-register it`);
+      }
       if (objective.metric === 'class_accuracy') {
         if (!labels) throw new InvalidSamplerInput('objective.guidance: class_accuracy needs labelled samples: a class-conditional model with guidance >= 1');
         for (let i = 0; i < batch; i++) {
@@ -185,22 +209,41 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
   };
 }
 
-/** Bad input (model, schedule, metric): retrying cannot help. */
-export class InvalidSamplerInput extends Error {
+/** Bad input (schedule, metric, labels): retrying cannot help. */
+export class InvalidSamplerInput extends ComputeError {
   override name = 'InvalidSamplerInput';
+  constructor(message: string) {
+    super('input', message);
+  }
 }
 
+/**
+ * The evaluateSamplerBlock activity. Deterministic failures (a broken model, an invalid request, a
+ * block over the worker's sample cap) are non-retryable ApplicationFailures typed from
+ * NON_RETRYABLE_COMPUTE_ERRORS; other errors are retried by Temporal.
+ */
 export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
   const evaluate = createSamplerEvaluator(deps);
+  const cap = deps.maxSamplesPerActivity ?? DEFAULT_MAX_SAMPLES_PER_ACTIVITY;
   return async function evaluateSamplerBlock(input: SamplerBlockInput): Promise<SamplerBlockOutcome> {
     const ctx = Context.current();
     const started = performance.now();
+    const { seed, start, end } = input;
+    if (!Number.isSafeInteger(seed)) throw invalidInput(`seed must be an integer, got ${seed}`);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end <= start) {
+      throw invalidInput(`start and end must be integers with 0 <= start < end, got ${start}..${end}`);
+    }
+    if (end - start > cap) {
+      throw limitExceeded(
+        `a block of ${end - start} samples (${start}..${end - 1}) exceeds this worker's cap of ${cap} samples per activity ` +
+          `(STEPWISE_MAX_SAMPLES_PER_ACTIVITY): use smaller blocks (estimation.blockSize) or raise the variable on the compute workers`,
+      );
+    }
     let out: { values: Float64Array; nfe: number };
     try {
-      out = await evaluate(input.objective, input.seed, input.start, input.end, (phase) => ctx.heartbeat({ phase }));
+      out = await evaluate(input.objective, seed, start, end, (phase) => ctx.heartbeat({ phase }));
     } catch (err) {
-      if (err instanceof InvalidSamplerInput) throw ApplicationFailure.nonRetryable(err.message, 'InvalidSamplerInput');
-      throw err;
+      throw toActivityFailure(err);
     }
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
     return {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
+import { classifyOrtError } from './errors';
 import { onnx } from './onnx-graph';
 import { ModelContractError, parseShape, resolveModelPath } from './registry';
 
@@ -20,7 +21,12 @@ export interface FeatureModel {
 export async function openFeatureModel(modelDir: string, relativePath: string, threads?: number): Promise<FeatureModel> {
   const resolved = await resolveModelPath(modelDir, relativePath);
   const bytes = await readFile(resolved.path);
-  const proto = onnx.ModelProto.decode(bytes);
+  let proto: ReturnType<typeof onnx.ModelProto.decode>;
+  try {
+    proto = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    throw new ModelContractError(`${relativePath}: not an ONNX model (protobuf decode failed: ${err instanceof Error ? err.message : String(err)})`);
+  }
   const metadata = Object.fromEntries((proto.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? '']));
   if (metadata['stepwise.kind'] !== 'features') throw new ModelContractError(`${relativePath}: metadata 'stepwise.kind' must be 'features' for a feature model, got '${metadata['stepwise.kind'] ?? ''}'`);
   const shape = parseShape(metadata['stepwise.shape'] ?? '');
@@ -29,10 +35,20 @@ export async function openFeatureModel(modelDir: string, relativePath: string, t
   for (const name of ['features', 'logits']) if (!outputs.includes(name)) throw new ModelContractError(`${relativePath}: feature model needs an output '${name}'; it has ${outputs.join(', ')}`);
   const inputs = (proto.graph?.input ?? []).map((i) => i.name ?? '').filter((n) => !(proto.graph?.initializer ?? []).some((t) => t.name === n));
   if (inputs.length !== 1 || inputs[0] !== 'x') throw new ModelContractError(`${relativePath}: feature model takes one input 'x', it has ${inputs.join(', ')}`);
-  const session = await ort.InferenceSession.create(bytes, { ...(threads ? { intraOpNumThreads: threads } : {}), executionProviders: ['cpu'] });
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, { ...(threads ? { intraOpNumThreads: threads } : {}), executionProviders: ['cpu'] });
+  } catch (err) {
+    throw classifyOrtError(err, resolved.relativePath, 'load') ?? err;
+  }
   const dim = shape.reduce((a, b) => a * b, 1);
   const run = async (x: Float32Array, batch: number) => {
-    const result = await session.run({ x: new ort.Tensor('float32', x, [batch, ...shape]) });
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await session.run({ x: new ort.Tensor('float32', x, [batch, ...shape]) });
+    } catch (err) {
+      throw classifyOrtError(err, resolved.relativePath, 'run', `x [${batch}, ${shape.join(', ')}]`) ?? err;
+    }
     const features = result.features.data as Float32Array;
     const logits = result.logits.data as Float32Array;
     return { features, logits };

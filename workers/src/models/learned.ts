@@ -1,6 +1,7 @@
-import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from './atomic-file';
 
 /**
  * Learned built-in models shipped with the repository (models/<family>/, with the script that
@@ -28,9 +29,7 @@ export async function ensureLearnedModel(name: LearnedModelName, modelDir: strin
   const [src, dst] = await Promise.all([stat(source), stat(target).catch(() => null)]);
   if (!dst || dst.size !== src.size || dst.mtimeMs < src.mtimeMs) {
     await mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
-    await copyFile(source, tmp);
-    await rename(tmp, target);
+    await writeFileAtomic(target, null, (tmp) => copyFile(source, tmp));
   }
   return relative;
 }

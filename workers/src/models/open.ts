@@ -24,10 +24,10 @@ export interface OpenOptions {
 }
 
 export async function openRegisteredModel(info: RegisteredModel, options: OpenOptions = {}): Promise<OpenedModel> {
-  const session = await getSession({ sha256: info.sha256, path: info.path }, options);
+  const session = await getSession({ sha256: info.sha256, path: info.path, name: info.relativePath }, options);
   const noise = getNoiseSchedule(info.schedule);
   const denoiser = createOnnxDenoiser({ model: session, shape: info.shape, prediction: info.prediction, noise, maxBatch: options.maxBatch });
-  return { info, session, noise, denoiser, reference: { sha256: info.sha256, dim: info.dim, schedule: info.schedule, denoiser, maxBatch: options.maxBatch } };
+  return { info, session, noise, denoiser, reference: { sha256: info.sha256, name: info.relativePath, dim: info.dim, schedule: info.schedule, denoiser, maxBatch: options.maxBatch } };
 }
 
 /** Validate and open a model file inside the model directory. */

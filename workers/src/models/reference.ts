@@ -12,18 +12,26 @@ import {
   type NoiseScheduleName,
   type PresetName,
 } from '@stepwise/core';
+import { writeFileAtomic } from './atomic-file';
+import { ComputeError, firstNonFinite } from './errors';
 
 /**
  * High-accuracy endpoints x_0 for (model, seed, sample range): the exact probability-flow map for
  * a single Gaussian, otherwise a high-order solver at high NFE started from the same initial noise
  * initialNoise(seed, i) the trials use. Endpoints are float32 (what is stored), cached in memory
  * (LRU by bytes) and on disk under <modelDir>/refs/<sha>/<solver>/<seed>-<start>-<end>.f32,
- * recomputed when a file is missing or has the wrong size.
+ * recomputed when a file is missing or has the wrong size. The disk cache is bounded too (requests
+ * choose seeds and ranges, so it could otherwise fill the volume): least recently used files go
+ * first, "used" being the file's mtime, which every hit refreshes. Several workers may share the
+ * model directory, so files are written under a random temporary name and renamed into place, and
+ * an eviction racing another process's read costs that reader a recomputation, never a wrong answer.
  */
 
 export interface ReferenceModel {
   /** Cache key: the model file's sha256. */
   sha256: string;
+  /** How errors name the model (its path in the model directory). */
+  name?: string;
   dim: number;
   schedule: NoiseScheduleName;
   /** A single isotropic Gaussian: the closed form is used instead of a solver. */
@@ -65,7 +73,14 @@ export interface ReferenceCacheOptions {
   modelDir?: string;
   /** In-memory LRU budget in bytes (default 256 MiB). */
   maxBytes?: number;
+  /** Budget of the files under <modelDir>/refs in bytes (default 512 MiB, STEPWISE_REFERENCE_CACHE_MB). */
+  diskMaxBytes?: number;
 }
+
+export const DEFAULT_REFERENCE_DISK_BYTES = 512 * 1024 * 1024;
+
+/** A temporary file this old is left over from a crashed writer (a write takes milliseconds). */
+const STALE_TMP_MS = 10 * 60 * 1000;
 
 /** Initial noise rows start..end-1 for `seed`, [count, dim] float64. */
 export function initialNoiseBatch(seed: number, start: number, end: number, dim: number): Float64Array {
@@ -115,11 +130,17 @@ export class ReferenceCache {
   private readonly inFlight = new Map<string, Promise<Float32Array>>();
   private bytes = 0;
   private readonly maxBytes: number;
+  private readonly diskMaxBytes: number;
+  /** Evictions run one at a time in this process. */
+  private evicting: Promise<void> = Promise.resolve();
   /** Computations actually run (not served from memory or disk): for tests and logs. */
   computed = 0;
+  /** Files this process deleted to keep the disk cache within its budget. */
+  evicted = 0;
 
   constructor(private readonly options: ReferenceCacheOptions = {}) {
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+    this.diskMaxBytes = options.diskMaxBytes ?? DEFAULT_REFERENCE_DISK_BYTES;
   }
 
   /** Relative cache file path: refs/<sha>/<solver>/<seed>-<start>-<end>.f32 */
@@ -134,6 +155,7 @@ export class ReferenceCache {
     if (hit) {
       this.memory.delete(key);
       this.memory.set(key, hit); // most recently used last
+      void this.touch(key); // keeps the file recent for the other workers' evictions too
       return Promise.resolve(hit);
     }
     let p = this.inFlight.get(key);
@@ -144,29 +166,89 @@ export class ReferenceCache {
     return p;
   }
 
+  private fileOf(key: string): string | null {
+    return this.options.modelDir ? path.join(this.options.modelDir, ...key.split('/')) : null;
+  }
+
+  /** Mark a cached file as just used (its mtime is the LRU clock); a file gone meanwhile is fine. */
+  private async touch(key: string): Promise<void> {
+    const file = this.fileOf(key);
+    if (!file) return;
+    const now = new Date();
+    await fs.utimes(file, now, now).catch(() => undefined);
+  }
+
   private async load(key: string, model: ReferenceModel, req: ReferenceRequest): Promise<Float32Array> {
     const expected = (req.end - req.start) * model.dim;
-    const file = this.options.modelDir ? path.join(this.options.modelDir, ...key.split('/')) : null;
+    const file = this.fileOf(key);
     let data: Float32Array | null = null;
     if (file) {
       const buf = await fs.readFile(file).catch(() => null);
       if (buf && buf.byteLength === expected * 4) {
         data = new Float32Array(expected);
         new Uint8Array(data.buffer).set(buf);
+        await this.touch(key);
       }
     }
     if (!data) {
       data = await computeReference(model, req);
       this.computed++;
-      if (file) {
+      if (firstNonFinite(data) >= 0) {
+        // Never cached: a fixed model must not be served its old NaNs.
+        throw new ComputeError(
+          'model',
+          `model ${model.name ?? model.sha256.slice(0, 12)}: its reference solution (${solverTag(model, req)}, seed ${req.seed}, samples ${req.start}..${req.end - 1}) contains NaN/Inf, ` +
+            'so the model outputs NaN/Inf somewhere on that trajectory: fix the model, or use a metric without a reference solution',
+        );
+      }
+      if (file && data.byteLength <= this.diskMaxBytes) {
         await fs.mkdir(path.dirname(file), { recursive: true });
-        const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-        await fs.writeFile(tmp, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        await fs.rename(tmp, file);
+        await writeFileAtomic(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        await this.evict();
       }
     }
     this.remember(key, data);
     return data;
+  }
+
+  /** Bring <modelDir>/refs within the disk budget; serialized in this process, never throws. */
+  evict(): Promise<void> {
+    const run = this.evicting.then(() => this.evictNow()).catch((err: unknown) => {
+      console.warn(`[stepwise] reference cache eviction failed (the cache may exceed its budget until the next write): ${err instanceof Error ? err.message : String(err)}`);
+    });
+    this.evicting = run;
+    return run;
+  }
+
+  private async evictNow(): Promise<void> {
+    const modelDir = this.options.modelDir;
+    if (!modelDir) return;
+    const files = await listFiles(path.join(modelDir, 'refs'));
+    const now = Date.now();
+    let total = 0;
+    const candidates: Array<{ file: string; key: string; size: number; mtimeMs: number }> = [];
+    for (const file of files) {
+      const st = await fs.lstat(file).catch(() => null);
+      if (!st || !st.isFile()) continue;
+      if (file.endsWith('.tmp')) {
+        // Another writer's file in progress counts against the budget; a crashed writer's is removed.
+        if (now - st.mtimeMs > STALE_TMP_MS) await fs.rm(file, { force: true });
+        else total += st.size;
+        continue;
+      }
+      total += st.size;
+      candidates.push({ file, key: path.relative(modelDir, file).split(path.sep).join('/'), size: st.size, mtimeMs: st.mtimeMs });
+    }
+    if (total <= this.diskMaxBytes) return;
+    candidates.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const c of candidates) {
+      if (total <= this.diskMaxBytes) break;
+      // In use here: being loaded, or just written for a caller still waiting on it.
+      if (this.inFlight.has(c.key)) continue;
+      await fs.rm(c.file, { force: true });
+      total -= c.size;
+      this.evicted++;
+    }
   }
 
   private remember(key: string, data: Float32Array): void {
@@ -184,4 +266,16 @@ export class ReferenceCache {
     this.memory.clear();
     this.bytes = 0;
   }
+}
+
+/** Regular files under `dir`, recursively, without following symlinks; none when it does not exist. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(full)));
+    else if (e.isFile()) out.push(full);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { asNoisePredictor, type Denoiser, type ModelPrediction, type NoiseSchedule } from '@stepwise/core';
+import { classifyOrtError, ComputeError } from './errors';
 import { sha256Hex } from './gmm-onnx';
 
 /**
@@ -10,6 +11,8 @@ import { sha256Hex } from './gmm-onnx';
  * USF sampler calls. Devices: `cpu`, `cuda` / `cuda:N`, and `auto` (CUDA when its execution
  * provider loads, else CPU, said once in the log). An explicit `cuda:N` that cannot load is an
  * error, never a silent CPU run: a GPU worker that quietly computes on CPU skews every timing.
+ * onnxruntime failures that say the model itself is wrong (unknown operator, invalid graph, a node
+ * failing on contract shapes) become ComputeErrors naming the model; others stay plain errors.
  */
 
 export type ResolvedProvider = 'cpu' | 'cuda';
@@ -43,6 +46,8 @@ export interface ModelSource {
   bytes?: Uint8Array;
   /** A file onnxruntime reads itself (registry-validated path). */
   path?: string;
+  /** How errors name the model (its path in the model directory); default: the path, else the sha256 prefix. */
+  name?: string;
 }
 
 export interface SessionOptions {
@@ -55,6 +60,8 @@ export interface SessionOptions {
 export interface LoadedSession {
   session: ort.InferenceSession;
   sha256: string;
+  /** How errors name the model. */
+  name: string;
   /** What was asked for (`auto`, `cuda:1`, ...). */
   requested: string;
   provider: ResolvedProvider;
@@ -82,9 +89,17 @@ function baseOptions(threads: number | undefined): ort.InferenceSession.SessionO
 }
 
 async function createSession(source: ModelSource, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-  if (source.bytes) return ort.InferenceSession.create(source.bytes, options);
-  if (source.path) return ort.InferenceSession.create(source.path, options);
-  throw new RangeError('model source needs bytes or a path');
+  if (!source.bytes && !source.path) throw new RangeError('model source needs bytes or a path');
+  try {
+    return await (source.bytes ? ort.InferenceSession.create(source.bytes, options) : ort.InferenceSession.create(source.path!, options));
+  } catch (err) {
+    // A broken graph is the model's fault on every device: say so, never "CUDA could not be loaded".
+    throw classifyOrtError(err, sourceName(source), 'load') ?? err;
+  }
+}
+
+function sourceName(source: ModelSource): string {
+  return source.name ?? source.path ?? `sha256:${(source.sha256 ?? (source.bytes ? sha256Hex(source.bytes) : '?')).slice(0, 12)}`;
 }
 
 /**
@@ -116,7 +131,7 @@ async function openSession(source: ModelSource, sha256: string, requested: strin
   });
   const cpuOptions: ort.InferenceSession.SessionOptions = { ...baseOptions(threads), executionProviders: ['cpu'] };
   const wrap = (session: ort.InferenceSession, provider: ResolvedProvider): LoadedSession => ({
-    session, sha256, requested, provider, deviceId: provider === 'cuda' ? device.deviceId : 0,
+    session, sha256, name: sourceName({ ...source, sha256 }), requested, provider, deviceId: provider === 'cuda' ? device.deviceId : 0,
     inputNames: session.inputNames, outputName: session.outputNames[0],
   });
 
@@ -127,6 +142,7 @@ async function openSession(source: ModelSource, sha256: string, requested: strin
     try {
       return wrap(await createSession(source, cudaOptions(device.deviceId)), 'cuda');
     } catch (err) {
+      if (err instanceof ComputeError) throw err;
       throw new Error(`device ${requested}: the CUDA execution provider could not be loaded (${firstLine(err)}); install onnxruntime-node with its CUDA 12 libraries or use device cpu/auto`);
     }
   }
@@ -144,10 +160,13 @@ async function openSession(source: ModelSource, sha256: string, requested: strin
         log('[stepwise] onnxruntime device auto -> cuda:0 (CUDA execution provider loaded)');
         return 'cuda';
       } catch (err) {
+        // A broken model says nothing about CUDA: fail this open and decide with the next model.
+        if (err instanceof ComputeError) throw err;
         log(`[stepwise] onnxruntime device auto -> cpu (CUDA execution provider unavailable: ${firstLine(err)})`);
         return 'cpu';
       }
     })();
+    autoDecision.catch(() => (autoDecision = null));
   }
   const provider = await autoDecision;
   return wrap(await createSession(source, provider === 'cuda' ? cudaOptions(0) : cpuOptions), provider);
@@ -221,12 +240,18 @@ export async function runModel(model: LoadedSession, x: Float32Array, t: number 
     // A pre-allocated output: onnxruntime writes the result straight into this chunk of `out`
     // instead of a buffer we would copy from (~0.05 ms of a 1.2 ms gmm-cifar batch-64 call).
     const fetches = { [model.outputName]: new ort.Tensor('float32', out.subarray(s * dim, e * dim), [rows, ...opts.shape]) };
-    const result = await model.session.run(feeds, fetches);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await model.session.run(feeds, fetches);
+    } catch (err) {
+      const shapes = `x [${rows}, ${opts.shape.join(', ')}], t [${rows}]${wantsY ? `, y [${rows}]` : ''}`;
+      throw classifyOrtError(err, model.name, 'run', shapes) ?? err;
+    }
     const y = result[model.outputName];
     try {
-      if (y.type !== 'float32') throw new TypeError(`model output '${model.outputName}' is ${y.type}, expected float32`);
+      if (y.type !== 'float32') throw new ComputeError('model', `model ${model.name}: output '${model.outputName}' is ${y.type}, expected float32: re-export it with a float32 output`);
       const data = y.data as Float32Array;
-      if (data.length !== rows * dim) throw new RangeError(`model output '${model.outputName}' has ${data.length} values for ${rows} rows of ${dim}`);
+      if (data.length !== rows * dim) throw new ComputeError('model', `model ${model.name}: output '${model.outputName}' has ${data.length} values for ${rows} rows of [${opts.shape.join(', ')}]: its output must have the shape of x`);
     } finally {
       for (const v of Object.values(result)) v.dispose();
     }

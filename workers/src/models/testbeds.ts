@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CounterRng, createGmm, isotropicGaussian, type IsotropicGaussian, type IsotropicGmm, type NoiseScheduleName } from '@stepwise/core';
 import { buildGmmOnnx, sha256Hex, type BuiltOnnxModel } from './gmm-onnx';
+import { writeFileAtomic } from './atomic-file';
 import { modelDirFromEnv } from './registry';
 
 /**
@@ -136,9 +137,7 @@ export async function ensureTestbedModel(name: string, modelDir: string = modelD
   const existing = await fs.readFile(file).catch(() => null);
   if (existing && sha256Hex(existing) === sha256) return { name: tb.name, path: file, relativePath: tb.relativePath, sha256, written: false };
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await fs.writeFile(tmp, bytes);
-  await fs.rename(tmp, file); // atomic: concurrent workers never see half a model
+  await writeFileAtomic(file, bytes); // concurrent workers never see half a model
   return { name: tb.name, path: file, relativePath: tb.relativePath, sha256, written: true };
 }
 
