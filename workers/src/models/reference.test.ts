@@ -73,3 +73,86 @@ describe('reference endpoints', () => {
     for (let i = 0; i < 64; i++) expect(Math.abs(Math.hypot(a[2 * i], a[2 * i + 1]) - 2)).toBeLessThan(0.8);
   });
 });
+
+describe('reference cache on disk: bounded, least recently used first', () => {
+  const tb = getTestbed('gaussian-1');
+  const model: ReferenceModel = { sha256: tb.onnx().sha256, dim: tb.dim, schedule: 'vp-linear', gaussian: tb.gaussian };
+  /** 128 samples x 8 dims x float32 = 4 KiB per file. */
+  const req = (seed: number) => ({ seed, start: 0, end: 128 });
+  const FILE_BYTES = 128 * 8 * 4;
+
+  async function freshDir(name: string): Promise<string> {
+    const dir = path.join(modelDir, name);
+    await fs.mkdir(dir);
+    return dir;
+  }
+  const fileOf = (dir: string, seed: number) => path.join(dir, ReferenceCache.relativePath(model, req(seed)));
+  const exists = (file: string) => fs.stat(file).then(() => true, () => false);
+  async function age(file: string, secondsAgo: number) {
+    const t = new Date(Date.now() - secondsAgo * 1000);
+    await fs.utimes(file, t, t);
+  }
+
+  it('filling it past the bound evicts the oldest files and keeps the newest; a hit makes a file new again', async () => {
+    const dir = await freshDir('lru');
+    const cache = new ReferenceCache({ modelDir: dir, diskMaxBytes: 3 * FILE_BYTES });
+    for (const seed of [1, 2, 3]) await cache.get(model, req(seed));
+    expect(cache.evicted).toBe(0);
+    expect((await fs.stat(fileOf(dir, 1))).size).toBe(FILE_BYTES);
+    // Explicit ages rather than write order: the LRU clock is the file's mtime.
+    await age(fileOf(dir, 1), 300);
+    await age(fileOf(dir, 2), 200);
+    await age(fileOf(dir, 3), 100);
+
+    // Seed 1 is used again (a memory hit here; another worker's disk hit does the same): now newest.
+    await cache.get(model, req(1));
+    expect((await fs.stat(fileOf(dir, 1))).mtimeMs).toBeGreaterThan((await fs.stat(fileOf(dir, 3))).mtimeMs);
+
+    await cache.get(model, req(4)); // a fourth file: over the bound by one
+    expect(cache.evicted).toBe(1);
+    expect(await exists(fileOf(dir, 2))).toBe(false); // least recently used
+    for (const seed of [1, 3, 4]) expect(await exists(fileOf(dir, seed))).toBe(true);
+
+    await cache.get(model, req(5));
+    expect(cache.evicted).toBe(2);
+    expect(await exists(fileOf(dir, 3))).toBe(false);
+    for (const seed of [1, 4, 5]) expect(await exists(fileOf(dir, seed))).toBe(true);
+
+    // An evicted reference is recomputed (and written again) when asked for.
+    const other = new ReferenceCache({ modelDir: dir, diskMaxBytes: 3 * FILE_BYTES });
+    await other.get(model, req(2));
+    expect(other.computed).toBe(1);
+    expect(await exists(fileOf(dir, 2))).toBe(true);
+  });
+
+  it('never evicts the file it is serving, even when that one is the oldest', async () => {
+    const dir = await freshDir('in-use');
+    const cache = new ReferenceCache({ modelDir: dir, diskMaxBytes: FILE_BYTES + FILE_BYTES / 2 });
+    await cache.get(model, req(10));
+    const future = new Date(Date.now() + 3600_000);
+    await fs.utimes(fileOf(dir, 10), future, future); // seed 10 looks newer than anything written now
+    const ref = await cache.get(model, req(11));
+    expect(ref).toHaveLength(128 * 8);
+    expect(await exists(fileOf(dir, 11))).toBe(true);
+    expect(await exists(fileOf(dir, 10))).toBe(false);
+  });
+
+  it("removes a crashed writer's temporary file, and keeps a file larger than the bound in memory only", async () => {
+    const dir = await freshDir('tmp');
+    const stale = path.join(dir, 'refs', model.sha256, 'closed-form', '7-0-128.f32.0b6e4c1a.tmp');
+    await fs.mkdir(path.dirname(stale), { recursive: true });
+    await fs.writeFile(stale, new Uint8Array(3 * FILE_BYTES));
+    await age(stale, 3600);
+    const cache = new ReferenceCache({ modelDir: dir, diskMaxBytes: 2 * FILE_BYTES });
+    await cache.get(model, req(20));
+    expect(await exists(stale)).toBe(false);
+    expect(await exists(fileOf(dir, 20))).toBe(true);
+
+    const big = { seed: 21, start: 0, end: 3 * 128 }; // 12 KiB > 8 KiB
+    await cache.get(model, big);
+    expect(await exists(path.join(dir, ReferenceCache.relativePath(model, big)))).toBe(false);
+    expect(cache.computed).toBe(2);
+    await cache.get(model, big);
+    expect(cache.computed).toBe(2); // served from memory
+  });
+});

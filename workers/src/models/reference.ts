@@ -155,8 +155,8 @@ export class ReferenceCache {
     if (hit) {
       this.memory.delete(key);
       this.memory.set(key, hit); // most recently used last
-      void this.touch(key); // keeps the file recent for the other workers' evictions too
-      return Promise.resolve(hit);
+      // Keeps the file recent for evictions, this worker's and the others' on the same volume.
+      return this.touch(key).then(() => hit);
     }
     let p = this.inFlight.get(key);
     if (!p) {
