@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { ZStudyConfig, effectiveSpace, planTrials, type TSpace, type TStudyConfig } from '@stepwise/core';
+import { CRON_EXAMPLE, ZCron, ZStudyConfig, effectiveSpace, isSafeText, planTrials, unsafeTextReason, type TSpace, type TStudyConfig } from '@stepwise/core';
 import {
   bestSoFar, countRunningTrials, createDb, createScheduleRow, createStudy, deleteScheduleRow, finishStudy, getScheduleRow,
   getStudyRow, InvalidCursorError, listScheduleRows, listStudyRows, listTrialRows, updateScheduleRow,
@@ -11,6 +11,7 @@ import {
   surrogateObservationRows, surrogateSlice, surrogateWaitingMessage, trialBlockSource, emptySurrogateSlice, type SurrogateFit,
 } from '@stepwise/db/insights';
 import type { OrchestratorConfig } from './config';
+import { launchIssues } from './launch-checks';
 import {
   NotFoundError, ValidationError, type ScheduleRow, type ScheduleSpecInput, type StepwiseService, type StudyDetail,
   type StudyHealth, type StudySummary, type TrialProposal, type TrialRow,
@@ -127,20 +128,28 @@ function toScheduleRow(s: ScheduleRowDb): ScheduleRow {
   };
 }
 
-function validateSpec(spec: ScheduleSpecInput): { cronExpressions?: string[]; intervals?: Array<{ every: string }> } {
-  const hasCron = typeof spec.cron === 'string' && spec.cron.trim() !== '';
+/** Longest interval between scheduled runs (a year and a day). */
+const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;
+
+/**
+ * The Temporal spec of a schedule and the normalised spec stored beside it. Checked in full here:
+ * Temporal answers a spec it cannot parse with an internal error.
+ */
+function validateSpec(spec: ScheduleSpecInput): { temporal: { cronExpressions?: string[]; intervals?: Array<{ every: string }> }; stored: ScheduleSpecInput } {
+  const hasCron = spec.cron !== undefined && spec.cron !== null && !(typeof spec.cron === 'string' && spec.cron.trim() === '');
   const hasInterval = spec.intervalSeconds !== undefined && spec.intervalSeconds !== null;
   if (hasCron === hasInterval) throw new ValidationError([{ field: 'spec', message: 'give exactly one of cron or intervalSeconds' }]);
   if (hasCron) {
-    const fields = spec.cron!.trim().split(/\s+/);
-    if (fields.length < 5 || fields.length > 7) {
-      throw new ValidationError([{ field: 'spec.cron', message: `"${spec.cron}" is not a cron expression: use five fields like "0 3 * * *"` }]);
-    }
-    return { cronExpressions: [spec.cron!.trim()] };
+    if (typeof spec.cron !== 'string') throw new ValidationError([{ field: 'spec.cron', message: `give a cron expression as a string, e.g. ${CRON_EXAMPLE}` }]);
+    const cron = ZCron.safeParse(spec.cron);
+    if (!cron.success) throw new ValidationError([{ field: 'spec.cron', message: cron.error.issues[0]?.message ?? 'not a cron expression' }]);
+    return { temporal: { cronExpressions: [cron.data] }, stored: { cron: cron.data } };
   }
   const s = spec.intervalSeconds!;
-  if (!Number.isInteger(s) || s < 1) throw new ValidationError([{ field: 'spec.intervalSeconds', message: 'must be a whole number of seconds >= 1' }]);
-  return { intervals: [{ every: `${s}s` }] };
+  if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_INTERVAL_SECONDS) {
+    throw new ValidationError([{ field: 'spec.intervalSeconds', message: `must be a whole number of seconds from 1 to ${MAX_INTERVAL_SECONDS} (366 days)` }]);
+  }
+  return { temporal: { intervals: [{ every: `${s}s` }] }, stored: { intervalSeconds: s } };
 }
 
 /** How long a cancel waits for the workflow to close by itself before terminating it. */
@@ -329,6 +338,9 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
 
     async launchStudy({ config: raw, source }) {
       const config = parseStudyConfig(raw);
+      // Everything that can be refused is refused here, before a row or a workflow exists.
+      const issues = launchIssues(config);
+      if (issues.length) throw new ValidationError(issues);
       const workflowId = `study-${randomUUID()}`;
       const row = await createStudy(db, { config, source, trialsTotal: planTrials(config).total, workflowId });
       try {
@@ -378,9 +390,11 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
     async createSchedule({ name, spec, template, paused }) {
       const issues: Array<{ field: string; message: string }> = [];
       if (typeof name !== 'string' || name.trim() === '' || name.length > 200) issues.push({ field: 'name', message: 'give the schedule a name (1-200 characters)' });
-      let temporalSpec: ReturnType<typeof validateSpec> | null = null;
+      else if (!isSafeText(name)) issues.push({ field: 'name', message: unsafeTextReason(name)! });
+      if (paused !== undefined && typeof paused !== 'boolean') issues.push({ field: 'paused', message: 'must be true or false' });
+      let validSpec: ReturnType<typeof validateSpec> | null = null;
       try {
-        temporalSpec = validateSpec(spec ?? {});
+        validSpec = validateSpec(typeof spec === 'object' && spec !== null ? spec : {});
       } catch (err) {
         if (err instanceof ValidationError) issues.push(...err.issues);
         else throw err;
@@ -388,11 +402,14 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
       let config: TStudyConfig | null = null;
       try {
         config = parseStudyConfig(template, 'template');
+        // The template launches a study at every firing: refuse now what would be refused then.
+        issues.push(...launchIssues(config).map((i) => ({ field: i.field === '(config)' ? 'template' : `template.${i.field}`, message: i.message })));
       } catch (err) {
         if (err instanceof ValidationError) issues.push(...err.issues);
         else throw err;
       }
-      if (issues.length || !config || !temporalSpec) throw new ValidationError(issues);
+      if (issues.length || !config || !validSpec) throw new ValidationError(issues);
+      const temporalSpec = validSpec.temporal;
       const id = randomUUID();
       const temporalScheduleId = `stepwise-schedule-${id}`;
       await temporal.schedule.create({
@@ -409,7 +426,7 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
         state: { paused: paused ?? false, note: name },
       });
       try {
-        const row = await createScheduleRow(db, { id, name: name.trim(), spec, template: config, temporalScheduleId, paused: paused ?? false });
+        const row = await createScheduleRow(db, { id, name: name.trim(), spec: validSpec.stored, template: config, temporalScheduleId, paused: paused ?? false });
         return toScheduleRow(await refreshNextRun(row));
       } catch (err) {
         await temporal.schedule.getHandle(temporalScheduleId).delete().catch(() => undefined);

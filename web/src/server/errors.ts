@@ -47,13 +47,64 @@ export function badRequest(issues: FieldIssue[]): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message: formatFieldIssues(issues), cause: new ValidationError(issues) });
 }
 
+function isInvalidCursorError(e: unknown): e is Error {
+  return e instanceof Error && e.name === 'InvalidCursorError';
+}
+
+interface FailureLike extends Error {
+  cause?: unknown;
+  type?: string | null;
+  nonRetryable?: boolean;
+}
+
+/** The chain of a Temporal failure, outermost first (WorkflowFailedError -> ActivityFailure -> ...). */
+function causeChain(e: unknown): FailureLike[] {
+  const chain: FailureLike[] = [];
+  for (let c: unknown = e; c instanceof Error && chain.length < 10; c = (c as FailureLike).cause) chain.push(c as FailureLike);
+  return chain;
+}
+
+/**
+ * A workflow the API ran on the caller's behalf (samples.grid) failed. Temporal's outer message
+ * is only "Workflow execution failed"; the reason is at the end of the cause chain. A failure the
+ * worker marked non-retryable is about the request (unknown model, bad input): a 400 with that
+ * reason. A timeout means no compute worker answered. Anything else keeps its 500, with the reason.
+ */
+function workflowFailure(e: FailureLike): TRPCError {
+  const chain = causeChain(e);
+  const root = chain[chain.length - 1];
+  const app = [...chain].reverse().find((c) => c.name === 'ApplicationFailure');
+  if (app?.nonRetryable) {
+    const m = /^([A-Za-z]+): (.*)$/s.exec(app.message);
+    const field = m && ['model', 'preset', 'nfe', 'spacing', 'guidance', 'label', 'count', 'seed'].includes(m[1]) ? m[1] : '(input)';
+    return badRequest([{ field, message: m && field !== '(input)' ? m[2] : app.message }]);
+  }
+  if (chain.some((c) => c.name === 'TimeoutFailure')) {
+    return new TRPCError({ code: 'GATEWAY_TIMEOUT', message: `no compute worker finished the request in time (${root.message}); is a compute worker running?`, cause: e });
+  }
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `the compute request failed: ${root.message}`, cause: e });
+}
+
 /** Translates the service's typed errors; anything else stays as it is (INTERNAL_SERVER_ERROR). */
 export function toTRPCError(e: unknown): unknown {
   if (e instanceof TRPCError) return e;
   if (isValidationError(e)) return badRequest(e.issues);
   if (isNotFoundError(e)) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+  if (isInvalidCursorError(e)) return badRequest([{ field: 'cursor', message: e.message.replace(/^cursor: /, '') }]);
+  if (e instanceof Error && e.name === 'WorkflowFailedError') return workflowFailure(e);
   return e;
 }
+
+/**
+ * Database driver errors carry the query and Prisma's internals; they go to the server log, and
+ * the caller gets a plain sentence. (Bad ids and cursors never get this far: the data layer
+ * checks them first.)
+ */
+export function isDatabaseError(e: unknown): boolean {
+  return causeChain(e).some((c) => /^(PrismaClient|DriverAdapter)/.test(c.name) || /^Prisma/.test(c.constructor?.name ?? ''));
+}
+
+export const DATABASE_ERROR_MESSAGE = 'internal error while reading or writing the database; the server log has the details';
 
 /** Field issues carried by an error, for the error formatter: ours, or a failed input parse. */
 export function issuesOf(error: TRPCError): FieldIssue[] | null {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TStudyConfigInput } from '@stepwise/core';
 import { createCaller, createContext } from './router';
 import { InMemoryStepwiseService } from './testing/fake-service';
+import type { TRPCError } from '@trpc/server';
 import { routerFixture, trpcError } from './testing/caller';
 
 /** Untyped input, as a YAML file or a hand-written HTTP call would send it. */
@@ -16,6 +17,7 @@ const validConfig: TStudyConfigInput = {
 };
 
 const setup = routerFixture;
+const fieldsOf = (err: TRPCError) => (err.cause as unknown as { issues: Array<{ field: string }> }).issues.map((i) => i.field);
 
 
 describe('studies.launch', () => {
@@ -199,9 +201,30 @@ describe('schedules', () => {
     service.createSchedule = async () => {
       throw new ValidationError([{ field: 'spec.cron', message: 'not a cron expression' }, { field: 'template.seed', message: 'too big' }]);
     };
-    const err = await trpcError(caller.schedules.create({ name: 'n', cron: '61 * * * *', template: validConfig }));
+    const err = await trpcError(caller.schedules.create({ name: 'n', cron: '1 * * * *', template: validConfig }));
     expect(err.code).toBe('BAD_REQUEST');
     expect(err.message).toBe('cron: not a cron expression; template.seed: too big');
+  });
+
+  it('refuses a cron expression Temporal would choke on, naming the field, the range and an example, before the service', async () => {
+    const { service, caller } = setup();
+    for (const cron of ['60 * * * *', '0 0 * * 7', '@daily', '*/0 * * * *', '0 0 ? * *']) {
+      const err = await trpcError(caller.schedules.create({ name: 'n', cron, template: validConfig }));
+      expect(err.code).toBe('BAD_REQUEST');
+      expect(fieldsOf(err)).toEqual(['cron']);
+      expect(err.message).toContain('e.g. "0 3 * * *"');
+    }
+    expect((await trpcError(caller.schedules.create({ name: 'n', cron: '60 * * * *', template: validConfig }))).message).toMatch(/^cron: minute value 60 is out of range 0-59/);
+    expect(service.calls.filter((c) => c.method === 'createSchedule')).toHaveLength(0);
+    const created = await caller.schedules.create({ name: 'n', cron: ' 0  3 * * * ', template: validConfig });
+    expect(created.spec).toEqual({ cron: '0 3 * * *' });
+  });
+
+  it('refuses names with NUL or unpaired surrogates', async () => {
+    const { service, caller } = setup();
+    expect(fieldsOf(await trpcError(caller.schedules.create({ name: 'a\0b', intervalSeconds: 60, template: validConfig })))).toEqual(['name']);
+    expect(fieldsOf(await trpcError(caller.studies.launch({ config: raw({ ...validConfig, name: 'x\ud800' }) })))).toEqual(['name']);
+    expect(service.calls.filter((c) => c.method === 'createSchedule' || c.method === 'launchStudy')).toHaveLength(0);
   });
 
   it('creates, pauses, unpauses, triggers and deletes a schedule', async () => {

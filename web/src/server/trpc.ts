@@ -3,7 +3,7 @@ import superjson from 'superjson';
 import type { StepwiseService } from '@stepwise/orchestrator/service-types';
 import { configuredToken, presentedToken, tokensMatch } from './auth';
 import { ValidationError } from '@stepwise/orchestrator/service-types';
-import { badRequest, formatFieldIssues, issuesOf, toTRPCError } from './errors';
+import { DATABASE_ERROR_MESSAGE, badRequest, formatFieldIssues, isDatabaseError, issuesOf, toTRPCError } from './errors';
 
 export interface Context {
   service: StepwiseService;
@@ -35,10 +35,12 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const issues = issuesOf(error);
+    const hide = error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseError(error.cause);
+    const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
-      message: issues ? formatFieldIssues(issues) : shape.message,
-      data: { ...shape.data, issues },
+      message: issues ? formatFieldIssues(issues) : hide ? DATABASE_ERROR_MESSAGE : shape.message,
+      data: { ...(hide ? data : shape.data), issues },
     };
   },
 });

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { ZStudyConfig, type TStudyConfigInput } from '@stepwise/core';
+import { ZCron, ZStudyConfig, ZText, type TStudyConfigInput } from '@stepwise/core';
 import { procedure } from '../../trpc';
 import { badRequest, issuesFromZod } from '../../errors';
 import { ValidationError } from '@stepwise/orchestrator/service-types';
 import { ZScheduleRow } from '../../schemas';
-
-// Five fields (minute hour day-of-month month day-of-week); Temporal also takes six or seven.
-const CRON_RE = /^(\S+\s+){4,6}\S+$/;
 
 // The service names spec problems after its own input ("spec.cron"); callers of this procedure
 // sent flat `cron` / `intervalSeconds`, so its issues are renamed to those fields.
@@ -14,8 +11,9 @@ const SPEC_FIELDS: Record<string, string> = { spec: 'cron', 'spec.cron': 'cron',
 
 export const ZCreateScheduleInput = z
   .object({
-    name: z.string().trim().min(1, 'give the schedule a name').max(200),
-    cron: z.string().trim().regex(CRON_RE, 'expected a cron expression like "0 3 * * *"').optional(),
+    name: ZText(200).trim().min(1, 'give the schedule a name'),
+    // Five fields (minute hour day-of-month month day-of-week), checked in full: see core/src/config/cron.ts.
+    cron: ZCron.optional(),
     intervalSeconds: z.number().int().min(1).max(366 * 24 * 3600).optional(),
     template: z.custom<TStudyConfigInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'the study template must be an object'),
     paused: z.boolean().default(false),

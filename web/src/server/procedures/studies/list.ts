@@ -5,7 +5,8 @@ import { ZStudyStatus, ZStudySummary } from '../../schemas';
 export const ZListStudiesInput = z
   .object({
     limit: z.number().int().min(1).max(200).default(25),
-    cursor: z.string().nullish(),
+    /** Opaque: the previous page's nextCursor. */
+    cursor: z.string().max(200).nullish(),
     status: ZStudyStatus.optional(),
   })
   .default({ limit: 25 });
