@@ -51,6 +51,7 @@ describe('transientReason', () => {
     expect(transientReason(TRPCClientError.from(fetchFailed('ECONNRESET')))).toBe('server unreachable (ECONNRESET)');
     expect(transientReason(trpcError('INTERNAL_SERVER_ERROR', PRISMA_DOWN))).toBe('database unavailable');
     expect(transientReason(trpcError('SERVICE_UNAVAILABLE', 'database unavailable, retrying', 503))).toBe('database unavailable');
+    expect(transientReason(trpcError('INTERNAL_SERVER_ERROR', 'internal error while reading or writing the database; the server log has the details'))).toBe('database error on the server');
     expect(transientReason(trpcError('TIMEOUT', 'took too long', 408))).toBe('TIMEOUT: took too long');
     expect(transientReason(trpcError('BAD_GATEWAY', 'upstream', 502))).toBe('BAD_GATEWAY: upstream');
     // An HTML error page from a proxy is not JSON: the client fails parsing it.

@@ -43,6 +43,7 @@ export function transientReason(err: unknown): string | null {
   if (code !== null) {
     if (!TRANSIENT_CODES.has(code)) return null;
     if (DB_DOWN.test(message)) return 'database unavailable';
+    if (/reading or writing the database/i.test(message)) return 'database error on the server';
     return `${code}${err instanceof Error && err.message ? `: ${firstLine(err.message)}` : ''}`;
   }
   for (const e of chain) {

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTRPC, type StudyListItem } from '../lib/trpc';
-import { errorMessage, isUnauthorized } from '../lib/errors';
+import { isTransient, isUnauthorized, queryErrorMessage } from '../lib/errors';
 import { formatAgo, formatValue } from '../lib/format';
 import { StatusBadge } from './StatusBadge';
 import { ProgressBar } from './ProgressBar';
@@ -26,7 +26,8 @@ export function StudiesPage() {
       {
         placeholderData: keepPreviousData,
         // Fast while something is moving; slow otherwise so studies launched elsewhere still appear.
-        refetchInterval: (q) => (q.state.data?.items.some(isActive) ? 1500 : 10_000),
+        // During an outage (database, server) keep asking every few seconds until it answers.
+        refetchInterval: (q) => (q.state.error && isTransient(q.state.error) ? 3000 : q.state.data?.items.some(isActive) ? 1500 : 10_000),
       },
     ),
   );
@@ -58,7 +59,11 @@ export function StudiesPage() {
           Launch study
         </Link>
       </div>
-      {query.error && !isUnauthorized(query.error) && <div className="banner-error">{errorMessage(query.error)}</div>}
+      {query.error && !isUnauthorized(query.error) && (
+        <div className="banner-error" data-testid="studies-error">
+          {queryErrorMessage(query.error)}
+        </div>
+      )}
       <div className="table-wrap">
         <table className="grid" data-testid="studies-table">
           <thead>
@@ -98,10 +103,11 @@ function StudyRow({ s }: { s: StudyListItem }) {
       <td>
         <Link href={`/studies/${encodeURIComponent(s.id)}`}>{s.name}</Link>
         {s.error && <div className="field-error">{s.error}</div>}
+        {s.health?.state === 'stalled' && <div className="field-error">stalled: {s.health.reason}</div>}
       </td>
       <td>{s.kind}</td>
       <td>
-        <StatusBadge status={s.status} />
+        <StatusBadge status={s.status} health={s.health} />
       </td>
       <td>
         <ProgressBar completed={s.trialsCompleted} failed={s.trialsFailed} running={s.trialsRunning} total={s.trialsTotal} />

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { effectiveSpace, getTestFunction, resolveDim } from '@stepwise/core';
 import { useTRPC, type StudyDetailOut, type TrialRowOut } from '../lib/trpc';
-import { errorCode, errorMessage, isUnauthorized } from '../lib/errors';
+import { errorCode, errorMessage, isTransient, isUnauthorized, queryErrorMessage } from '../lib/errors';
 import { between, formatCount, formatDuration, formatTime, formatValue } from '../lib/format';
 import { paramNames } from '../lib/launch-form';
 import { StatusBadge } from './StatusBadge';
@@ -38,19 +38,36 @@ function knownOptimum(study: StudyDetailOut): number | null {
 export function StudyPage({ id }: { id: string }) {
   const trpc = useTRPC();
   const query = useQuery(
-    trpc.studies.get.queryOptions({ id }, { refetchInterval: (q) => (q.state.data && isActive(q.state.data.status) ? 1500 : false) }),
+    trpc.studies.get.queryOptions(
+      { id },
+      {
+        // Live studies poll; so does a page whose last poll hit an outage, until it answers again.
+        refetchInterval: (q) => (q.state.error && isTransient(q.state.error) ? 3000 : q.state.data && isActive(q.state.data.status) ? 1500 : false),
+      },
+    ),
   );
 
-  if (query.error) {
-    if (isUnauthorized(query.error)) return null;
+  if (query.error && isUnauthorized(query.error)) return null;
+  // An outage keeps the last good view on screen under a banner; anything else replaces it.
+  const outage = query.error && isTransient(query.error) ? (
+    <div className="banner-error" data-testid="study-page-error">
+      {queryErrorMessage(query.error)}
+    </div>
+  ) : null;
+  if (query.error && !(outage && query.data)) {
     return (
-      <div className="banner-error">
-        {errorCode(query.error) === 'NOT_FOUND' ? `Study ${id} not found.` : errorMessage(query.error)} <Link href="/">Back to studies</Link>
+      <div className="banner-error" data-testid="study-page-error">
+        {errorCode(query.error) === 'NOT_FOUND' ? `Study ${id} not found.` : queryErrorMessage(query.error)} <Link href="/">Back to studies</Link>
       </div>
     );
   }
   if (!query.data) return <div className="muted">Loading…</div>;
-  return <StudyView study={query.data} />;
+  return (
+    <>
+      {outage}
+      <StudyView study={query.data} />
+    </>
+  );
 }
 
 function numericParamNames(config: StudyDetailOut['config']): string[] {
@@ -87,13 +104,17 @@ function StudyView({ study }: { study: StudyDetailOut }) {
       <div className="panel">
         <div className="page-head" style={{ marginBottom: 4 }}>
           <h1>{study.name}</h1>
-          <StatusBadge status={study.status} testId="study-status" />
+          <StatusBadge status={study.status} testId="study-status" health={study.health} />
           <span className="muted mono">{study.id}</span>
           <span className="spacer" />
-          {(study.status === 'running' || study.status === 'paused') && <PauseButton id={study.id} paused={study.status === 'paused'} />}
+          {/* A stalled workflow never reads a pause signal: only cancel (terminate) helps. */}
+          {(study.status === 'running' || study.status === 'paused') && study.health?.state !== 'stalled' && (
+            <PauseButton id={study.id} paused={study.status === 'paused'} />
+          )}
           {live && <CancelButton id={study.id} />}
         </div>
         {study.error && <div className="banner-error">{study.error}</div>}
+        <HealthBanner health={study.health} />
         <div className="stats">
           <Stat k="progress">
             <ProgressBar completed={study.trialsCompleted} failed={study.trialsFailed} running={study.trialsRunning} total={study.trialsTotal} />
@@ -176,6 +197,25 @@ function StudyView({ study }: { study: StudyDetailOut }) {
       />
       {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} />}
     </>
+  );
+}
+
+/** What Temporal says about a live study's workflow when it is not fine, and what to do about it. */
+function HealthBanner({ health }: { health: StudyDetailOut['health'] }) {
+  if (!health || health.state === 'ok') return null;
+  if (health.state === 'unknown') {
+    return (
+      <div className="muted" data-testid="study-health">
+        Cannot tell whether the workflow is healthy: {health.reason}
+      </div>
+    );
+  }
+  return (
+    <div className="banner-error" data-testid="study-health">
+      <strong>Stalled</strong>
+      {health.since && <span> since {formatTime(health.since)}</span>}: {health.reason}
+      <div className="muted">Its trials will not move until the workflow is fixed. Cancel terminates the workflow and closes its trials.</div>
+    </div>
   );
 }
 
