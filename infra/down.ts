@@ -1,29 +1,18 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { devStackSettings } from './stack/dev-env';
 import { stopPostgres } from './stack/postgres';
+import { readPidFile, stopRecorded, writePidFile } from './stack/pidfile';
 
-/** Stops a stack started by `npm run up`, from any terminal. */
+/**
+ * Stops a stack started by `npm run up`, from any terminal. Signals only processes that are still
+ * the ones the stack recorded (pid and start time): a pid the kernel has since given to another
+ * program is left alone.
+ */
 const s = devStackSettings();
 const pidFile = join(s.dataDir, 'run', 'pids.json');
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-if (existsSync(pidFile)) {
-  const pids = JSON.parse(readFileSync(pidFile, 'utf8')) as Array<{ name: string; pid: number }>;
-  for (const { name, pid } of pids.reverse()) {
-    if (!alive(pid)) continue;
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-    console.log(`stopped ${name} (${pid})`);
-  }
-  writeFileSync(pidFile, '[]');
-}
+for (const line of await stopRecorded(readPidFile(pidFile))) console.log(line);
+if (existsSync(pidFile)) writePidFile(pidFile, { supervisor: null, children: [] });
+// A cluster of an older stack (pg_ctl daemon) or a test run: pg_ctl checks its own postmaster.pid.
 stopPostgres(join(s.dataDir, 'pg'));
 console.log('stack stopped');

@@ -2,7 +2,8 @@ import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
-import { portOpen, runChecked, waitFor } from './processes';
+import { portOpen, runChecked, startProcess, waitFor, type ManagedProcess } from './processes';
+import { readyOrExit } from './supervisor';
 
 /**
  * A project-local Postgres cluster run from the Debian server binaries. Postgres refuses to run
@@ -45,38 +46,32 @@ export function databaseUrl(opts: PostgresOptions): string {
   return `postgresql://${opts.user ?? 'stepwise'}@127.0.0.1:${opts.port}/${opts.database}`;
 }
 
-/** Starts the cluster (initialising it on first use) and makes sure the database exists. Idempotent. */
-export async function startPostgres(opts: PostgresOptions): Promise<string> {
-  const bin = findPgBin();
-  const dataDir = resolve(opts.dataDir);
-  const user = opts.user ?? 'stepwise';
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    mkdirSync(dataDir, { recursive: true });
-    if (isRoot) {
-      const ids = runChecked('id', ['-u', 'postgres']).trim();
-      const gid = runChecked('id', ['-g', 'postgres']).trim();
-      chownSync(dataDir, Number(ids), Number(gid));
-    }
-    pgRun(join(bin, 'initdb'), ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-locale']);
+function initCluster(bin: string, dataDir: string, user: string): void {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  mkdirSync(dataDir, { recursive: true });
+  if (isRoot) {
+    const ids = runChecked('id', ['-u', 'postgres']).trim();
+    const gid = runChecked('id', ['-g', 'postgres']).trim();
+    chownSync(dataDir, Number(ids), Number(gid));
   }
-  if (!(await portOpen(opts.port))) {
-    const settings = [
-      `-p ${opts.port}`,
-      "-c listen_addresses='127.0.0.1'",
-      `-c unix_socket_directories='${dataDir}'`,
-      '-c max_connections=200',
-      '-c shared_buffers=256MB',
-    ];
-    if (opts.unsafeFast) settings.push('-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off');
-    pgRun(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dataDir, 'server.log'), '-o', settings.join(' '), '-w', '-t', '60', 'start']);
-  }
+  pgRun(join(bin, 'initdb'), ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--no-locale']);
+}
+
+/** Server settings as `-c` pairs (the same for pg_ctl and for a foreground server). */
+function serverSettings(opts: PostgresOptions, dataDir: string): string[] {
+  const settings = [
+    '-p', String(opts.port),
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', `unix_socket_directories=${dataDir}`,
+    '-c', 'max_connections=200',
+    '-c', 'shared_buffers=256MB',
+  ];
+  if (opts.unsafeFast) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  return settings;
+}
+
+async function ensureDatabase(opts: PostgresOptions, user: string): Promise<void> {
   const adminUrl = `postgresql://${user}@127.0.0.1:${opts.port}/postgres`;
-  await waitFor(`Postgres on port ${opts.port}`, async () => {
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.end();
-    return true;
-  });
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -85,7 +80,56 @@ export async function startPostgres(opts: PostgresOptions): Promise<string> {
   } finally {
     await admin.end();
   }
+}
+
+async function accepting(port: number, user: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: `postgresql://${user}@127.0.0.1:${port}/postgres` });
+  await c.connect();
+  await c.end();
+  return true;
+}
+
+/** Starts the cluster (initialising it on first use) and makes sure the database exists. Idempotent. */
+export async function startPostgres(opts: PostgresOptions): Promise<string> {
+  const bin = findPgBin();
+  const dataDir = resolve(opts.dataDir);
+  const user = opts.user ?? 'stepwise';
+  initCluster(bin, dataDir, user);
+  if (!(await portOpen(opts.port))) {
+    const settings = serverSettings(opts, dataDir).map((a) => (a.startsWith('-') ? a : `'${a}'`)).join(' ');
+    pgRun(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', join(dataDir, 'server.log'), '-o', settings, '-w', '-t', '60', 'start']);
+  }
+  await waitFor(`Postgres on port ${opts.port}`, () => accepting(opts.port, user));
+  await ensureDatabase(opts, user);
   return databaseUrl(opts);
+}
+
+/**
+ * The server as a child process in the foreground (`postgres -D ...`, no pg_ctl daemon), so a
+ * supervisor sees it exit and can start it again. A server an earlier run left behind on this data
+ * directory is stopped first; anything else on the port is an error. `spawned` gets the process at
+ * once; the promise resolves when it accepts connections and the database exists.
+ */
+export async function startPostgresChild(
+  opts: PostgresOptions,
+  logFile: string,
+  spawned: (p: ManagedProcess) => void = () => {},
+): Promise<ManagedProcess> {
+  const bin = findPgBin();
+  const dataDir = resolve(opts.dataDir);
+  const user = opts.user ?? 'stepwise';
+  initCluster(bin, dataDir, user);
+  if (existsSync(join(dataDir, 'postmaster.pid'))) stopPostgres(dataDir);
+  if (await portOpen(opts.port)) throw new Error(`port ${opts.port} is taken by another program: set STEPWISE_PG_PORT to a free port`);
+  const server = join(bin, 'postgres');
+  const args = ['-D', dataDir, ...serverSettings(opts, dataDir)];
+  // setpriv changes user and execs, so the pid we hold is the postmaster's own (runuser would fork).
+  const [cmd, full] = isRoot ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', server, ...args]] : [server, args];
+  const proc = startProcess('postgres', cmd, full, { logFile, detached: true });
+  spawned(proc);
+  await readyOrExit(proc, `Postgres on port ${opts.port}`, () => accepting(opts.port, user), 60_000);
+  await ensureDatabase(opts, user);
+  return proc;
 }
 
 export function stopPostgres(dataDir: string): void {

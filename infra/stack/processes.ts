@@ -16,13 +16,20 @@ export function startProcess(
   name: string,
   command: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string; echo?: boolean } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    logFile?: string;
+    echo?: boolean;
+    /** Own process group: a Ctrl-C in the terminal reaches only the supervisor, which stops children in order. */
+    detached?: boolean;
+  } = {},
 ): ManagedProcess {
   const child = spawn(command, args, {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: false,
+    detached: opts.detached ?? false,
   });
   if (opts.logFile) {
     mkdirSync(dirname(opts.logFile), { recursive: true });
@@ -47,10 +54,10 @@ export function startProcess(
   return { name, child, exited };
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopProcess(p: ManagedProcess, graceMs = 10_000): Promise<void> {
+/** SIGTERM (or `signal`), then SIGKILL after `graceMs`. */
+export async function stopProcess(p: ManagedProcess, graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill('SIGTERM');
+  p.child.kill(signal);
   const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
   await p.exited;
   clearTimeout(timer);

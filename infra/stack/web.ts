@@ -29,12 +29,19 @@ export function buildWebIfStale(log: (line: string) => void = () => {}): void {
  * `next start` through infra/web-start.mjs, which refuses a non-loopback address without
  * STEPWISE_API_TOKEN. The address is STEPWISE_WEB_HOST (default 127.0.0.1), from `env` or ours.
  */
-export async function startWeb(port: number, env: NodeJS.ProcessEnv, logFile?: string): Promise<ManagedProcess> {
+export async function startWeb(
+  port: number,
+  env: NodeJS.ProcessEnv,
+  logFile?: string,
+  opts: { spawned?: (p: ManagedProcess) => void; detached?: boolean } = {},
+): Promise<ManagedProcess> {
   const host = env.STEPWISE_WEB_HOST ?? process.env.STEPWISE_WEB_HOST ?? '127.0.0.1';
   const proc = startProcess('web', process.execPath, [WEB_START, '-p', String(port), '-H', host], {
     env: { NEXT_TELEMETRY_DISABLED: '1', ...env },
     logFile,
+    detached: opts.detached,
   });
+  opts.spawned?.(proc);
   let stderr = '';
   proc.child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const probeHost = ['0.0.0.0', '::', '[::]'].includes(host) ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
