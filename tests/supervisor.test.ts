@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../infra/stack/processes';
+import { nextRestartDelay } from '../infra/stack/supervisor';
 import { entryFor, isSameProcess, processIdentity, readPidFile, stopEntry, stopRecorded, type PidEntry } from '../infra/stack/pidfile';
 import { TEST_ENV } from './support/env';
 
@@ -18,6 +19,16 @@ const sleeper = () => {
   return { c, exited, entry: entryFor('sleeper', c.pid)! };
 };
 const alive = (e: PidEntry) => processIdentity(e.pid) === e.identity;
+
+describe('restart backoff', () => {
+  it('doubles from 1 s up to 30 s while a child keeps failing, and starts over after a minute up', () => {
+    const delays: number[] = [];
+    let d: number | null = null;
+    for (let i = 0; i < 7; i++) delays.push((d = nextRestartDelay(d, 2_000)));
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect(nextRestartDelay(30_000, 60_000)).toBe(1000);
+  });
+});
 
 describe('pid file', () => {
   it('leaves a pid alone whose start time does not match the one recorded, and stops it when it does', async () => {
