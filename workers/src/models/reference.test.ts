@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gaussianFlowSolution, getNoiseSchedule, gmmDenoiser } from '@stepwise/core';
 import { openTestbed } from './open';
 import { computeReference, initialNoiseBatch, ReferenceCache, type ReferenceModel } from './reference';
-import { releaseSessions } from './runtime';
+import { ComputeError } from './errors';
+import { GraphBuilder, TensorDataType } from './onnx-graph';
+import { createOnnxDenoiser, getSession, releaseSessions } from './runtime';
 import { getTestbed } from './testbeds';
 
 let modelDir: string;
@@ -154,5 +156,27 @@ describe('reference cache on disk: bounded, least recently used first', () => {
     expect(cache.computed).toBe(2);
     await cache.get(model, big);
     expect(cache.computed).toBe(2); // served from memory
+  });
+});
+
+describe('reference of a model that outputs NaN', () => {
+  it('is an error naming the model, and is not cached', async () => {
+    // eps = log(0 * x - 1) = NaN: a real ONNX graph through onnxruntime.
+    const g = new GraphBuilder('nan');
+    const x = g.input('x', TensorDataType.FLOAT, ['B', 3]);
+    g.input('t', TensorDataType.FLOAT, ['B']);
+    g.output('eps', TensorDataType.FLOAT, ['B', 3]);
+    g.op('Log', [g.sub(g.mul(x, g.scalar(0)), g.scalar(1))], {}, 'eps');
+    const session = await getSession({ bytes: g.toModel({ metadata: {} }), name: 'nan.onnx' }, { threads: 1 });
+    const noise = getNoiseSchedule('vp-linear');
+    const denoiser = createOnnxDenoiser({ model: session, shape: [3], prediction: 'noise', noise });
+    const model: ReferenceModel = { sha256: session.sha256, name: 'nan.onnx', dim: 3, schedule: 'vp-linear', denoiser };
+    const req = { seed: 1, start: 0, end: 4, solver: { preset: 'ddim' as const, nfe: 2 } };
+    const cache = new ReferenceCache({ modelDir });
+    const err = await cache.get(model, req).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ComputeError);
+    expect((err as ComputeError).kind).toBe('model');
+    expect((err as Error).message).toMatch(/^model nan\.onnx: its reference solution \(ddim-nfe2, seed 1, samples 0\.\.3\) contains NaN\/Inf/);
+    await expect(fs.stat(path.join(modelDir, ReferenceCache.relativePath(model, req)))).rejects.toThrow(/ENOENT/);
   });
 });
