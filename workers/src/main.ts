@@ -13,6 +13,9 @@ const worker = await Worker.create({
   activities: createComputeActivities(config),
   maxConcurrentActivityTaskExecutions: config.concurrency,
 });
-console.log(`compute worker ${config.identity} on queue "${config.taskQueue}" (device ${config.device}, concurrency ${config.concurrency})`);
+console.log(
+  `compute worker ${config.identity} on queue "${config.taskQueue}" (device ${config.device}, concurrency ${config.concurrency}, ` +
+    `at most ${config.maxSamplesPerActivity} samples per activity, reference cache ${config.referenceCacheBytes / 1024 / 1024} MiB)`,
+);
 await worker.run();
 await connection.close();
