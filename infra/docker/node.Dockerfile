@@ -1,5 +1,6 @@
 # One image for every Stepwise Node process; the command picks the role:
-#   web:          npx next start web -p 3000
+#   web:          node infra/web-start.mjs -p 3000 -H 0.0.0.0   (needs STEPWISE_API_TOKEN off loopback)
+#   migrations:   node --import tsx prisma/src/migrate-cli.ts
 #   orchestrator: node --import tsx orchestrator/src/main.ts
 #   compute:      node --import tsx workers/src/main.ts
 # Build from the repository root: docker build -f infra/docker/node.Dockerfile .
