@@ -32,7 +32,10 @@ import {
  * `state: 'float32'` is the production mode for float32 models: the same compiled program run by
  * WebAssembly SIMD kernels over float32 buffers (wasm/pass-kernels.ts), with the state buffer
  * itself as the model input and the model writing eps straight into the kernels' memory. At
- * gmm-cifar batch 64 that takes the solver from ~1.4 ms to ~0.15 ms per step.
+ * gmm-cifar size (batch 64 x 3072) with a free model, a step takes 0.1 ms (DPM-Solver++(2M),
+ * DPM-Solver-3) to 0.26 ms (UniPC, two passes a step) against 0.54 and 2 ms for the float64
+ * loops. The kernels' float64 arithmetic costs about 2x over float32 arithmetic there, for
+ * float32 rounding that no longer grows with the size of the coefficients (kernels-wat.ts).
  */
 
 export interface PlannedTerm {
@@ -228,10 +231,15 @@ export type SampleUsfOptions = ModelSpec & {
    * Precision of the solver state between model calls. `float64` (default): JavaScript passes
    * over float64 buffers, exact enough for convergence-order tests against float64 models.
    * `float32`: WebAssembly SIMD passes over float32 buffers, ~10x faster per pass and the state
-   * is the model input itself. For float32 (ONNX) models, whose output already carries float32
-   * rounding, samples differ from float64 state by 1e-6 to 1e-5 of their scale (gmm-64d, NFE 9;
-   * most for singlestep DPM-Solver-3). Ignored for float64 models. The workers sample with
-   * float32; references and convergence tests keep float64.
+   * is the model input itself. The kernels compute in float64 and round once per pass, so the
+   * state's float32 storage is the only difference. For float32 (ONNX) models, samples differ from
+   * float64 state by max |diff| / max |x| of at most 1e-4 from NFE 10 on, 2e-4 below NFE 10 with
+   * logSNR spacing, and 2e-3 below NFE 10 with the other spacings, for every preset (measured
+   * on gmm-64d and its analytic twin, NFE 5-20: typically 1e-6 to 1e-5; at most 9.6e-5, 1.1e-4
+   * and 1.1e-3, the last singlestep DPM-Solver-3 on a karras grid at NFE 5). Coarse grids are
+   * that sensitive to any rounding: the float32 model's own output rounding moves a float64-state
+   * sample by as much (pass-kernels.test.ts checks both). Ignored for float64 models. The
+   * workers sample with float32; references and convergence tests keep float64.
    */
   state?: 'float64' | 'float32';
 };

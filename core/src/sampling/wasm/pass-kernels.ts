@@ -2,10 +2,12 @@ import { MAX_FUSED_TERMS, type PassKind } from './kernels-wat';
 import { PASS_KERNELS_WASM_BASE64 } from './kernels.generated';
 
 /**
- * float32 pass kernels in WebAssembly (128-bit SIMD), over buffers in one module instance's
- * memory. The USF sampler's float32 mode runs every pass through these: at gmm-cifar batch 64
- * a multistep pass takes 0.1-0.15 ms here against 1-2 ms for the float64 JavaScript loop, whose
- * scalar code and 40 bytes of traffic per value cannot keep up with a cheap model.
+ * Pass kernels over float32 buffers in WebAssembly (128-bit SIMD, float64 arithmetic: see
+ * kernels-wat.ts), in one module instance's memory. The USF sampler's float32 mode runs every
+ * pass through these: at gmm-cifar batch 64 a multistep pass takes ~0.1 ms here (best of 30,
+ * free model) against ~0.5 ms for the float64 JavaScript loop, whose scalar code and 40 bytes
+ * of traffic per value cannot keep up with a cheap model. Float32 arithmetic took ~0.05 ms but
+ * lost up to 67 times the result's rounding on the large cancelling coefficients of early steps.
  */
 
 type PassFn = (
