@@ -71,3 +71,15 @@ describe('service failures as API errors', () => {
     expect(body.message).toBe('internal error while reading or writing the database; the server log has the details');
   });
 });
+
+describe('__proto__ keys in request input', () => {
+  it('refuses them with the path instead of letting superjson drop them silently', async () => {
+    const service = new InMemoryStepwiseService();
+    const body = '{"json":{"config":{"name":"e","kind":"evaluate","objective":{"type":"sampler","model":"gmm-2d"},"budget":{"trials":1},"candidates":[{"__proto__":{"nfe":3},"preset":"ddim"},{"preset":"ddim"}]}}}';
+    const res = await handleTrpcRequest(new Request('http://localhost/api/trpc/studies.launch', { method: 'POST', headers: { 'content-type': 'application/json' }, body }), () => service);
+    expect(res.status).toBe(400);
+    const err = (JSON.parse(await res.text()) as { error: { json: { message: string; data: { issues: unknown } } } }).error.json;
+    expect(err.data.issues).toEqual([{ field: 'config.candidates.0.__proto__', message: '"__proto__" cannot be a key (it would be dropped silently); rename it' }]);
+    expect(service.calls.filter((c) => c.method === 'launchStudy')).toHaveLength(0);
+  });
+});

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
+import { transformer } from './transformer';
 import type { StepwiseService } from '@stepwise/orchestrator/service-types';
 import { configuredToken, presentedToken, tokensMatch } from './auth';
 import { ValidationError } from '@stepwise/orchestrator/service-types';
@@ -32,7 +32,7 @@ export function createContext(opts: CreateContextOptions): Context {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     const issues = issuesOf(error);
     const hide = error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseError(error.cause);
