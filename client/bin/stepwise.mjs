@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Launcher: the built CLI (client/dist, see client/build.mjs) when it is at least as new as its
 // sources, else the TypeScript sources through tsx's loader (slow to start, always current).
+import { fileURLToPath } from 'node:url';
 import { distIsFresh } from './freshness.mjs';
 
 const distDir = new URL('../dist/', import.meta.url);
 let main;
-if (process.env.STEPWISE_CLI_FROM_SOURCE !== '1' && distIsFresh(distDir.pathname)) {
+// STEPWISE_CLI_FROM=dist or =source skips the check (bench/cli.ts measures each on purpose).
+const from = process.env.STEPWISE_CLI_FROM ?? (distIsFresh(fileURLToPath(distDir)) ? 'dist' : 'source');
+if (from === 'dist') {
   ({ main } = await import(new URL('stepwise.mjs', distDir).href));
 } else {
   const { register } = await import('tsx/esm/api');
