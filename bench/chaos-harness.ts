@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -37,6 +39,22 @@ export interface ChaosStackOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * What code a worker process starting now runs: HEAD plus the uncommitted changes under the
+ * packages it loads. Processes are restarted mid-run, and each loads the working tree as it is
+ * then; when it changed in between, differing values say nothing about crash safety, so the
+ * scenario line reports it.
+ */
+export function codeFingerprint(): string {
+  const dirs = ['core/src', 'workers/src', 'orchestrator/src', 'prisma/src'];
+  const git = (args: string[]) => spawnSync('git', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const head = git(['rev-parse', 'HEAD']);
+  if (head.status !== 0) return 'unknown';
+  const diff = git(['diff', 'HEAD', '--', ...dirs]).stdout ?? '';
+  const untracked = git(['ls-files', '--others', '--exclude-standard', '--', ...dirs]).stdout ?? '';
+  return createHash('sha256').update(head.stdout).update(diff).update(untracked).digest('hex').slice(0, 12);
+}
+
 /** One worker process that is restarted if it exits when nobody meant it to (like a supervisor would). */
 class Supervised {
   proc: ManagedProcess | null = null;
@@ -44,6 +62,8 @@ class Supervised {
   readonly unplannedExits: string[] = [];
   private generation = 0;
   private stopping = false;
+  /** codeFingerprint() of the current process, taken as it started. */
+  fingerprint = '';
 
   constructor(
     private readonly label: string,
@@ -52,11 +72,15 @@ class Supervised {
     private readonly env: NodeJS.ProcessEnv,
     private readonly logDir: string,
     private readonly log: (line: string) => void,
+    /** Fingerprints of every process started, shared by the stack's workers. */
+    private readonly started: string[],
   ) {}
 
   async start(): Promise<void> {
     const gen = ++this.generation;
     const name = `${this.label}-${gen}`;
+    this.fingerprint = codeFingerprint();
+    this.started.push(this.fingerprint);
     let output = '';
     const proc = startProcess(name, process.execPath, ['--import', 'tsx', this.script], {
       env: { ...this.env, STEPWISE_WORKER_ID: name },
@@ -114,6 +138,8 @@ export class ChaosStack {
     readonly orchestrator: Supervised,
     readonly compute: Supervised,
     readonly queues: { orchestrator: string; compute: string },
+    /** codeFingerprint() of every worker process started so far, in order. */
+    readonly startedFingerprints: string[],
   ) {
     this.databaseUrl = databaseUrl;
     this.temporalAddress = `127.0.0.1:${opts.temporalPort}`;
@@ -152,8 +178,9 @@ export class ChaosStack {
       STEPWISE_TASK_QUEUE: queues.compute,
       STEPWISE_MODEL_DIR: join(opts.dir, 'models'),
     };
-    const orchestrator = new Supervised('orchestrator', 'orchestrator/src/main.ts', /^orchestrator .* on queue/m, env, logDir, log);
-    const compute = new Supervised('compute', 'workers/src/main.ts', /^compute worker .* on queue/m, env, logDir, log);
+    const started: string[] = [];
+    const orchestrator = new Supervised('orchestrator', 'orchestrator/src/main.ts', /^orchestrator .* on queue/m, env, logDir, log, started);
+    const compute = new Supervised('compute', 'workers/src/main.ts', /^compute worker .* on queue/m, env, logDir, log, started);
     log('orchestrator and compute workers');
     await Promise.all([orchestrator.start(), compute.start()]);
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
@@ -161,7 +188,7 @@ export class ChaosStack {
       temporalAddress: env.TEMPORAL_ADDRESS, namespace: 'default', databaseUrl,
       taskQueue: queues.orchestrator, computeQueue: queues.compute, identity: 'chaos-harness',
     });
-    return new ChaosStack(opts, pgOpts, databaseUrl, temporalProc, connection, service, close, orchestrator, compute, queues);
+    return new ChaosStack(opts, pgOpts, databaseUrl, temporalProc, connection, service, close, orchestrator, compute, queues, started);
   }
 
   /**
@@ -226,7 +253,7 @@ export interface ScenarioSpec {
   timeoutS: number;
   /** A run with no completed trial for this long (after the last fault) is given up as stalled. */
   stallS: number;
-  /** What `identical` compares; bayesopt runs at parallel 1 so that every field is deterministic. */
+  /** Printed with the line (e.g. why the comparison is exact for this kind of study). */
   note?: string;
 }
 
@@ -263,6 +290,8 @@ export interface ScenarioLine {
   workflow_task_failures: number;
   first_workflow_task_failure: string | null;
   unplanned_exits: string[];
+  /** Worker processes of this scenario started on different versions of the working tree. */
+  code_changed_during_run: boolean;
   baseline_s: number;
   chaos_s: number;
   note?: string;
@@ -450,6 +479,8 @@ export async function replayAll(workflowId: string, histories: Array<{ runId: st
 /** Undisturbed run, faulted run with the same config and seed, then the checks. */
 export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promise<ScenarioLine> {
   const exitsBefore = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].length;
+  const startsBefore = stack.startedFingerprints.length;
+  const runningCode = [stack.orchestrator.fingerprint, stack.compute.fingerprint];
   const baseline = await runOnce(stack, spec, 'undisturbed', []);
   await settle(stack, baseline);
   const chaos = await runOnce(stack, spec, 'faults', spec.faults);
@@ -473,6 +504,7 @@ export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promis
   const recoveries = chaos.injected.map((f) => f.recovery_s);
   const known = recoveries.filter((r): r is number => r !== null);
   const exits = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].slice(exitsBefore);
+  const codeVersions = new Set([...runningCode, ...stack.startedFingerprints.slice(startsBefore)]);
   return {
     scenario: spec.name,
     completed: chaos.completed && baseline.completed,
@@ -498,6 +530,7 @@ export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promis
     workflow_task_failures: replay.taskFailures,
     first_workflow_task_failure: replay.firstTaskFailure,
     unplanned_exits: exits,
+    code_changed_during_run: codeVersions.size > 1,
     baseline_s: round(baseline.wallS, 1),
     chaos_s: round(chaos.wallS, 1),
     ...(spec.note ? { note: spec.note } : {}),
