@@ -362,6 +362,14 @@ describe('the API under malformed input', () => {
     expect(fieldsOf(path)).toEqual(['model']);
   });
 
+  it('refuses a body over the size limit with 413 before parsing it', async () => {
+    const before = await rowCounts();
+    const a = await raw('POST', 'studies.launch', JSON.stringify({ json: { config: { ...branin, name: 'x'.repeat(2 * 1024 * 1024) } } }));
+    expect(a.status).toBe(413);
+    expect(a.error?.message).toMatch(/the limit is 1024 KiB/);
+    expect(await rowCounts()).toEqual(before);
+  });
+
   it('property: generated launch configs never answer >= 500 and a refused one writes nothing', async () => {
     await fc.assert(fc.asyncProperty(configArb, fc.constantFrom('client', 'dashboard', 'schedule', 7), async (config, source) => {
       await attempt('studies.launch', { config, source });

@@ -42,3 +42,31 @@ describe('HTTP handler', () => {
     }
   });
 });
+
+describe('request body limit', () => {
+  it('answers 413 for a body over 1 MiB, with or without a content-length, and never reaches the service', async () => {
+    const service = new InMemoryStepwiseService();
+    const big = JSON.stringify({ json: { config: { name: 'x'.repeat(1024 * 1024) } } });
+    const declared = await handleTrpcRequest(new Request(`${base}/studies.launch`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(big.length) }, body: big }), () => service);
+    expect(declared.status).toBe(413);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < 20; i++) c.enqueue(new TextEncoder().encode('x'.repeat(64 * 1024)));
+        c.close();
+      },
+    });
+    const chunked = await handleTrpcRequest(new Request(`${base}/studies.launch`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit), () => service);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { error: { json: { message: string } } }).error.json.message).toBe('the request body is larger than 1024 KiB');
+    expect(service.calls.filter((c) => c.method === 'launchStudy')).toHaveLength(0);
+  });
+
+  it('passes a body under the limit through unchanged', async () => {
+    const service = new InMemoryStepwiseService();
+    const res = await handleTrpcRequest(
+      post('studies.launch', { config: { name: 'ok', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 2 } } }),
+      () => service,
+    );
+    expect(res.status).toBe(200);
+  });
+});

@@ -3,11 +3,14 @@ import type { StepwiseService } from '@stepwise/orchestrator/service-types';
 import { appRouter } from './router';
 import { createContext } from './trpc';
 import { resolveService } from './service-provider';
+import { limitBody } from './body-limit';
 
 export const TRPC_ENDPOINT = '/api/trpc';
 
 /** The HTTP face of the router (Next route handler, tests with plain Request objects). */
-export function handleTrpcRequest(req: Request, service: () => StepwiseService = resolveService): Promise<Response> {
+export async function handleTrpcRequest(original: Request, service: () => StepwiseService = resolveService): Promise<Response> {
+  const req = await limitBody(original);
+  if (req instanceof Response) return req;
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req,
