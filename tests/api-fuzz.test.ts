@@ -123,7 +123,14 @@ async function attempt(path: string, input: unknown, opts: { mustFail?: boolean 
   if (a.status === 200) {
     expect(opts.mustFail ?? false, `${path} accepted ${JSON.stringify(input)?.slice(0, 300)}`).toBe(false);
     const id = (a.data as { id?: string } | null)?.id;
-    if (path === 'studies.launch' && id) expectSound(await call('studies.cancel', { id }), 'cancel of an accepted fuzz study');
+    if (path === 'studies.launch' && id) {
+      // An accepted study must stay readable (a `constructor` parameter once made every read 500).
+      for (const [p, i] of [['studies.get', { id }], ['trials.list', { studyId: id }], ['studies.cancel', { id }]] as const) {
+        const r = await call(p, i);
+        expectSound(r, `${p} of an accepted fuzz study`);
+        expect(r.status, `${p} of accepted ${JSON.stringify(input)?.slice(0, 300)}: ${r.text.slice(0, 300)}`).toBe(200);
+      }
+    }
     if (path === 'schedules.create' && id) expectSound(await call('schedules.delete', { id }), 'delete of an accepted fuzz schedule');
   } else {
     expect(await rowCounts(), `${path} was refused (${a.status}) but wrote a row`).toEqual(before);
