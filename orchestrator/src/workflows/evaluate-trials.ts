@@ -1,10 +1,11 @@
-import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import {
-  DEFAULT_COMPUTE_QUEUE, decide, mergeAllStats, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
-  type ComputeActivities, type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
+  decide, mergeAllStats, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
+  type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
 } from '@stepwise/core';
 import type { NewTrial, TrialResult } from '@stepwise/db';
-import type { DbActivities } from '../activities/db-activities';
+import { computeActivities, deterministicComputeFailure } from './compute';
+import type { TrialWrites } from './trial-writes';
 
 /**
  * How each objective kind turns recorded trials into results (workflow code: deterministic, no
@@ -18,27 +19,35 @@ export interface EvaluationContext {
   config: TStudyConfig;
   space: TSpace;
   computeQueue?: string;
+  /** The run's local writes (see trial-writes.ts). */
+  writes: TrialWrites;
 }
 
-const blockWrites = proxyLocalActivities<DbActivities>({
-  startToCloseTimeout: '20s',
-  localRetryThreshold: '10s',
-  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
-});
+/**
+ * A compute failure that every worker would repeat (broken model, refused input): not a failed
+ * trial but a failed study, so it propagates out of the evaluator with its reason.
+ */
+export class DeterministicComputeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeterministicComputeError';
+  }
+}
 
 function failureMessage(err: unknown): string {
   if (err instanceof Error) return err.cause instanceof Error ? err.cause.message : err.message;
   return String(err);
 }
 
+function rethrowIfStudyFatal(err: unknown): void {
+  if (isCancellation(err)) throw err;
+  const deterministic = deterministicComputeFailure(err);
+  if (deterministic !== null) throw new DeterministicComputeError(deterministic);
+}
+
 export function createTrialEvaluator(ctx: EvaluationContext) {
-  const compute = proxyActivities<ComputeActivities>({
-    taskQueue: ctx.computeQueue ?? DEFAULT_COMPUTE_QUEUE,
-    startToCloseTimeout: '30m',
-    heartbeatTimeout: '20s',
-    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
-  });
-  const { studyId, config } = ctx;
+  const compute = computeActivities(ctx.computeQueue);
+  const { studyId, config, writes } = ctx;
 
   async function samplerTrial(trial: NewTrial, base: TSamplerObjective): Promise<TrialResult> {
     let objective: TSamplerObjective;
@@ -50,7 +59,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
     const policy = stoppingPolicy(objective.estimation, objective.metric);
     const unit = samplesPerUnit(objective);
     // Resume from whatever blocks are already recorded (a crash, a retried workflow task).
-    let blocks = await blockWrites.trialBlocks({ studyId, number: trial.number });
+    let blocks = await writes.trialBlocks({ studyId, number: trial.number });
     let merged: RunningStats = mergeAllStats(blocks.map((b) => b.stats as RunningStats));
     let nfe: number | null = null;
     let worker: string | null = null;
@@ -67,7 +76,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
       const seedStart = blocks.length ? blocks[blocks.length - 1].seedEnd : 0;
       const seedEnd = seedStart + decision.nextBlock * unit;
       const out = await compute.evaluateSamplerBlock({ objective, seed: config.seed, start: seedStart, end: seedEnd });
-      blocks = await blockWrites.recordTrialBlock({
+      blocks = await writes.recordTrialBlock({
         studyId, number: trial.number, block: { blockIndex: blocks.length, seedStart, seedEnd, stats: out.stats },
       });
       merged = mergeAllStats(blocks.map((b) => b.stats as RunningStats));
@@ -83,7 +92,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
       try {
         return await run();
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        rethrowIfStudyFatal(err);
         return { number: trial.number, status: 'failed', value: null, error: failureMessage(err) };
       }
     };
@@ -98,7 +107,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
           });
           return outcome.results.map((r) => ({ ...r, worker: outcome.worker, attempt: outcome.attempt }));
         } catch (err) {
-          if (isCancellation(err)) throw err;
+          rethrowIfStudyFatal(err);
           // The objective itself failed after all retries: the trials fail, the study goes on.
           return trials.map((t) => ({ number: t.number, status: 'failed' as const, value: null, error: failureMessage(err) }));
         }

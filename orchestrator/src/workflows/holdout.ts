@@ -1,9 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
 import {
-  DEFAULT_COMPUTE_QUEUE, THRESHOLDOUT_BLOCK_MAX, mergeAllStats, resolveSamplerObjective, tInterval,
-  type ComputeActivities, type RunningStats, type TParams, type TSamplerObjective, type TStudyConfig, type ThresholdoutConfig,
+  THRESHOLDOUT_BLOCK_MAX, mergeAllStats, resolveSamplerObjective, tInterval,
+  type RunningStats, type TParams, type TSamplerObjective, type TStudyConfig, type ThresholdoutConfig,
 } from '@stepwise/core';
 import type { DbActivities, ThresholdoutOutcome } from '../activities/db-activities';
+import { computeActivities } from './compute';
 
 /**
  * Holdout discipline for grid, random and bayesopt studies with a sampler objective (workflow
@@ -32,12 +33,7 @@ export function createHoldout(ctx: { studyId: string; config: TStudyConfig; comp
   const holdout = config.holdout;
   const objective = config.objective;
   const enabled = config.kind !== 'evaluate' && objective.type === 'sampler' && holdout !== undefined;
-  const compute = proxyActivities<ComputeActivities>({
-    taskQueue: ctx.computeQueue ?? DEFAULT_COMPUTE_QUEUE,
-    startToCloseTimeout: '30m',
-    heartbeatTimeout: '20s',
-    retry: { initialInterval: '500ms', maximumInterval: '10s', maximumAttempts: 10 },
-  });
+  const compute = computeActivities(ctx.computeQueue);
 
   /** Stats of `params` on seeds [start, end), in blocks of estimation.blockSize, `parallel` blocks at a time. */
   async function evaluateRange(params: TParams, start: number, end: number): Promise<{ stats: RunningStats; objective: TSamplerObjective }> {

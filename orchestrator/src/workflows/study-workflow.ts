@@ -1,21 +1,23 @@
 import {
-  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities, proxyLocalActivities,
+  CancellationScope, condition, continueAsNew, defineQuery, defineSignal, isCancellation, proxyActivities,
   setHandler, workflowInfo, ApplicationFailure,
 } from '@temporalio/workflow';
 import {
-  defaultBatchSize, planTrials, reachesTarget, type TStudyConfig,
+  ZStudyConfig, defaultBatchSize, formatIssues, planTrials, reachesTarget, type TStudyConfig,
 } from '@stepwise/core';
 import type { NewTrial } from '@stepwise/db';
 import type { DbActivities } from '../activities/db-activities';
 import { createTrialEvaluator } from './evaluate-trials';
 import { runEvaluateStudy } from './evaluate-study';
 import { createHoldout, type HoldoutTrial } from './holdout';
+import { trialWritesForRun } from './trial-writes';
 
 /**
  * One study, from first proposal to final status. Keeps `parallel` trials in flight on the
  * compute queue; each batch is recorded as running before dispatch and finished in one idempotent
  * write after, so a crash of any worker neither loses nor duplicates a trial. Long studies
- * continue-as-new to keep the event history small.
+ * continue-as-new to keep the event history small; everything the next run needs (trial
+ * counters, best estimate, pause) travels in its input. See docs/architecture.md, "Workflows".
  */
 
 export interface StudyWorkflowInput {
@@ -27,6 +29,8 @@ export interface StudyWorkflowInput {
   completedBefore?: number;
   /** Set by continue-as-new: the best search estimate so far, and whether Thresholdout stopped. */
   search?: { best: { number: number; value: number } | null; thresholdoutDone: boolean };
+  /** Set by continue-as-new: the study was paused when the previous run ended. */
+  paused?: boolean;
 }
 
 export interface StudyProgress {
@@ -49,21 +53,24 @@ const db = proxyActivities<DbActivities>({
   retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
 });
 
-/**
- * The per-batch writes run as local activities: they are short, idempotent and executed by the
- * orchestrator that runs this workflow, which saves two task-queue round trips per batch. If the
- * worker dies before the result is recorded, the write simply runs again.
- */
-const trialWrites = proxyLocalActivities<DbActivities>({
-  startToCloseTimeout: '20s',
-  localRetryThreshold: '10s',
-  retry: { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 },
-});
-
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status: 'completed' }> {
-  const { studyId, config } = input;
+  // Before any command: which write path this run was recorded with (see trial-writes.ts).
+  const { writes: trialWrites, current } = trialWritesForRun();
+  const { studyId } = input;
+  let config = input.config;
+  if (current) {
+    // The same schema as the API: a workflow started around the API (a script with Temporal
+    // access, an old schedule template) cannot run a config the API would refuse.
+    const parsed = ZStudyConfig.safeParse(input.config);
+    if (!parsed.success) {
+      const message = `invalid study config: ${formatIssues(parsed.error).join('; ')}`;
+      await db.finishStudy({ studyId, status: 'failed', error: message });
+      throw ApplicationFailure.nonRetryable(message, 'InvalidStudyConfig');
+    }
+    config = parsed.data;
+  }
   const plan = planTrials(config);
-  const evaluateTrials = createTrialEvaluator({ studyId, config, space: plan.space, computeQueue: input.computeQueue });
+  const evaluateTrials = createTrialEvaluator({ studyId, config, space: plan.space, computeQueue: input.computeQueue, writes: trialWrites });
   const batchSize = defaultBatchSize(config);
   const direction = config.objective.direction;
   const startNumber = input.nextNumber ?? 0;
@@ -74,7 +81,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   let next = startNumber;
   let inFlight = 0;
   let finished = input.completedBefore ?? startNumber;
-  let paused = false;
+  let paused = input.paused ?? false;
   let fatal: unknown = null;
   let targetReached = false;
   let exhausted = false;
@@ -92,6 +99,29 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   setHandler(resumeSignal, () => {
     paused = false;
   });
+
+  // What the study row says about pausing. A continued run does not know (a signal may have
+  // arrived while the previous run was completing), so it writes the state it starts with.
+  const rowPausedAtStart: boolean | null = current && input.nextNumber !== undefined ? null : false;
+
+  /** Waits while the study is paused, recording each change on the study row (evaluate studies). */
+  let gatePaused: boolean | null = rowPausedAtStart;
+  async function pauseGate(): Promise<void> {
+    for (;;) {
+      if (paused !== gatePaused) {
+        gatePaused = paused;
+        await db.setStudyPaused({ studyId, paused: gatePaused });
+      }
+      if (!paused) return;
+      await condition(() => paused !== gatePaused);
+    }
+  }
+
+  /** Writes the current pause state to the study row if it differs from what was recorded. */
+  async function syncPausedRow(recorded: boolean | null): Promise<boolean> {
+    if (paused !== recorded) await db.setStudyPaused({ studyId, paused });
+    return paused;
+  }
 
   /** Recorded trials for `numbers`: planned in this workflow, or proposed by an activity. */
   async function recordProposals(numbers: number[]): Promise<NewTrial[]> {
@@ -140,13 +170,16 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       );
   }
 
+  let evaluateContinues = false;
   try {
     if (input.nextNumber === undefined) await db.markStudyRunning(studyId);
     if (config.kind === 'evaluate') {
-      await runEvaluateStudy(studyId, config, input.computeQueue);
+      const outcome = await runEvaluateStudy({ studyId, config, computeQueue: input.computeQueue, writes: trialWrites, current, pauseGate });
+      evaluateContinues = outcome === 'continue';
       next = plan.total;
+      if (current) gatePaused = await syncPausedRow(gatePaused);
     }
-    let recordedPaused = false;
+    let recordedPaused: boolean | null = current ? (gatePaused ?? rowPausedAtStart) : false;
     for (;;) {
       while (dispatching() && inFlight < config.budget.parallel) {
         const count = Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight);
@@ -174,6 +207,9 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       }
     }
     if (fatal !== null) throw fatal;
+    // A pause that arrived while the last batches of this run were in flight is written now, and
+    // carried into the next run.
+    if (current) recordedPaused = await syncPausedRow(recordedPaused);
     // The search is over (budget, target or exhaustion): final numbers from the holdout seeds.
     if (holdout.enabled && (next >= plan.total || targetReached || exhausted)) await holdout.finalNumbers();
   } catch (err) {
@@ -185,8 +221,12 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'failed', error: message }));
     throw ApplicationFailure.nonRetryable(`study ${studyId} (${workflowInfo().workflowId}) failed: ${message}`);
   }
+  if (evaluateContinues) {
+    // The race goes on in a fresh run, rebuilt from its recorded blocks (evaluate-study.ts).
+    return continueAsNew<typeof studyWorkflow>({ ...input, config, nextNumber: 0, paused });
+  }
   if (next < plan.total && !targetReached && !exhausted) {
-    return continueAsNew<typeof studyWorkflow>({ ...input, nextNumber: next, completedBefore: finished, search: { best, thresholdoutDone } });
+    return continueAsNew<typeof studyWorkflow>({ ...input, config, nextNumber: next, completedBefore: finished, search: { best, thresholdoutDone }, paused });
   }
   await db.finishStudy({ studyId, status: 'completed' });
   return { status: 'completed' };
