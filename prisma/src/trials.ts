@@ -238,6 +238,8 @@ export interface TrialBlockRecord {
   seedEnd: number;
   /** Mergeable statistics of the block (e.g. RunningStats of a per-sample metric). */
   stats: unknown;
+  /** Per-seed values, when the caller keeps them (evaluate races). */
+  values?: number[] | null;
 }
 
 /**
@@ -246,8 +248,9 @@ export interface TrialBlockRecord {
  */
 export async function recordTrialBlock(db: Db, studyId: string, trialNumber: number, block: TrialBlockRecord): Promise<TrialBlockRecord[]> {
   await db.$executeRaw`
-    INSERT INTO trial_block (trial_id, block_index, seed_start, seed_end, stats)
-    SELECT t.id, ${block.blockIndex}, ${block.seedStart}, ${block.seedEnd}, ${JSON.stringify(block.stats)}::jsonb
+    INSERT INTO trial_block (trial_id, block_index, seed_start, seed_end, stats, "values")
+    SELECT t.id, ${block.blockIndex}, ${block.seedStart}, ${block.seedEnd}, ${JSON.stringify(block.stats)}::jsonb,
+      ${block.values ? JSON.stringify(block.values) : null}::jsonb
     FROM trial t WHERE t.study_id = ${studyId}::uuid AND t.number = ${trialNumber}
     ON CONFLICT (trial_id, block_index) DO NOTHING`;
   return trialBlocks(db, studyId, trialNumber);
@@ -257,9 +260,12 @@ export async function trialBlocks(db: DbOrTx, studyId: string, trialNumber: numb
   const rows = await db.trialBlock.findMany({
     where: { trial: { studyId, number: trialNumber } },
     orderBy: { blockIndex: 'asc' },
-    select: { blockIndex: true, seedStart: true, seedEnd: true, stats: true },
+    select: { blockIndex: true, seedStart: true, seedEnd: true, stats: true, values: true },
   });
-  return rows.map((r) => ({ blockIndex: r.blockIndex, seedStart: r.seedStart, seedEnd: r.seedEnd, stats: r.stats }));
+  return rows.map((r) => ({
+    blockIndex: r.blockIndex, seedStart: r.seedStart, seedEnd: r.seedEnd, stats: r.stats,
+    ...(Array.isArray(r.values) ? { values: r.values as number[] } : {}),
+  }));
 }
 
 /** What an adaptive strategy learns from: finished trials' values and the points still pending. */

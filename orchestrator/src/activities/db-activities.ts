@@ -40,8 +40,18 @@ export function createDbActivities(db: Db) {
       return trialBlocks(db, input.studyId, input.number);
     },
 
-    async recordTrialBlock(input: { studyId: string; number: number; block: TrialBlockRecord }): Promise<TrialBlockRecord[]> {
-      return recordTrialBlock(db, input.studyId, input.number, input.block);
+    /**
+     * Records one seed block; returns every block of the trial so far, or nothing with `quiet`
+     * (a caller that keeps its own count need not carry every earlier block in each result).
+     */
+    async recordTrialBlock(input: { studyId: string; number: number; block: TrialBlockRecord; quiet?: boolean }): Promise<TrialBlockRecord[]> {
+      const blocks = await recordTrialBlock(db, input.studyId, input.number, input.block);
+      return input.quiet ? [] : blocks;
+    },
+
+    /** The recorded blocks (with per-seed values where kept) of trials `numbers`, in that order. */
+    async studyTrialBlocks(input: { studyId: string; numbers: number[] }): Promise<TrialBlockRecord[][]> {
+      return Promise.all(input.numbers.map((n) => trialBlocks(db, input.studyId, n)));
     },
 
     async saveStrategyState(input: { studyId: string; state: unknown }): Promise<void> {
