@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import ReplayLastSequencer from './tests/support/sequencer.ts';
 
 // Two projects: `unit` (pure code, next to the source, no services) and `integration`
 // (tests/: real Postgres, real Temporal dev server, real worker processes, real browser).
 export default defineConfig({
   test: {
     reporters: ['default', './tests/support/summary-reporter.ts'],
+    // The replay gate runs last, over the histories of everything before it.
+    sequence: { sequencer: ReplayLastSequencer },
     projects: [
       {
         test: {

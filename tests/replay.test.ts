@@ -1,0 +1,42 @@
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fetchHistories, replayHistories, saveHistories, type RecordedHistory } from '@stepwise/orchestrator/replay';
+
+/**
+ * The replay gate. Runs after every other integration file (tests/support/sequencer.ts), fetches
+ * the history of every workflow they ran on the test Temporal server — studies, continued runs,
+ * evaluate races, schedule firings, sample grids, crashed and cancelled ones — and replays each
+ * against the current workflow bundle. Any nondeterminism (a command order that depends on which
+ * concurrent branch finished first, an unpatched change) fails here. The histories are saved
+ * under .data/test/histories for inspection (`temporal workflow show` reads them).
+ */
+
+/** Workflows a test wedges on purpose with a deliberately broken bundle: their histories are not the product's. */
+const INTENTIONALLY_BROKEN = /^wedged-/;
+
+let connection: Connection;
+let histories: RecordedHistory[] = [];
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  const all = await fetchHistories(new Client({ connection }));
+  histories = all.filter((h) => !INTENTIONALLY_BROKEN.test(h.workflowId));
+  saveHistories(histories, '.data/test/histories');
+});
+
+afterAll(async () => {
+  await connection?.close();
+});
+
+describe('replay gate', () => {
+  it('has histories to replay (it runs after the other integration files, never alone)', () => {
+    expect(histories.length, 'no workflow histories on the test server: run this file together with the other integration tests').toBeGreaterThan(0);
+    expect(new Set(histories.map((h) => h.workflowType)).has('studyWorkflow')).toBe(true);
+  });
+
+  it('every recorded history replays against the current workflow code', async () => {
+    const { replayed, failures } = await replayHistories(histories);
+    expect(replayed).toBe(histories.length);
+    expect(failures.map((f) => `${f.workflowType} ${f.workflowId}/${f.runId}: ${f.error.slice(0, 400)}`)).toEqual([]);
+  }, 600_000);
+});
