@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   sampler: () => import('./sampler'),
   estimation: () => import('./estimation'),
   digits: () => import('./digits'),
+  cli: () => import('./cli'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

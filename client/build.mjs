@@ -47,6 +47,25 @@ const workersOnDemand = {
   },
 };
 
+/**
+ * zod re-exports every message locale as a namespace (`z.locales`), which bundling cannot shake
+ * off: about 360 kB of the bundle, parsed at every start. The CLI never switches zod's locale, so
+ * the namespace keeps English only (the default, which zod installs itself).
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '..', 'locales', 'index.js'), namespace: 'zod-english-only' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      loader: 'js',
+      resolveDir: dirname(args.path),
+      contents: "export { default as en } from './en.js';\n",
+    }));
+  },
+};
+
 const started = Date.now();
 // Chunk names carry content hashes: start empty so no chunk of an older build lingers.
 rmSync(distDir, { recursive: true, force: true });
@@ -66,7 +85,10 @@ const result = await build({
   external: ['tsx', 'tsx/*'],
   // CommonJS dependencies bundled into ESM call require() for Node built-ins.
   banner: { js: "import { createRequire as __stepwiseCreateRequire } from 'node:module'; const require = __stepwiseCreateRequire(import.meta.url);" },
-  plugins: [workersOnDemand],
+  plugins: [workersOnDemand, zodEnglishOnly],
+  // Less to scan at every start; names kept so that stack traces still read.
+  minify: true,
+  keepNames: true,
   absWorkingDir: repoRoot,
   metafile: true,
   logLevel: 'warning',

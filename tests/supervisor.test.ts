@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
 import { waitFor } from '../infra/stack/processes';
 import { nextRestartDelay } from '../infra/stack/supervisor';
 import { entryFor, isSameProcess, processIdentity, readPidFile, stopEntry, stopRecorded, type PidEntry } from '../infra/stack/pidfile';
@@ -79,7 +80,7 @@ describe('npm run up', () => {
     if (up && up.exitCode === null) up.kill('SIGKILL');
   });
 
-  it('restarts a compute worker that was killed, keeps the rest running, and stops on `down`', async () => {
+  it('restarts a killed compute worker while the rest keeps running, restarts Temporal on its SQLite file, and stops on `down`', async () => {
     let out = '';
     up = spawn(process.execPath, ['--import', 'tsx', 'infra/up.ts', '--no-demo', '--no-web'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     upExited = new Promise((r) => up!.on('exit', (code) => r(code)));
@@ -105,6 +106,21 @@ describe('npm run up', () => {
     }, 120_000, 500);
     expect(up.exitCode).toBeNull();
     for (const c of before.children.filter((c) => c.name !== 'compute')) expect(alive(c), `${c.name} kept running`).toBe(true);
+
+    // Temporal restarts on the same SQLite file: a workflow started before the crash is still there.
+    const address = `127.0.0.1:${env.STEPWISE_TEMPORAL_PORT}`;
+    const workflowId = `supervisor-test-${Date.now()}`;
+    const connection = await Connection.connect({ address });
+    await new Client({ connection }).workflow.start('neverPolled', { taskQueue: 'supervisor-test-nobody', workflowId });
+    await connection.close();
+    const temporal = before.children.find((c) => c.name === 'temporal')!;
+    process.kill(temporal.pid, 'SIGKILL');
+    await waitFor('Temporal to be restarted', async () => out.includes('temporal is running again'), 120_000, 500);
+    const again = await Connection.connect({ address });
+    const described = await new Client({ connection: again }).workflow.getHandle(workflowId).describe();
+    await again.close();
+    expect(described.status.name).toBe('RUNNING');
+
     const after = readPidFile(pidFile);
 
     const down = spawnSync(process.execPath, ['--import', 'tsx', 'infra/down.ts'], { env, encoding: 'utf8', timeout: 180_000 });

@@ -3,6 +3,10 @@
 // sources, else the TypeScript sources through tsx's loader (slow to start, always current).
 import { fileURLToPath } from 'node:url';
 import { distIsFresh } from './freshness.mjs';
+import { httpFetch } from './http-fetch.mjs';
+
+// The API calls go through node:http: Node's fetch costs ~40 ms of CPU to load (see http-fetch.mjs).
+if (process.env.STEPWISE_CLI_NATIVE_FETCH !== '1') globalThis.fetch = httpFetch;
 
 const distDir = new URL('../dist/', import.meta.url);
 let main;
