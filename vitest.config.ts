@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import ReplayLastSequencer from './tests/support/sequencer.ts';
+import ReplayLastSequencer from './tests/support/sequencer';
 
 // Two projects: `unit` (pure code, next to the source, no services) and `integration`
 // (tests/: real Postgres, real Temporal dev server, real worker processes, real browser).

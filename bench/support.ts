@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../prisma/src/migrate';
 import { recreateDatabase, startPostgres } from '../infra/stack/postgres';
@@ -20,7 +21,7 @@ export class Results {
 
   save(meta: Record<string, unknown> = {}): void {
     mkdirSync('bench/results', { recursive: true });
-    const machine = { cpus: (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? null, node: process.version };
+    const machine = { cpus: availableParallelism(), node: process.version };
     writeFileSync(join('bench/results', `${this.name}.json`), JSON.stringify({ name: this.name, date: new Date().toISOString(), machine, ...meta, figures: this.figures }, null, 2) + '\n');
   }
 }
@@ -28,6 +29,7 @@ export class Results {
 export interface BenchStack {
   service: StepwiseService;
   databaseUrl: string;
+  temporalAddress: string;
   stop: () => Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startBenchStack(name: string, opts: { computeWorkers?: num
   return {
     service,
     databaseUrl,
+    temporalAddress: env.TEMPORAL_ADDRESS,
     stop: async () => {
       await close();
       for (const p of procs.reverse()) await stopProcess(p);
