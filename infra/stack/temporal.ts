@@ -52,6 +52,9 @@ export async function startTemporal(opts: TemporalOptions): Promise<ManagedProce
     '--ui-port', String(opts.uiPort),
     '--namespace', opts.namespace ?? 'default',
     '--log-level', 'warn',
+    // The orchestrator's database activities run on the queue of the workflows that schedule
+    // them: eager dispatch hands each one back in the workflow-task response (no poll round trip).
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
   ];
   if (opts.dbFile) {
     mkdirSync(dirname(resolve(opts.dbFile)), { recursive: true });
