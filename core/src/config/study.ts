@@ -64,7 +64,7 @@ export const ZRacingSettings = z.object({
 });
 
 /**
- * Thresholdout (Dwork et al. 2015; DESIGN.md section 7) on the holdout while a grid, random or
+ * Thresholdout (Dwork et al. 2015; see docs/architecture.md) on the holdout while a grid, random or
  * bayesopt search runs: each new best trial's search estimate is checked against its mean on the
  * first min(size, 256) holdout seeds. All values are in the objective metric's own (absolute) units.
  */
