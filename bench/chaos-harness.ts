@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
@@ -157,12 +157,12 @@ export class ChaosStack {
   static async start(opts: ChaosStackOptions): Promise<ChaosStack> {
     const log = opts.log ?? (() => {});
     const logDir = join(opts.dir, 'logs');
-    for (const port of [opts.temporalPort]) {
-      if (await portOpen(port)) throw new Error(`port ${port} is in use: the chaos stack restarts its own Temporal server, so give it a free port`);
-    }
+    if (await portOpen(opts.temporalPort)) throw new Error(`port ${opts.temporalPort} is in use: the chaos stack restarts its own Temporal server, so give it a free port`);
     const pgOpts: PostgresOptions = { dataDir: join(opts.dir, 'pg'), port: opts.pgPort, database: opts.database, unsafeFast: opts.unsafeFastPostgres };
     log(`Postgres on 127.0.0.1:${opts.pgPort} (${pgOpts.dataDir})`);
     await startPostgres(pgOpts);
+    // startPostgres reuses whatever answers on the port; a restart of another cluster would be no restart at all.
+    await expectOurCluster(pgOpts);
     const databaseUrl = await recreateDatabase(pgOpts);
     await migrate(databaseUrl);
     // A fresh SQLite file per run; it is kept across the Temporal restarts inside the run.
@@ -211,8 +211,10 @@ export class ChaosStack {
         break;
       case 'restart-postgres':
         stopPostgres(this.pgOpts.dataDir);
+        if (await portOpen(this.pgOpts.port)) throw new Error(`Postgres on port ${this.pgOpts.port} is still up after pg_ctl stop`);
         down = Date.now();
         await startPostgres(this.pgOpts);
+        await expectOurCluster(this.pgOpts);
         break;
       case 'restart-temporal': {
         if (!this.temporalProc) throw new Error('the Temporal server was not started by this stack; it cannot be restarted');
@@ -234,7 +236,23 @@ export class ChaosStack {
     await this.connection.close().catch(() => {});
     await Promise.all([this.orchestrator.stop(), this.compute.stop()]);
     if (this.temporalProc) await stopProcess(this.temporalProc);
-    // The Postgres cluster stays up (like the bench and test clusters); `stopPostgres` or `npm run down` stops it.
+    // Unlike the bench and test clusters this one is stopped: it is restarted mid-run anyway, and
+    // a cluster left on the port would be picked up by the next run in place of its own.
+    stopPostgres(this.pgOpts.dataDir);
+  }
+}
+
+/** The server on the port must be the cluster in our data directory. */
+async function expectOurCluster(opts: PostgresOptions): Promise<void> {
+  const c = new pg.Client({ connectionString: `postgresql://${opts.user ?? 'stepwise'}@127.0.0.1:${opts.port}/postgres` });
+  await c.connect();
+  try {
+    const dir = (await c.query<{ data_directory: string }>('SHOW data_directory')).rows[0].data_directory;
+    if (resolve(dir) !== resolve(opts.dataDir)) {
+      throw new Error(`port ${opts.port} is served by the Postgres cluster in ${dir}, not ${resolve(opts.dataDir)}: stop it or give the chaos stack another port`);
+    }
+  } finally {
+    await c.end();
   }
 }
 
@@ -282,8 +300,11 @@ export interface ScenarioLine {
   counter_matches: boolean;
   identical: boolean;
   mismatches: number;
+  /** Max over faults of the seconds from the fault to the next trial finished; null if one never recovered. */
   recovery_s: number | null;
-  recovery_per_fault: Array<{ fault: string; at_trials: number; down_s: number; recovery_s: number | null }>;
+  /** Max over faults of the seconds from the fault until a trial dispatched after it finished. */
+  resumed_s: number | null;
+  recovery_per_fault: Array<{ fault: string; at_trials: number; down_s: number; recovery_s: number | null; resumed_s: number | null }>;
   runs: number;
   replay_failures: number;
   replay_errors: string[];
@@ -348,16 +369,20 @@ async function runOnce(stack: ChaosStack, spec: ScenarioSpec, label: string, fau
       }
     }
     if (pending) {
-      const rows = await tryQuery<{ first: Date | null }>(
+      // recovery: the next trial to finish after the disruption; resumed: the first to finish of
+      // those dispatched after it (trials caught mid-write can finish before anything works again).
+      const rows = await tryQuery<{ first: Date | null; resumed: Date | null }>(
         stack.pool,
-        `SELECT min(finished_at) AS first FROM trial WHERE study_id = $1 AND status = 'completed' AND finished_at > $2`,
+        `SELECT min(finished_at) AS first, min(finished_at) FILTER (WHERE started_at > $2) AS resumed
+         FROM trial WHERE study_id = $1 AND status = 'completed' AND finished_at > $2`,
         [study.id, new Date(pending.down)],
       );
-      const first = rows?.[0]?.first;
-      if (first) {
-        injected[pending.index].recovery_s = round((first.getTime() - pending.start) / 1000);
-        pending = null;
-      }
+      const f = injected[pending.index];
+      const since = (d: Date) => round((d.getTime() - pending!.start) / 1000);
+      if (rows?.[0]?.first && f.recovery_s === null) f.recovery_s = since(rows[0].first);
+      if (rows?.[0]?.resumed && f.resumed_s === null) f.resumed_s = since(rows[0].resumed);
+      // The next fault waits until work dispatched after this one has finished.
+      if (f.recovery_s !== null && f.resumed_s !== null) pending = null;
     }
     if (TERMINAL.has(status)) break;
     if (!pending && nextFault < faults.length && lastCount >= Math.round(faults[nextFault].at * total)) {
@@ -365,7 +390,7 @@ async function runOnce(stack: ChaosStack, spec: ScenarioSpec, label: string, fau
       const atTrials = lastCount;
       stack.log(`${spec.name}: ${f.kind} at ${atTrials}/${total} trials`);
       const t = await stack.inject(f.kind);
-      injected.push({ fault: f.kind, at_trials: atTrials, down_s: round((t.up - t.down) / 1000), recovery_s: null });
+      injected.push({ fault: f.kind, at_trials: atTrials, down_s: round((t.up - t.down) / 1000), recovery_s: null, resumed_s: null });
       pending = { index: injected.length - 1, down: t.down, start: t.start };
       lastProgress = Date.now();
       continue;
@@ -503,6 +528,8 @@ export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promis
   const mismatches = compareTrials(baseline.trials, chaos.trials);
   const recoveries = chaos.injected.map((f) => f.recovery_s);
   const known = recoveries.filter((r): r is number => r !== null);
+  // A fault late in a study may leave no trial dispatched after it: no resumed time, not a failure.
+  const resumed = chaos.injected.map((f) => f.resumed_s).filter((r): r is number => r !== null);
   const exits = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].slice(exitsBefore);
   const codeVersions = new Set([...runningCode, ...stack.startedFingerprints.slice(startsBefore)]);
   return {
@@ -523,6 +550,7 @@ export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promis
     mismatches,
     // A fault after which no trial finished has no recovery time: the run did not recover.
     recovery_s: recoveries.length === 0 ? null : known.length === recoveries.length ? Math.max(...known) : null,
+    resumed_s: resumed.length ? Math.max(...resumed) : null,
     recovery_per_fault: chaos.injected,
     runs,
     replay_failures: replay.errors.length,

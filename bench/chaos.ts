@@ -62,15 +62,16 @@ const scenarios: ScenarioSpec[] = [
     stallS: 120,
   },
   {
+    // Faults earlier than in the other scenarios: a short study, and each fault waits for the last to recover.
     name: 'bayesopt',
     config: {
       kind: 'bayesopt',
       objective: { type: 'function', function: 'branin' },
-      budget: { trials: 30, parallel: 1 },
+      budget: { trials: 40, parallel: 1 },
       bayesopt: { method: 'gp-logei', initialDesign: 8 },
       seed: 1,
     },
-    faults: FAULTS,
+    faults: FAULTS.map((f, i) => ({ ...f, at: 0.15 * (i + 1) })),
     timeoutS: 600,
     stallS: 120,
     note: 'parallel 1: each proposal sees every earlier result, so params and values are deterministic and compared in full',

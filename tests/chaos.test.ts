@@ -68,7 +68,7 @@ describe('chaos (short form of npm run chaos)', () => {
     expectSurvived(line, 40);
   }, 600_000);
 
-  it('a function study crosses continue-as-new after an orchestrator SIGKILL, with identical values', async () => {
+  it('a function study crosses continue-as-new after an orchestrator SIGKILL and a Postgres restart, with identical values', async () => {
     const line = await runScenario(stack, {
       name: 'ci-function',
       config: {
@@ -77,11 +77,16 @@ describe('chaos (short form of npm run chaos)', () => {
         budget: { trials: 1200, parallel: 8, batchSize: 4 },
         seed: 5,
       },
-      // The workflow continues as new every 1,000 trials: the restarted orchestrator makes the crossing.
-      faults: [{ at: 0.7, kind: 'kill-orchestrator' }],
+      // The workflow continues as new every 1,000 trials: the restarted orchestrator makes the
+      // crossing, and Postgres restarts under the new run.
+      faults: [
+        { at: 0.6, kind: 'kill-orchestrator' },
+        { at: 0.86, kind: 'restart-postgres' },
+      ],
       timeoutS: 180,
       stallS: 75,
     });
+    expect(line.faults).toEqual(['kill-orchestrator', 'restart-postgres']);
     expect(line.runs).toBeGreaterThanOrEqual(2);
     expectSurvived(line, 1200);
   }, 600_000);
