@@ -59,7 +59,7 @@ describe('command objective', () => {
     expect(failed[0].error).toMatch(/lr/);
   });
 
-  it('a program missing from the allowlist fails the trial with a message saying where to add it', async () => {
+  it('a program missing from the allowlist fails its trial and the study (every trial would fail), saying where to add it', async () => {
     const study = await service.launchStudy({
       source: 'client',
       config: {
@@ -67,7 +67,9 @@ describe('command objective', () => {
         space: [{ type: 'float', name: 'a', low: 0, high: 1 }], budget: { trials: 1, parallel: 1 },
       },
     });
-    expect((await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 120_000)).status).toBe('completed');
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 120_000);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/not in this worker's allowlist/);
     const [trial] = await db.trial.findMany({ where: { studyId: study.id } });
     expect(trial.status).toBe('failed');
     expect(trial.error).toMatch(/not in this worker's allowlist/);

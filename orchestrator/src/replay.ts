@@ -50,12 +50,13 @@ export async function replayHistories(histories: RecordedHistory[]): Promise<{ r
   let replayed = 0;
   const runs = Worker.runReplayHistories(
     { workflowBundle: await workflowBundle(), replayName: 'stepwise-replay-gate' },
-    histories.map((h) => ({ workflowId: `${h.workflowId}/${h.runId}`, history: h.history })),
+    // The real workflow id: workflow code may use it (a schedule firing names its child after it).
+    histories.map((h) => ({ workflowId: h.workflowId, history: h.history })),
   );
   for await (const result of runs) {
     replayed++;
     if (result.error) {
-      const h = byRun.get(result.workflowId);
+      const h = byRun.get(`${result.workflowId}/${result.runId}`);
       failures.push({
         workflowId: h?.workflowId ?? result.workflowId,
         runId: h?.runId ?? '',

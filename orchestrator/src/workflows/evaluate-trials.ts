@@ -19,19 +19,13 @@ export interface EvaluationContext {
   config: TStudyConfig;
   space: TSpace;
   computeQueue?: string;
-  /** The run's local writes (see trial-writes.ts). */
+  /** The run's trial writes (see trial-writes.ts). */
   writes: TrialWrites;
-}
-
-/**
- * A compute failure that every worker would repeat (broken model, refused input): not a failed
- * trial but a failed study, so it propagates out of the evaluator with its reason.
- */
-export class DeterministicComputeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DeterministicComputeError';
-  }
+  /**
+   * Told of a compute failure that every worker would repeat (broken model, refused input, a
+   * cap): the trial is still returned as failed with the reason, and the caller ends the study.
+   */
+  onDeterministicFailure?: (reason: string) => void;
 }
 
 function failureMessage(err: unknown): string {
@@ -39,13 +33,14 @@ function failureMessage(err: unknown): string {
   return String(err);
 }
 
-function rethrowIfStudyFatal(err: unknown): void {
-  if (isCancellation(err)) throw err;
-  const deterministic = deterministicComputeFailure(err);
-  if (deterministic !== null) throw new DeterministicComputeError(deterministic);
-}
-
 export function createTrialEvaluator(ctx: EvaluationContext) {
+  /** Cancellation propagates; a deterministic failure is reported (and still fails the trial). */
+  function classify(err: unknown): void {
+    if (isCancellation(err)) throw err;
+    const deterministic = deterministicComputeFailure(err);
+    if (deterministic !== null) ctx.onDeterministicFailure?.(deterministic);
+  }
+
   const compute = computeActivities(ctx.computeQueue);
   const { studyId, config, writes } = ctx;
 
@@ -92,7 +87,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
       try {
         return await run();
       } catch (err) {
-        rethrowIfStudyFatal(err);
+        classify(err);
         return { number: trial.number, status: 'failed', value: null, error: failureMessage(err) };
       }
     };
@@ -107,7 +102,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
           });
           return outcome.results.map((r) => ({ ...r, worker: outcome.worker, attempt: outcome.attempt }));
         } catch (err) {
-          rethrowIfStudyFatal(err);
+          classify(err);
           // The objective itself failed after all retries: the trials fail, the study goes on.
           return trials.map((t) => ({ number: t.number, status: 'failed' as const, value: null, error: failureMessage(err) }));
         }

@@ -70,7 +70,14 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     config = parsed.data;
   }
   const plan = planTrials(config);
-  const evaluateTrials = createTrialEvaluator({ studyId, config, space: plan.space, computeQueue: input.computeQueue, writes: trialWrites });
+  // A failure every worker would repeat ends the study once the failing batch is recorded.
+  let deterministicFailure: string | null = null;
+  const evaluateTrials = createTrialEvaluator({
+    studyId, config, space: plan.space, computeQueue: input.computeQueue, writes: trialWrites,
+    onDeterministicFailure: (reason) => {
+      deterministicFailure ??= reason;
+    },
+  });
   const batchSize = defaultBatchSize(config);
   const direction = config.objective.direction;
   const startNumber = input.nextNumber ?? 0;
@@ -139,6 +146,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     if (trials.length === 0) return;
     const results = await evaluateTrials(trials);
     await trialWrites.recordTrialResults({ studyId, direction, results });
+    if (deterministicFailure !== null && fatal === null) fatal = new Error(deterministicFailure);
     if (results.some((r) => reachesTarget(config, r.value))) targetReached = true;
     for (const r of results) {
       if (r.status !== 'completed' || r.value === null || r.value === undefined || !Number.isFinite(r.value)) continue;
@@ -217,7 +225,10 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'cancelled' }));
       throw err;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // The innermost cause says what went wrong ("Activity task failed" says nothing).
+    let cause: unknown = err;
+    while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
     await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'failed', error: message }));
     throw ApplicationFailure.nonRetryable(`study ${studyId} (${workflowInfo().workflowId}) failed: ${message}`);
   }
