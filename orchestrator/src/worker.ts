@@ -30,6 +30,8 @@ export async function createOrchestratorWorker(config: OrchestratorConfig): Prom
     workflowBundle: await workflowBundle(),
     activities: createDbActivities(db),
     maxConcurrentActivityTaskExecutions: 32,
+    // A killed orchestrator's cached workflows move to another worker after this long (default 10 s).
+    stickyQueueScheduleToStartTimeout: '4s',
   });
   return {
     worker,

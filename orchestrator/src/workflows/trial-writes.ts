@@ -26,7 +26,8 @@ export const REGULAR_WRITES_PATCH = 'db-writes-as-activities';
 
 const retry = { initialInterval: '200ms', maximumInterval: '5s', backoffCoefficient: 2 };
 
-const asActivities = proxyActivities<DbActivities>({ startToCloseTimeout: '20s', retry });
+// Each write takes milliseconds; one held by a killed orchestrator is retried elsewhere after 10 s.
+const asActivities = proxyActivities<DbActivities>({ startToCloseTimeout: '10s', retry });
 
 /** The path of histories recorded before REGULAR_WRITES_PATCH; kept only so they still replay. */
 const asLocalActivities = proxyLocalActivities<DbActivities>({ startToCloseTimeout: '20s', localRetryThreshold: '10s', retry });
