@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,10 @@ const stack = await ChaosStack.start({
 });
 const lines: ScenarioLine[] = [];
 const t0 = Date.now();
+// What was measured: the commit, and whether the code the workers load had uncommitted changes.
+const git = (args: string[]) => spawnSync('git', args, { encoding: 'utf8' });
+const commit = git(['rev-parse', '--short', 'HEAD']).stdout?.trim() || null;
+const uncommitted = (git(['status', '--porcelain', '--', 'core/src', 'workers/src', 'orchestrator/src', 'prisma/src']).stdout ?? '').trim().length > 0;
 try {
   for (const spec of scenarios) {
     if (only && spec.name !== only) continue;
@@ -99,6 +104,7 @@ mkdirSync('bench/results', { recursive: true });
 writeFileSync(join('bench/results', 'chaos.json'), JSON.stringify({
   name: 'chaos', date: new Date().toISOString(),
   machine: { cpus: os.availableParallelism(), node: process.version },
+  commit, uncommitted_changes_at_start: uncommitted,
   wall_s: Math.round((Date.now() - t0) / 1000),
   passed: lines.every(ok),
   figures: lines.map((l) => ({ bench: 'chaos', ...l })),
