@@ -100,10 +100,13 @@ class Supervised {
         if (!this.stopping && this.proc === proc) void this.start().catch((err) => this.log(`restart of ${this.label} failed: ${(err as Error).message}`));
       }, 1000);
     });
-    await waitFor(`${name} to start`, async () => {
+    // Not waitFor: it retries through exceptions, and a process that died will not come up.
+    const deadline = Date.now() + 180_000;
+    while (!this.ready.test(output)) {
       if (exited !== null) throw new Error(`${name} exited during start-up (${exited}):\n${output.slice(-3000)}`);
-      return this.ready.test(output);
-    }, 180_000, 100);
+      if (Date.now() > deadline) throw new Error(`${name} did not report ready within 180 s:\n${output.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** SIGKILL: a crash, not a shutdown (no drain, no goodbye to Temporal). */
@@ -200,15 +203,14 @@ export class ChaosStack {
     let down = start;
     switch (kind) {
       case 'kill-compute':
-        await this.compute.kill9();
+      case 'kill-orchestrator': {
+        const worker = kind === 'kill-compute' ? this.compute : this.orchestrator;
+        await worker.kill9();
         down = Date.now();
-        await this.compute.start();
+        // A replacement that dies on start-up is restarted by its supervisor and reported as an unplanned exit.
+        await worker.start().catch((err) => this.log(`replacement failed to start: ${(err as Error).message.slice(0, 500)}`));
         break;
-      case 'kill-orchestrator':
-        await this.orchestrator.kill9();
-        down = Date.now();
-        await this.orchestrator.start();
-        break;
+      }
       case 'restart-postgres':
         stopPostgres(this.pgOpts.dataDir);
         if (await portOpen(this.pgOpts.port)) throw new Error(`Postgres on port ${this.pgOpts.port} is still up after pg_ctl stop`);
