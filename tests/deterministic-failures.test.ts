@@ -1,12 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import type { StepwiseService } from '@stepwise/orchestrator';
-import type { Db } from '@stepwise/db';
-import { connectService, waitForStatus } from './support/service';
-import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
-import type { ManagedProcess } from '../infra/stack/processes';
+import { describe, expect, it } from 'vitest';
+import { waitForStatus } from './support/service';
+import { useStudyStack } from './support/stack';
 
 /**
  * A failure every worker would repeat is not retried: a sampler study on a file that is not an
@@ -14,29 +10,14 @@ import type { ManagedProcess } from '../infra/stack/processes';
  * retries per block (about a minute) and then a `completed` study of failed trials.
  */
 
-const w = testWorkerEnv('deterministic');
 const modelDir = join('.data', 'test', 'models-deterministic');
-let procs: ManagedProcess[] = [];
-let service: StepwiseService;
-let db: Db;
-let temporal: Client;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  mkdirSync(modelDir, { recursive: true });
-  writeFileSync(join(modelDir, 'not-a-model.onnx'), 'this is not a protobuf\n');
-  procs = await Promise.all([startOrchestrator(w), startCompute(w, 'compute', { STEPWISE_MODEL_DIR: modelDir })]);
-  ({ service, db, temporal, close } = await connectService(w));
-});
-
-afterAll(async () => {
-  await Promise.all(procs.map((p) => stopProcess(p)));
-  await close?.();
-});
+mkdirSync(modelDir, { recursive: true });
+writeFileSync(join(modelDir, 'not-a-model.onnx'), 'this is not a protobuf\n');
+const stack = useStudyStack('deterministic', { computeEnv: { STEPWISE_MODEL_DIR: modelDir } });
 
 describe('deterministic compute failures', () => {
   it('a study on a broken model file fails at once with the reason, leaving no trial running', async () => {
-    const launched = await service.launchStudy({
+    const launched = await stack.service.launchStudy({
       source: 'client',
       config: {
         name: 'broken-model', kind: 'grid',
@@ -45,13 +26,13 @@ describe('deterministic compute failures', () => {
         budget: { trials: 4, parallel: 2 },
       },
     });
-    const done = await waitForStatus(service, launched.id, ['completed', 'failed', 'cancelled'], 120_000);
+    const done = await waitForStatus(stack.service, launched.id, ['completed', 'failed', 'cancelled'], 120_000);
     expect(done.status).toBe('failed');
     expect(done.error ?? '').toMatch(/not-a-model\.onnx/);
-    expect(await db.trial.count({ where: { studyId: launched.id, status: { in: ['running', 'pending'] } } })).toBe(0);
+    expect(await stack.db.trial.count({ where: { studyId: launched.id, status: { in: ['running', 'pending'] } } })).toBe(0);
     // Not retried: every compute activity in the workflow's history started exactly once.
-    const row = await db.study.findUniqueOrThrow({ where: { id: launched.id } });
-    const history = await temporal.workflow.getHandle(row.workflowId!).fetchHistory();
+    const row = await stack.db.study.findUniqueOrThrow({ where: { id: launched.id } });
+    const history = await stack.temporal.workflow.getHandle(row.workflowId!).fetchHistory();
     const started = (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 1] : []));
     const failedCompute = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes).length;
     expect(failedCompute).toBeGreaterThan(0);

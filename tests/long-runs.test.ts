@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@temporalio/client';
-import type { StepwiseService } from '@stepwise/orchestrator';
-import type { Db } from '@stepwise/db';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../infra/stack/processes';
-import { connectService, waitForStatus } from './support/service';
-import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
-import type { ManagedProcess } from '../infra/stack/processes';
+import { waitForStatus } from './support/service';
+import { useStudyStack } from './support/stack';
 
 /**
  * Control state across continue-as-new. A study longer than one workflow run (1,000 trials for
@@ -14,39 +10,24 @@ import type { ManagedProcess } from '../infra/stack/processes';
  * of the same seed ends.
  */
 
-const w = testWorkerEnv('longruns');
-let procs: ManagedProcess[] = [];
-let service: StepwiseService;
-let db: Db;
-let temporal: Client;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  procs = await Promise.all([startOrchestrator(w), startCompute(w)]);
-  ({ service, db, temporal, close } = await connectService(w));
-});
-
-afterAll(async () => {
-  await Promise.all(procs.map((p) => stopProcess(p)));
-  await close?.();
-});
+const stack = useStudyStack('longruns');
 
 async function workflowIdOf(studyId: string): Promise<string> {
-  return (await db.study.findUniqueOrThrow({ where: { id: studyId } })).workflowId!;
+  return (await stack.db.study.findUniqueOrThrow({ where: { id: studyId } })).workflowId!;
 }
 
 async function runsOf(workflowId: string): Promise<number> {
   let n = 0;
-  for await (const _ of temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
+  for await (const _ of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
   return n;
 }
 
 /** Nothing new is recorded while paused: once what was in flight has landed, the counts hold still. */
 async function expectHeld(studyId: string): Promise<number> {
-  await waitForStatus(service, studyId, ['paused'], 60_000);
+  await waitForStatus(stack.service, studyId, ['paused'], 60_000);
   const counts = async () => [
-    await db.trial.count({ where: { studyId, status: 'completed' } }),
-    await db.trialBlock.count({ where: { trial: { studyId } } }),
+    await stack.db.trial.count({ where: { studyId, status: 'completed' } }),
+    await stack.db.trialBlock.count({ where: { trial: { studyId } } }),
   ];
   let before = await counts();
   await waitFor('in-flight work to land', async () => {
@@ -56,38 +37,38 @@ async function expectHeld(studyId: string): Promise<number> {
     before = now;
     if (!still) return false;
     // Search studies drain their running trials; an evaluate study's candidates stay running until the race ends.
-    const study = await service.getStudy(studyId);
+    const study = await stack.service.getStudy(studyId);
     return study.kind === 'evaluate' || study.trialsRunning === 0;
   }, 60_000, 10);
   await new Promise((r) => setTimeout(r, 2000));
   expect(await counts()).toEqual(before);
-  expect((await service.getStudy(studyId)).status).toBe('paused');
+  expect((await stack.service.getStudy(studyId)).status).toBe('paused');
   return before[0];
 }
 
 describe('continue-as-new keeps control state', () => {
   it('a pause sent while the last batches of a run are in flight holds in the next run', async () => {
-    const launched = await service.launchStudy({
+    const launched = await stack.service.launchStudy({
       source: 'client',
       config: { name: 'pause-at-boundary', kind: 'random', objective: { type: 'function', function: 'levy', dim: 3 }, budget: { trials: 1300, parallel: 8 }, seed: 4 },
     });
-    const handle = temporal.workflow.getHandle(await workflowIdOf(launched.id));
+    const handle = stack.temporal.workflow.getHandle(await workflowIdOf(launched.id));
     // Pause as soon as the first run has dispatched its last trial (trial 999), before it ends.
     await waitFor('the first run to dispatch its last batch', async () => {
       const p = await handle.query<{ dispatched: number }>('progress');
       return p.dispatched >= 1000;
     }, 120_000, 5);
-    await service.pauseStudy(launched.id);
+    await stack.service.pauseStudy(launched.id);
     const held = await expectHeld(launched.id);
     expect(held).toBeGreaterThanOrEqual(1000);
     expect(held).toBeLessThan(1300);
     expect(await runsOf(handle.workflowId)).toBeGreaterThanOrEqual(2);
 
-    await service.resumeStudy(launched.id);
-    const done = await waitForStatus(service, launched.id, ['completed', 'failed', 'cancelled'], 180_000);
+    await stack.service.resumeStudy(launched.id);
+    const done = await waitForStatus(stack.service, launched.id, ['completed', 'failed', 'cancelled'], 180_000);
     expect(done.status).toBe('completed');
-    expect(await db.trial.count({ where: { studyId: launched.id, status: 'completed' } })).toBe(1300);
-    const numbers = await db.trial.findMany({ where: { studyId: launched.id }, select: { number: true } });
+    expect(await stack.db.trial.count({ where: { studyId: launched.id, status: 'completed' } })).toBe(1300);
+    const numbers = await stack.db.trial.findMany({ where: { studyId: launched.id }, select: { number: true } });
     expect(new Set(numbers.map((t) => t.number)).size).toBe(1300);
   });
 
@@ -101,28 +82,28 @@ describe('continue-as-new keeps control state', () => {
       budget: { trials: 2, parallel: 2 },
       seed: 9,
     };
-    const paused = await service.launchStudy({ source: 'client', config: { ...config, name: 'long-race paused' } });
-    await waitFor('a few race rounds', async () => (await db.trialBlock.count({ where: { trial: { studyId: paused.id } } })) >= 20, 120_000, 50);
-    await service.pauseStudy(paused.id);
+    const paused = await stack.service.launchStudy({ source: 'client', config: { ...config, name: 'long-race paused' } });
+    await waitFor('a few race rounds', async () => (await stack.db.trialBlock.count({ where: { trial: { studyId: paused.id } } })) >= 20, 120_000, 50);
+    await stack.service.pauseStudy(paused.id);
     await expectHeld(paused.id);
-    await service.resumeStudy(paused.id);
-    const reference = await service.launchStudy({ source: 'client', config: { ...config, name: 'long-race reference' } });
+    await stack.service.resumeStudy(paused.id);
+    const reference = await stack.service.launchStudy({ source: 'client', config: { ...config, name: 'long-race reference' } });
     const [a, b] = await Promise.all([
-      waitForStatus(service, paused.id, ['completed', 'failed', 'cancelled'], 240_000),
-      waitForStatus(service, reference.id, ['completed', 'failed', 'cancelled'], 240_000),
+      waitForStatus(stack.service, paused.id, ['completed', 'failed', 'cancelled'], 240_000),
+      waitForStatus(stack.service, reference.id, ['completed', 'failed', 'cancelled'], 240_000),
     ]);
     expect([a.status, a.error]).toEqual(['completed', null]);
     expect(b.status).toBe('completed');
     expect(await runsOf(await workflowIdOf(paused.id))).toBeGreaterThanOrEqual(2);
 
     const trials = async (studyId: string) =>
-      db.trial.findMany({ where: { studyId }, orderBy: { number: 'asc' }, select: { number: true, value: true, stderr: true, n: true, ciLow: true, ciHigh: true } });
+      stack.db.trial.findMany({ where: { studyId }, orderBy: { number: 'asc' }, select: { number: true, value: true, stderr: true, n: true, ciLow: true, ciHigh: true } });
     const got = await trials(paused.id);
     expect(got).toHaveLength(2);
     expect(got.every((t) => t.n === 192)).toBe(true);
     expect(got).toEqual(await trials(reference.id));
     // Every race block recorded once, with its per-seed values.
-    const blocks = await db.trialBlock.findMany({ where: { trial: { studyId: paused.id } }, select: { blockIndex: true, values: true } });
+    const blocks = await stack.db.trialBlock.findMany({ where: { trial: { studyId: paused.id } }, select: { blockIndex: true, values: true } });
     expect(blocks).toHaveLength(2 * 48);
     expect(blocks.every((b) => Array.isArray(b.values) && (b.values as number[]).length === 4)).toBe(true);
   });
