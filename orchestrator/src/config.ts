@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { DEFAULT_COMPUTE_QUEUE, DEFAULT_ORCHESTRATOR_QUEUE } from '@stepwise/core';
 
@@ -20,6 +21,7 @@ export function orchestratorConfigFromEnv(env = process.env): OrchestratorConfig
     taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE ?? DEFAULT_ORCHESTRATOR_QUEUE,
     computeQueue: env.STEPWISE_TASK_QUEUE ?? DEFAULT_COMPUTE_QUEUE,
     databaseUrl,
-    identity: env.STEPWISE_WORKER_ID ?? `orchestrator@${os.hostname()}:${process.pid}`,
+    // PID 1 in every container: a random suffix keeps identities apart on shared hosts names.
+    identity: env.STEPWISE_WORKER_ID ?? `orchestrator@${os.hostname()}:${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
