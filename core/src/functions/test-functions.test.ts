@@ -29,6 +29,14 @@ describe('test functions', () => {
     }
   });
 
+  it('Hartmann-3 uses the standard constants: -3.86278 at the published minimiser', () => {
+    const h = TEST_FUNCTIONS.hartmann3;
+    expect(h.evaluate([0.114614, 0.555649, 0.852547])).toBeCloseTo(-3.86278, 5);
+    // The exact minimum of those constants (a P entry of 0.03815 instead of 0.0381 moves it to -3.8627821).
+    expect(h.evaluate(h.argmin(3))).toBeCloseTo(-3.8627797873, 9);
+    expect(h.optimum(3)).toBe(h.evaluate(h.argmin(3)));
+  });
+
   it('Styblinski-Tang scales its optimum with the dimension', () => {
     const st = TEST_FUNCTIONS.styblinski_tang;
     expect(st.optimum(4)).toBeCloseTo(-39.166166 * 4, 4);
