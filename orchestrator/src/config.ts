@@ -21,7 +21,7 @@ export function orchestratorConfigFromEnv(env = process.env): OrchestratorConfig
     taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE ?? DEFAULT_ORCHESTRATOR_QUEUE,
     computeQueue: env.STEPWISE_TASK_QUEUE ?? DEFAULT_COMPUTE_QUEUE,
     databaseUrl,
-    // PID 1 in every container: a random suffix keeps identities apart on shared hosts names.
+    // Every container is PID 1: a random suffix keeps identities apart when hostnames repeat.
     identity: env.STEPWISE_WORKER_ID ?? `orchestrator@${os.hostname()}:${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }
