@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { BO_METHODS, runOptimizer, TEST_FUNCTIONS, type BoMethod, type TestFunctionName } from '../core/src/index';
-import { quantile, Results } from './support';
+import { quantile, Results } from './results';
 
 /**
  * Optimizer comparison on standard test functions: final simple regret (median and IQR over

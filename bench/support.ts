@@ -1,5 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from '../prisma/src/migrate';
 import { recreateDatabase, startPostgres } from '../infra/stack/postgres';
@@ -8,23 +7,7 @@ import { startProcess, stopProcess, waitFor, type ManagedProcess } from '../infr
 import { createServiceFromConfig } from '../orchestrator/src/service-impl';
 import type { StepwiseService } from '../orchestrator/src/service-types';
 
-/** Figures are printed as one JSON line each and saved together under bench/results/<name>.json. */
-export class Results {
-  private readonly figures: Array<Record<string, unknown>> = [];
-  constructor(private readonly name: string) {}
-
-  add(figure: Record<string, unknown>): void {
-    const line = { bench: this.name, ...figure };
-    this.figures.push(line);
-    console.log(JSON.stringify(line));
-  }
-
-  save(meta: Record<string, unknown> = {}): void {
-    mkdirSync('bench/results', { recursive: true });
-    const machine = { cpus: availableParallelism(), node: process.version };
-    writeFileSync(join('bench/results', `${this.name}.json`), JSON.stringify({ name: this.name, date: new Date().toISOString(), machine, ...meta, figures: this.figures }, null, 2) + '\n');
-  }
-}
+export { quantile, Results } from './results';
 
 export interface BenchStack {
   service: StepwiseService;
@@ -76,11 +59,4 @@ export async function startBenchStack(name: string, opts: { computeWorkers?: num
       if (temporal) await stopProcess(temporal);
     },
   };
-}
-
-export function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
