@@ -14,3 +14,6 @@ export * from './bo';
 export * from './estimation';
 export * from './metrics';
 export * from './search/objective-params';
+export * from './contracts/workflow';
+export * from './contracts/insights';
+export * from './insights';

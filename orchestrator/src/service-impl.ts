@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { CRON_EXAMPLE, ZCron, ZStudyConfig, effectiveSpace, isSafeText, planTrials, unsafeTextReason, type TSpace, type TStudyConfig } from '@stepwise/core';
+import {
+  CRON_EXAMPLE, ZCron, ZStudyConfig, effectiveSpace, emptySurrogateSlice, fitSurrogate, isSafeText, mergeBlockSequence, parallelAxes, planTrials,
+  surrogateAxisIssues, surrogateSlice, surrogateWaitingMessage, unsafeTextReason, type SurrogateFit, type TSpace, type TStudyConfig,
+} from '@stepwise/core';
 import {
   bestSoFar, countRunningTrials, createDb, createScheduleRow, createStudy, deleteScheduleRow, finishStudy, getScheduleRow,
   getStudyRow, InvalidCursorError, listScheduleRows, listStudyRows, listTrialRows, updateScheduleRow,
   type Db, type ScheduleRowDb, type StudyRow, type TrialRowDb,
 } from '@stepwise/db';
-import {
-  findTrialRowByNumber, fitSurrogate, mergeBlockSequence, parallelAxes, parallelRows, surrogateAxisIssues,
-  surrogateObservationRows, surrogateSlice, surrogateWaitingMessage, trialBlockSource, emptySurrogateSlice, type SurrogateFit,
-} from '@stepwise/db/insights';
+import { findTrialRowByNumber, parallelRows, surrogateObservationRows, trialBlockSource } from '@stepwise/db/insights';
 import type { OrchestratorConfig } from './config';
 import { launchIssues } from './launch-checks';
 import {

@@ -1,4 +1,4 @@
-import type { BlockSeriesPoint, SurrogateAxisOut, SurrogateSliceOut } from '@stepwise/db';
+import type { BlockSeriesPoint, SurrogateAxisOut, SurrogateSliceOut } from '@stepwise/core';
 import type { SampleGridInput, TStudyConfig, TStudyConfigInput, TParams, TStudyKind } from '@stepwise/core';
 
 /**

@@ -1,4 +1,4 @@
-import type { TParams } from '@stepwise/core';
+import type { NewTrial, TParams, TrialBlockRecord, TrialResult } from '@stepwise/core';
 import type { Db, DbOrTx } from './client';
 import { Prisma } from './generated/client';
 import type { TrialStatus } from './generated/enums';
@@ -12,12 +12,9 @@ import { isUuid } from './ids';
 
 export type TrialRowDb = Prisma.TrialGetPayload<object>;
 
-export interface NewTrial {
-  number: number;
-  params: TParams;
-  /** Why the point was proposed (adaptive strategies); omitted for grid/random. */
-  proposal?: Record<string, unknown> | null;
-}
+// The messages these functions write are workflow contracts, defined in core; re-exported so
+// callers of the data layer can keep naming them from here.
+export type { NewTrial, TrialResult, TrialBlockRecord } from '@stepwise/core';
 
 /** Records proposals as running before they are dispatched. Re-inserting a number is a no-op. */
 export async function insertTrials(db: DbOrTx, studyId: string, trials: NewTrial[]): Promise<number> {
@@ -36,23 +33,6 @@ export async function insertTrials(db: DbOrTx, studyId: string, trials: NewTrial
     FROM unnest(${numbers}::int[], ${params}::text[], ${proposals}::text[]) AS r(number, params, proposal)
     CROSS JOIN open_study s
     ON CONFLICT (study_id, number) DO NOTHING`;
-}
-
-export interface TrialResult {
-  number: number;
-  /** Cost: samples drawn and model evaluations per sample (sampler objectives). */
-  costSamples?: number | null;
-  costNfe?: number | null;
-  status: Extract<TrialStatus, 'completed' | 'failed'>;
-  value: number | null;
-  stderr?: number | null;
-  ciLow?: number | null;
-  ciHigh?: number | null;
-  n?: number | null;
-  error?: string | null;
-  worker?: string | null;
-  seconds?: number | null;
-  attempt?: number;
 }
 
 /**
@@ -230,16 +210,6 @@ export async function bestSoFar(
        OR rn = total
     ORDER BY rn`;
   return rows.map((r) => ({ trialNumber: r.number, value: r.value, best: r.best }));
-}
-
-export interface TrialBlockRecord {
-  blockIndex: number;
-  seedStart: number;
-  seedEnd: number;
-  /** Mergeable statistics of the block (e.g. RunningStats of a per-sample metric). */
-  stats: unknown;
-  /** Per-seed values, when the caller keeps them (evaluate races). */
-  values?: number[] | null;
 }
 
 /**

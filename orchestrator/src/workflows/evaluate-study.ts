@@ -3,7 +3,7 @@ import {
   createRace, rankCandidates, raceStatus, raceUpdate, resolveSamplerObjective,
   type EvaluationSummary, type RaceState, type TSamplerObjective, type TStudyConfig,
 } from '@stepwise/core';
-import type { TrialBlockRecord, TrialResult } from '@stepwise/db';
+import type { TrialBlockRecord, TrialResult } from '@stepwise/core';
 import type { DbActivities } from '../activities/db-activities';
 import { computeActivities } from './compute';
 import type { TrialWrites } from './trial-writes';

@@ -3,7 +3,7 @@ import {
   decide, mergeAllStats, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
   type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
 } from '@stepwise/core';
-import type { NewTrial, TrialResult } from '@stepwise/db';
+import type { NewTrial, TrialResult } from '@stepwise/core';
 import { computeActivities, deterministicComputeFailure } from './compute';
 import type { TrialWrites } from './trial-writes';
 

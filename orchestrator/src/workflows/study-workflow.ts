@@ -5,7 +5,7 @@ import {
 import {
   ZStudyConfig, defaultBatchSize, formatIssues, planTrials, reachesTarget, type TStudyConfig,
 } from '@stepwise/core';
-import type { NewTrial } from '@stepwise/db';
+import type { NewTrial } from '@stepwise/core';
 import type { DbActivities } from '../activities/db-activities';
 import { createTrialEvaluator } from './evaluate-trials';
 import { runEvaluateStudy } from './evaluate-study';

@@ -2,26 +2,23 @@ import {
   CounterRng,
   ZStudyConfig,
   effectiveSpace,
-  getTestFunction,
-  statsOf,
-  type RunningStats,
-  type TParams,
-  type TSpace,
-  type TStudyConfig,
-} from '@stepwise/core';
-// The pure half of the insights module only (no Prisma client is loaded).
-import {
   emptySurrogateSlice,
   fitSurrogate,
+  getTestFunction,
   mergeBlockSequence,
   parallelAxes,
   sampleEvenly,
+  statsOf,
   surrogateAxisIssues,
   surrogateSlice,
   surrogateWaitingMessage,
   type BlockSeriesPoint,
+  type RunningStats,
   type SurrogateFit,
-} from '@stepwise/db/insights';
+  type TParams,
+  type TSpace,
+  type TStudyConfig,
+} from '@stepwise/core';
 import {
   NotFoundError,
   ValidationError,

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CounterRng, statsOf, tInterval, type TSpace } from '@stepwise/core';
-import {
-  completeParams, fitSurrogate, mergeBlockSequence, sampleEvenly, selectSurrogatePoints, surrogateAxisIssues, surrogateSlice,
-  type SurrogateObservation,
-} from './insights';
+import type { TSpace } from '../config/space';
+import type { SurrogateObservation } from '../contracts/insights';
+import { tInterval } from '../estimation/intervals';
+import { statsOf } from '../estimation/running-stats';
+import { CounterRng } from '../rng';
+import { completeParams, fitSurrogate, mergeBlockSequence, sampleEvenly, selectSurrogatePoints, surrogateAxisIssues, surrogateSlice } from './index';
 
-// Pure half of the insights module (no database): block merging, sampling, surrogate grids.
+// The dashboard's insight math (no database): block merging, sampling, surrogate grids.
 
 describe('mergeBlockSequence', () => {
   const rng = new CounterRng(7, 1);
