@@ -62,4 +62,15 @@ describe('GP with the Matérn-5/2 ARD kernel', () => {
     expect(m1[0]).toBeCloseTo(m2[0], 8);
     expect(v1[0]).toBeCloseTo(v2[0], 8);
   });
+
+  it('a cold fit on many points (fresh starts on a subset, refined on all) reaches the full multi-start optimum', () => {
+    const data = makeData(160, 4, 6);
+    // An explicit maxIter takes the plain path: every start optimised on all 160 points.
+    const full = fitGp(new Matern52Kernel(4), data, { restarts: 3, maxIter: 60, seed: 1 });
+    const fast = fitGp(new Matern52Kernel(4), data, { restarts: 3, seed: 1 });
+    expect(Number.isFinite(fast.logPosterior)).toBe(true);
+    expect(fast.logPosterior).toBeGreaterThan(full.logPosterior - 0.5);
+    const again = fitGp(new Matern52Kernel(4), data, { restarts: 3, seed: 1 });
+    expect(Array.from(again.theta)).toEqual(Array.from(fast.theta));
+  });
 });
