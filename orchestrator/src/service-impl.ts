@@ -518,8 +518,9 @@ export function createService({ db, temporal, queues }: ServiceDeps): StepwiseSe
 
 /** A service wired from environment variables (web server, CLI-side tests). */
 export async function createServiceFromConfig(cfg: OrchestratorConfig): Promise<{ service: StepwiseService; close: () => Promise<void> }> {
-  const db = createDb(cfg.databaseUrl, 10);
+  // Temporal first: when it is down (the web server retries), a failed attempt leaves no pool behind.
   const connection = await Connection.connect({ address: cfg.temporalAddress });
+  const db = createDb(cfg.databaseUrl, 10);
   const temporal = new Client({ connection, namespace: cfg.namespace });
   return {
     service: createService({ db, temporal, queues: cfg }),

@@ -47,6 +47,23 @@ export function badRequest(issues: FieldIssue[]): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message: formatFieldIssues(issues), cause: new ValidationError(issues) });
 }
 
+/**
+ * The service could not reach Temporal (down, or not up yet). A 503 naming the address, not a
+ * 500: the request was fine and the same call works once the connection is back.
+ */
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailableError';
+  constructor(readonly address: string, readonly retryInMs: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const next = retryInMs > 0 ? `next attempt in ${Math.ceil(retryInMs / 1000)}s` : 'reconnecting now';
+    super(`Temporal is unavailable at ${address} (${reason}); the server keeps retrying (${next})`, { cause });
+  }
+}
+
+function isServiceUnavailableError(e: unknown): e is ServiceUnavailableError {
+  return e instanceof ServiceUnavailableError || (e instanceof Error && e.name === 'ServiceUnavailableError');
+}
+
 function isInvalidCursorError(e: unknown): e is Error {
   return e instanceof Error && e.name === 'InvalidCursorError';
 }
@@ -90,6 +107,7 @@ export function toTRPCError(e: unknown): unknown {
   if (e instanceof TRPCError) return e;
   if (isValidationError(e)) return badRequest(e.issues);
   if (isNotFoundError(e)) return new TRPCError({ code: 'NOT_FOUND', message: e.message, cause: e });
+  if (isServiceUnavailableError(e)) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: e.message, cause: e });
   if (isInvalidCursorError(e)) return badRequest([{ field: 'cursor', message: e.message.replace(/^cursor: /, '') }]);
   if (e instanceof Error && e.name === 'WorkflowFailedError') return workflowFailure(e);
   return e;

@@ -36,11 +36,13 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const issues = issuesOf(error);
     const hide = error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseError(error.cause);
+    // An outage is not a bug: its message says everything, a stack trace would only add noise.
+    const noStack = hide || error.code === 'SERVICE_UNAVAILABLE';
     const { stack: _stack, ...data } = shape.data;
     return {
       ...shape,
       message: issues ? formatFieldIssues(issues) : hide ? DATABASE_ERROR_MESSAGE : shape.message,
-      data: { ...(hide ? data : shape.data), issues },
+      data: { ...(noStack ? data : shape.data), issues },
     };
   },
 });
