@@ -33,6 +33,8 @@ export interface EvaluateRunContext {
   writes: TrialWrites;
   /** Whether this run was recorded with the current code path (every new run) or replays an older one. */
   current: boolean;
+  /** Whether an earlier run of this study recorded race blocks (the workflow continued as new). */
+  continued: boolean;
   /** Resolves when the study is not paused (records the pause on the study row meanwhile). */
   pauseGate: () => Promise<void>;
 }
@@ -86,9 +88,10 @@ export async function runEvaluateStudy(ctx: EvaluateRunContext): Promise<Evaluat
     candidates: ids, goal: direction, alpha: config.racing?.alpha ?? 0.05, indifference: config.racing?.indifference,
     minSamples: est.minSamples, maxSamples: est.maxSamples, blockSize: est.blockSize,
   });
-  if (current) {
-    // Whatever an earlier run (or an earlier attempt of this one) recorded is not evaluated again.
-    const recorded = await db.studyTrialBlocks({ studyId, numbers: ids.map(Number) });
+  if (current && ctx.continued) {
+    // Whatever an earlier run recorded is not evaluated again. One read per candidate keeps each
+    // result within Temporal's payload limit (a candidate's values are at most maxSamples numbers).
+    const recorded = (await Promise.all(ids.map((id) => db.studyTrialBlocks({ studyId, numbers: [Number(id)] })))).map((b) => b[0]);
     const rebuilt = rebuildRace(race, ids, recorded);
     race = rebuilt.race;
     values = rebuilt.values;

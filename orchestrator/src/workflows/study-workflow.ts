@@ -182,7 +182,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   try {
     if (input.nextNumber === undefined) await db.markStudyRunning(studyId);
     if (config.kind === 'evaluate') {
-      const outcome = await runEvaluateStudy({ studyId, config, computeQueue: input.computeQueue, writes: trialWrites, current, pauseGate });
+      const outcome = await runEvaluateStudy({ studyId, config, computeQueue: input.computeQueue, writes: trialWrites, current, continued: input.nextNumber !== undefined, pauseGate });
       evaluateContinues = outcome === 'continue';
       next = plan.total;
       if (current) gatePaused = await syncPausedRow(gatePaused);
