@@ -3,6 +3,7 @@ import { CounterRng } from '../rng';
 import { LogExpectedImprovement, UpperConfidenceBound, type Acquisition } from './acquisition';
 import { createEncoding, decodePoint, discreteSize, encodeParams, encodeValue, paramsKey, snapPoint, type SpaceEncoding } from './encoding';
 import { fitGp, type GpData, type GpModel } from './gp';
+import { warpOutputs } from './warp';
 import { IbnnKernel } from './ibnn';
 import { Matern52Kernel, type Kernel, type KernelKind } from './kernel';
 import { AcquisitionOptimizer } from './optimize-acquisition';
@@ -86,7 +87,11 @@ export interface BoProposal {
   params: TParams;
   reason: {
     kind: 'initial' | 'acquisition';
-    /** log EI (objective units), the UCB/LCB bound, or the TPE score log l(x) - log g(x). */
+    /**
+     * log EI (in the model's warped output units plus log of the objective's standard deviation,
+     * so comparable within a study), the UCB/LCB bound (objective units), or the TPE score
+     * log l(x) - log g(x).
+     */
     acquisitionValue?: number;
     method: BoMethod;
   };
@@ -299,11 +304,18 @@ function proposeGp(
   sd = Math.sqrt(sd);
   if (!(sd > 1e-12 * Math.max(1, Math.abs(mu)))) sd = 1;
   const X = new Float64Array(n * d);
-  const y = new Float64Array(n);
+  let y = new Float64Array(n);
   usable.forEach((u, i) => {
     X.set(u.x, i * d);
     y[i] = (u.y - mu) / sd;
   });
+  // Expected improvement gains most from the warp: a few deep values among many shallow ones
+  // (Hartmann-6, Ackley) otherwise make the standardized GP so sure that nothing unexplored can
+  // beat the incumbent that log EI collapses everywhere but next to it. Known noise variances
+  // would no longer match warped values, and UCB reports its bound in objective units: both keep
+  // the plain standardization.
+  const warped = method !== 'gp-ucb' && !usable.some((u) => u.noiseVar > 0);
+  if (warped) y = warpOutputs(y);
   const data: GpData = { X, n, d, y };
   if (usable.some((u) => u.noiseVar > 0)) data.knownNoise = Float64Array.from(usable, (u) => u.noiseVar / (sd * sd));
 
@@ -357,3 +369,4 @@ function proposeGp(
   }
   return newState;
 }
+
