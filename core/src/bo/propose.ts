@@ -304,7 +304,7 @@ function proposeGp(
   sd = Math.sqrt(sd);
   if (!(sd > 1e-12 * Math.max(1, Math.abs(mu)))) sd = 1;
   const X = new Float64Array(n * d);
-  let y = new Float64Array(n);
+  let y: Float64Array = new Float64Array(n);
   usable.forEach((u, i) => {
     X.set(u.x, i * d);
     y[i] = (u.y - mu) / sd;
