@@ -1,8 +1,26 @@
-import type { BlockSeriesPoint, SurrogateAxisOut, SurrogateSliceOut } from '@stepwise/core';
-import type { SampleGridInput, TStudyConfig, TStudyConfigInput, TParams, TStudyKind } from '@stepwise/core';
+import type { TStudyConfig, TParams, TStudyKind } from '@stepwise/core';
+import type { CreateScheduleInput } from './service/create-schedule';
+import type { ListStudiesInput, StudyPage } from './service/list-studies';
+import type { LaunchStudyInput } from './service/launch-study';
+import type { ListTrialsInput, TrialPage } from './service/list-trials';
+import type { ParallelCoordinatesInput, ParallelData } from './service/get-parallel-coordinates';
+import type { SampleGrid, SampleGridRequest } from './service/render-samples';
+import type { SurrogateInput, SurrogateResult } from './service/get-surrogate';
+import type { TrialBlocks, TrialBlocksInput } from './service/get-trial-blocks';
+
+// Each use case's own input/output types live beside it in service/; re-exported here so web and
+// client code keep one place to import the API's shapes from.
+export type { CreateScheduleInput } from './service/create-schedule';
+export type { ListStudiesInput, StudyPage } from './service/list-studies';
+export type { LaunchStudyInput } from './service/launch-study';
+export type { ListTrialsInput, TrialPage, TrialSortField } from './service/list-trials';
+export type { ParallelAxis, ParallelCoordinatesInput, ParallelData } from './service/get-parallel-coordinates';
+export type { SampleGrid, SampleGridRequest } from './service/render-samples';
+export type { SurrogateAxis, SurrogateInput, SurrogateResult } from './service/get-surrogate';
+export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput } from './service/get-trial-blocks';
 
 /**
- * The launch/control surface that the tRPC server (web/) calls. Implemented in service.ts on top
+ * The launch/control surface that the tRPC server (web/) calls. Implemented in service-impl.ts (one use case a file under service/) on top
  * of @stepwise/db and the Temporal client; this file holds only the shapes so web and client code
  * can be written against them.
  */
@@ -95,87 +113,6 @@ export interface TrialRow {
   finishedAt: Date | null;
 }
 
-export type TrialSortField = 'number' | 'value' | 'finishedAt';
-
-export interface ListTrialsInput {
-  studyId: string;
-  /** Opaque cursor from the previous page's nextCursor. */
-  cursor?: string | null;
-  limit: number; // 1..500
-  sort: TrialSortField;
-  order: 'asc' | 'desc';
-  status?: TrialStatus;
-}
-
-export interface TrialPage {
-  items: TrialRow[];
-  nextCursor: string | null;
-  total: number;
-}
-
-/** One seed block of a trial's Monte Carlo estimate and the merged estimate after it. */
-export type TrialBlockPoint = BlockSeriesPoint;
-
-export interface TrialBlocks {
-  trialId: string;
-  studyId: string;
-  number: number;
-  status: TrialStatus;
-  /** Confidence level of the intervals (the objective's estimation.confidence, else 0.95). */
-  confidence: number;
-  /** The trial's recorded estimate (null until it finishes). */
-  value: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  n: number | null;
-  blocks: TrialBlockPoint[];
-}
-
-/** One axis of a surrogate slice: the parameter's range and the grid coordinates along it. */
-export type SurrogateAxis = SurrogateAxisOut;
-
-export interface SurrogateInput {
-  studyId: string;
-  /** Names of two distinct float/int parameters. */
-  x: string;
-  y: string;
-  resolution: number;
-}
-
-/** GP posterior on a 2-D slice of the search space, the other parameters at the best trial's values. */
-export interface SurrogateResult extends SurrogateSliceOut {
-  studyId: string;
-  metric: string;
-  direction: 'minimize' | 'maximize';
-  resolution: number;
-  trialsUsed: number;
-  trialsCompleted: number;
-  bestTrialNumber: number | null;
-  /** Why there is no surface yet (too few completed trials), else null. */
-  message: string | null;
-}
-
-export interface ParallelAxis {
-  name: string;
-  type: 'float' | 'int' | 'categorical';
-  low: number | null;
-  high: number | null;
-  log: boolean;
-  choices: Array<string | number | boolean> | null;
-}
-
-export interface ParallelData {
-  studyId: string;
-  metric: string;
-  direction: 'minimize' | 'maximize';
-  axes: ParallelAxis[];
-  /** Completed trials, evenly thinned by trial number when there are more than the limit. */
-  rows: Array<{ number: number; params: TParams; value: number }>;
-  /** Completed trials with a value in the study. */
-  total: number;
-  sampled: boolean;
-}
-
 export interface ScheduleSpecInput {
   /** Exactly one of cron (e.g. "0 3 * * *") or intervalSeconds (>= 1). */
   cron?: string;
@@ -212,22 +149,13 @@ export class NotFoundError extends Error {
   }
 }
 
-export type SampleGridRequest = SampleGridInput;
-
-export interface SampleGrid {
-  /** data:image/png;base64,... */
-  dataUrl: string;
-  shape: number[];
-  nfe: number;
-}
-
 export interface StepwiseService {
   /** Draws samples on a compute worker and returns them as a PNG (grid, or 2-D histogram). */
   renderSamples(input: SampleGridRequest): Promise<SampleGrid>;
-  listStudies(input: { limit: number; cursor?: string | null; status?: StudyStatus }): Promise<{ items: StudySummary[]; nextCursor: string | null }>;
+  listStudies(input: ListStudiesInput): Promise<StudyPage>;
   getStudy(id: string): Promise<StudyDetail>;
   /** Validates `config` (unknown input) with ZStudyConfig; throws ValidationError naming fields. */
-  launchStudy(input: { config: TStudyConfigInput | unknown; source: StudySource }): Promise<StudySummary>;
+  launchStudy(input: LaunchStudyInput): Promise<StudySummary>;
   /**
    * Requests cancellation; a workflow that is stalled, or does not close within a few seconds, is
    * terminated and the study closed as cancelled with all its open trials in one transaction.
@@ -238,7 +166,7 @@ export interface StepwiseService {
   pauseStudy(id: string): Promise<StudySummary>;
   resumeStudy(id: string): Promise<StudySummary>;
   listTrials(input: ListTrialsInput): Promise<TrialPage>;
-  createSchedule(input: { name: string; spec: ScheduleSpecInput; template: unknown; paused?: boolean }): Promise<ScheduleRow>;
+  createSchedule(input: CreateScheduleInput): Promise<ScheduleRow>;
   listSchedules(): Promise<ScheduleRow[]>;
   pauseSchedule(id: string): Promise<ScheduleRow>;
   unpauseSchedule(id: string): Promise<ScheduleRow>;
@@ -246,9 +174,9 @@ export interface StepwiseService {
   triggerSchedule(id: string): Promise<ScheduleRow>;
   deleteSchedule(id: string): Promise<{ id: string }>;
   /** A trial's seed blocks in order with the running merged estimate; NotFoundError for an unknown trial. */
-  getTrialBlocks(input: { trialId: string }): Promise<TrialBlocks>;
+  getTrialBlocks(input: TrialBlocksInput): Promise<TrialBlocks>;
   /** GP surrogate slice; ValidationError naming "x" / "y" for unknown or categorical parameters. */
   getSurrogate(input: SurrogateInput): Promise<SurrogateResult>;
   /** Up to `limit` completed trials' params and values (parallel coordinates). */
-  getParallelCoordinates(input: { studyId: string; limit: number }): Promise<ParallelData>;
+  getParallelCoordinates(input: ParallelCoordinatesInput): Promise<ParallelData>;
 }

@@ -1,0 +1,32 @@
+import { countRunningTrials, listStudyRows } from '@stepwise/db';
+import type { StudyStatus, StudySummary } from '../service-types';
+import type { ServiceContext } from './context';
+import { isLive, withHealth } from './health';
+import { toSummary } from './rows';
+
+export interface ListStudiesInput {
+  limit: number;
+  cursor?: string | null;
+  status?: StudyStatus;
+}
+
+export interface StudyPage {
+  items: StudySummary[];
+  nextCursor: string | null;
+}
+
+/** A page of studies, newest first; live ones carry their running-trial count and workflow health. */
+export function listStudies({ db, healthCache }: ServiceContext) {
+  return async ({ limit, cursor, status }: ListStudiesInput): Promise<StudyPage> => {
+    const page = await listStudyRows(db, { limit, cursor, status });
+    const live = page.items.filter(isLive);
+    const [running, health] = await Promise.all([
+      countRunningTrials(db, live.map((s) => s.id)),
+      healthCache.many(live.flatMap((s) => (s.workflowId ? [s.workflowId] : []))),
+    ]);
+    return {
+      items: page.items.map((s) => withHealth(toSummary(s, running.get(s.id) ?? 0), s, s.workflowId ? health.get(s.workflowId) : undefined)),
+      nextCursor: page.nextCursor,
+    };
+  };
+}

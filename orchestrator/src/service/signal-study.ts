@@ -1,0 +1,21 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { getStudyRow } from '@stepwise/db';
+import { NotFoundError, ValidationError, type StudySummary } from '../service-types';
+import type { ServiceDeps } from './context';
+import { studySummary } from './lookups';
+
+/** Pause/resume are workflow signals; the workflow records the status change itself. Only a running or paused study. */
+export async function signalStudy(deps: ServiceDeps, id: string, signal: 'pause' | 'resume'): Promise<StudySummary> {
+  const row = await getStudyRow(deps.db, id);
+  if (!row) throw new NotFoundError('study', id);
+  if (!row.workflowId || (row.status !== 'running' && row.status !== 'paused')) {
+    throw new ValidationError([{ field: 'id', message: `study is ${row.status}; only a running or paused study can be ${signal}d` }]);
+  }
+  try {
+    await deps.temporal.workflow.getHandle(row.workflowId).signal(signal);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ValidationError([{ field: 'id', message: 'the study has already finished' }]);
+    throw err;
+  }
+  return studySummary(deps, id);
+}
