@@ -31,6 +31,17 @@ export function createDbActivities(db: Db) {
       return recordTrialResults(db, input.studyId, input.direction, input.results);
     },
 
+    /**
+     * A finished batch's results and the next planned batch of the same slot in one call: the
+     * results first, then the new trials (each part idempotent, so a retry after a partial run
+     * repeats nothing).
+     */
+    async recordTrialResultsAndInsert(input: { studyId: string; direction: 'minimize' | 'maximize'; results: TrialResult[]; trials: NewTrial[] }): Promise<number> {
+      const recorded = await recordTrialResults(db, input.studyId, input.direction, input.results);
+      await insertTrials(db, input.studyId, input.trials);
+      return recorded;
+    },
+
     /** Adaptive proposals (Bayesian optimization), recorded before they are returned. */
     async proposeTrials(input: { studyId: string; numbers: number[] }): Promise<NewTrial[]> {
       return proposeTrials(db, input.studyId, input.numbers);

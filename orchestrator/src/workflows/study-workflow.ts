@@ -130,24 +130,65 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     return paused;
   }
 
+  const planned = (numbers: number[]): NewTrial[] => numbers.map((number) => ({ number, params: plan.params!(number) }));
+
   /** Recorded trials for `numbers`: planned in this workflow, or proposed by an activity. */
   async function recordProposals(numbers: number[]): Promise<NewTrial[]> {
     if (plan.params) {
-      const trials = numbers.map((number) => ({ number, params: plan.params!(number) }));
+      const trials = planned(numbers);
       await trialWrites.insertTrials({ studyId, trials });
       return trials;
     }
     return db.proposeTrials({ studyId, numbers });
   }
 
-  async function runBatch(numbers: number[]): Promise<void> {
-    const trials = await recordProposals(numbers);
+  /**
+   * The numbers of the planned batch that follows a finished one in the same slot, taken now so
+   * that its trials are recorded in the same write as the finished batch's results (one activity
+   * instead of two per batch), or null (adaptive proposals need the results first; nothing left
+   * to dispatch; a pause or a target).
+   */
+  function takeFollowingBatch(finishing: number): number[] | null {
+    if (!current || !plan.params || deterministicFailure !== null || !dispatching()) return null;
+    const count = Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight + finishing);
+    if (count <= 0) return null;
+    const numbers = Array.from({ length: count }, (_, i) => next + i);
+    next += count;
+    inFlight += count;
+    return numbers;
+  }
+
+  /** Runs a batch in its own branch; `recorded` when its trials were written with the batch before it. */
+  function startBatch(numbers: number[], recorded: boolean): void {
+    const count = numbers.length;
+    runBatch(numbers, recorded).then(
+      () => {
+        inFlight -= count;
+        finished += count;
+      },
+      (err) => {
+        inFlight -= count;
+        if (!isCancellation(err) && fatal === null) fatal = err;
+      },
+    );
+  }
+
+  async function runBatch(numbers: number[], recorded = false): Promise<void> {
+    const trials = recorded ? planned(numbers) : await recordProposals(numbers);
     if (trials.length < numbers.length) exhausted = true; // a finite space has no unused point left
     if (trials.length === 0) return;
     const results = await evaluateTrials(trials);
-    await trialWrites.recordTrialResults({ studyId, direction, results });
-    if (deterministicFailure !== null && fatal === null) fatal = new Error(deterministicFailure);
     if (results.some((r) => reachesTarget(config, r.value))) targetReached = true;
+    const following = takeFollowingBatch(numbers.length);
+    try {
+      if (following) await db.recordTrialResultsAndInsert({ studyId, direction, results, trials: planned(following) });
+      else await trialWrites.recordTrialResults({ studyId, direction, results });
+    } catch (err) {
+      if (following) inFlight -= following.length;
+      throw err;
+    }
+    if (following) startBatch(following, true);
+    if (deterministicFailure !== null && fatal === null) fatal = new Error(deterministicFailure);
     for (const r of results) {
       if (r.status !== 'completed' || r.value === null || r.value === undefined || !Number.isFinite(r.value)) continue;
       if (best !== null && !better(r.value, best.value)) continue;
@@ -194,16 +235,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
         const numbers = Array.from({ length: count }, (_, i) => next + i);
         next += count;
         inFlight += count;
-        runBatch(numbers).then(
-          () => {
-            inFlight -= count;
-            finished += count;
-          },
-          (err) => {
-            inFlight -= count;
-            if (!isCancellation(err) && fatal === null) fatal = err;
-          },
-        );
+        startBatch(numbers, false);
       }
       const done = () => inFlight === 0 && guardPending === 0 && (next >= runLimit || targetReached || exhausted);
       if (done()) break;
