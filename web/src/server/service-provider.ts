@@ -2,25 +2,50 @@ import { orchestratorConfigFromEnv, type OrchestratorConfig } from '@stepwise/or
 import { createServiceFromConfig } from '@stepwise/orchestrator/service-impl';
 import type { StepwiseService } from '@stepwise/orchestrator/service-types';
 import { ServiceUnavailableError } from './errors';
-import { InMemoryStepwiseService } from './testing/fake-service';
 
 const DEMO_KEY = Symbol.for('stepwise.demoService');
 const REAL_KEY = Symbol.for('stepwise.orchestratorService');
 
 /**
  * The service behind /api/trpc: the orchestrator's (Postgres + Temporal). With
- * STEPWISE_FAKE_SERVICE=1 an in-memory simulation instead, for UI work and demos without the
- * stack; it is process-local and forgets everything on restart.
+ * STEPWISE_FAKE_SERVICE=1 under `next dev` only, an in-memory simulation instead, for UI work
+ * and demos without the stack; it is process-local and forgets everything on restart.
  */
 export function resolveService(env: NodeJS.ProcessEnv = process.env): StepwiseService {
-  if (env.STEPWISE_FAKE_SERVICE === '1') {
-    const g = globalThis as { [DEMO_KEY]?: StepwiseService };
-    return (g[DEMO_KEY] ??= new InMemoryStepwiseService({ failureRate: 0.02, trialDurationMs: 250 }));
-  }
+  if (env.STEPWISE_FAKE_SERVICE === '1') return demoService();
   // On globalThis, not in a module variable: Next's dev server reloads modules, and each copy
   // would otherwise open its own database pool and Temporal connection.
   const g = globalThis as { [REAL_KEY]?: ServiceHandle };
   return (g[REAL_KEY] ??= orchestratorService(() => orchestratorConfigFromEnv(env))).service;
+}
+
+/**
+ * The in-memory demo service, loaded by a dynamic import inside a NODE_ENV check: Next inlines
+ * NODE_ENV, so a production build drops the branch and never bundles the simulation, and a
+ * production server asked for it refuses rather than quietly serving made-up studies.
+ */
+function demoService(): StepwiseService {
+  if (process.env.NODE_ENV !== 'production') {
+    const g = globalThis as { [DEMO_KEY]?: StepwiseService };
+    if (g[DEMO_KEY]) return g[DEMO_KEY];
+    const loaded = import('./testing/fake-service').then(({ InMemoryStepwiseService }) => new InMemoryStepwiseService({ failureRate: 0.02, trialDurationMs: 250 }));
+    return (g[DEMO_KEY] = forwardTo(() => loaded));
+  }
+  throw new Error('STEPWISE_FAKE_SERVICE=1 is a demo mode of the development server (next dev) only; unset it to serve the orchestrator service');
+}
+
+/** A service whose every method awaits `target()` and calls the same method on it. */
+function forwardTo(target: () => Promise<StepwiseService>): StepwiseService {
+  return new Proxy({} as StepwiseService, {
+    get: (_target, method) => {
+      // Not a thenable: `await resolveService()` must not call a service method named "then".
+      if (typeof method !== 'string' || method === 'then') return undefined;
+      return async (...args: unknown[]) => {
+        const s = await target();
+        return (s[method as keyof StepwiseService] as (...a: unknown[]) => unknown)(...args);
+      };
+    },
+  });
 }
 
 export interface ServiceConnection {
@@ -100,16 +125,7 @@ export function orchestratorService(config: () => OrchestratorConfig, opts: Reco
     return (await (attempt ?? startAttempt(config()))).service;
   }
 
-  const service = new Proxy({} as StepwiseService, {
-    get: (_target, method) => {
-      // Not a thenable: `await resolveService()` must not call a service method named "then".
-      if (typeof method !== 'string' || method === 'then') return undefined;
-      return async (...args: unknown[]) => {
-        const s = await connected();
-        return (s[method as keyof StepwiseService] as (...a: unknown[]) => unknown)(...args);
-      };
-    },
-  });
+  const service = forwardTo(connected);
   return {
     service,
     close: async () => {
