@@ -6,6 +6,7 @@ import { createCaller, createContext } from '../web/src/server/router';
 import type { ManagedProcess } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { fieldsOf, trpcError } from './support/trpc-errors';
 
 /**
  * trials.blocks, studies.surrogate and studies.parallel through the router against the real
@@ -64,23 +65,6 @@ afterAll(async () => {
   await close?.();
 });
 
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (e) {
-    // Checked by name: @trpc/server is web's dependency, not resolvable from tests/.
-    if (e instanceof Error && e.name === 'TRPCError') return e as TRPCError;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** What createCaller rejects with: a TRPCError (its code, and the ValidationError issues as its cause). */
-interface TRPCError extends Error {
-  code: string;
-}
-
-const fieldsOf = (err: TRPCError) => (err.cause as unknown as { issues: Array<{ field: string }> }).issues.map((i) => i.field);
 
 describe('studies.surrogate', () => {
   it('fits the GP to the completed trials and returns the posterior on a resolution x resolution grid', async () => {

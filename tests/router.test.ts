@@ -8,6 +8,7 @@ import { readEvaluateState } from '../web/src/lib/evaluate';
 import { variesNfe } from '../web/src/lib/nfe';
 import { connectService, waitForStatus } from './support/service';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { fieldsOf, trpcError } from './support/trpc-errors';
 
 /**
  * The tRPC procedures called in-process (createCaller) against the real service: Postgres, the
@@ -44,24 +45,6 @@ const validConfig = (name: string, trials = 12, parallel = 4): TStudyConfigInput
   seed: 1,
 });
 
-/** The TRPCError a call fails with (and a test failure when it does not fail). */
-async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await p;
-  } catch (e) {
-    // Checked by name: @trpc/server is web's dependency, not resolvable from tests/.
-    if (e instanceof Error && e.name === 'TRPCError') return e as TRPCError;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** What createCaller rejects with: a TRPCError (its code, and the ValidationError issues as its cause). */
-interface TRPCError extends Error {
-  code: string;
-}
-
-const fieldsOf = (err: TRPCError) => (err.cause as unknown as { issues: Array<{ field: string }> }).issues.map((i) => i.field);
 const studiesNamed = (name: string) => db.study.count({ where: { name } });
 
 describe('studies.launch', () => {

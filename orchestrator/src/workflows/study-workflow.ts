@@ -148,8 +148,8 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
    * instead of two per batch), or null (adaptive proposals need the results first; nothing left
    * to dispatch; a pause or a target).
    */
-  function takeFollowingBatch(finishing: number): number[] | null {
-    if (!current || !plan.params || deterministicFailure !== null || !dispatching()) return null;
+  function takeFollowingBatch(finishing: number, reachedTarget: boolean): number[] | null {
+    if (!current || !plan.params || reachedTarget || deterministicFailure !== null || !dispatching()) return null;
     const count = Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight + finishing);
     if (count <= 0) return null;
     const numbers = Array.from({ length: count }, (_, i) => next + i);
@@ -178,8 +178,8 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     if (trials.length < numbers.length) exhausted = true; // a finite space has no unused point left
     if (trials.length === 0) return;
     const results = await evaluateTrials(trials);
-    if (results.some((r) => reachesTarget(config, r.value))) targetReached = true;
-    const following = takeFollowingBatch(numbers.length);
+    const reachedTarget = results.some((r) => reachesTarget(config, r.value));
+    const following = takeFollowingBatch(numbers.length, reachedTarget);
     try {
       if (following) await db.recordTrialResultsAndInsert({ studyId, direction, results, trials: planned(following) });
       else await trialWrites.recordTrialResults({ studyId, direction, results });
@@ -189,6 +189,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     }
     if (following) startBatch(following, true);
     if (deterministicFailure !== null && fatal === null) fatal = new Error(deterministicFailure);
+    if (reachedTarget) targetReached = true;
     for (const r of results) {
       if (r.status !== 'completed' || r.value === null || r.value === undefined || !Number.isFinite(r.value)) continue;
       if (best !== null && !better(r.value, best.value)) continue;
