@@ -1,7 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
-import { InMemoryStepwiseService, handleTrpcRequest } from '@stepwise/web/testing';
+import { InMemoryStepwiseService, handleTrpcRequest, unusedPort } from '@stepwise/web/testing';
 import type { StepwiseService } from '@stepwise/orchestrator/service-types';
 import { createStepwiseClient } from '../index';
 import { runCli, type CliIO } from './program';
@@ -19,15 +18,6 @@ budget:
   parallel: 4
 seed: 3
 `;
-
-/** A port that was free a moment ago (bound, then released). */
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** A tRPC error exactly as the client builds it from a server's error answer. */
 function trpcError(code: string, message: string, httpStatus = 500): TRPCClientError<never> {

@@ -181,7 +181,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     const reachedTarget = results.some((r) => reachesTarget(config, r.value));
     const following = takeFollowingBatch(numbers.length, reachedTarget);
     try {
-      if (following) await db.recordTrialResultsAndInsert({ studyId, direction, results, trials: planned(following) });
+      if (following) await trialWrites.recordTrialResultsAndInsert({ studyId, direction, results, trials: planned(following) });
       else await trialWrites.recordTrialResults({ studyId, direction, results });
     } catch (err) {
       if (following) inFlight -= following.length;

@@ -19,7 +19,7 @@ import type { DbActivities } from '../activities/db-activities';
  * Histories recorded before this change (no patch marker) keep replaying the local-activity path.
  */
 
-export type TrialWrites = Pick<DbActivities, 'insertTrials' | 'recordTrialResults' | 'trialBlocks' | 'recordTrialBlock'>;
+export type TrialWrites = Pick<DbActivities, 'insertTrials' | 'recordTrialResults' | 'recordTrialResultsAndInsert' | 'trialBlocks' | 'recordTrialBlock'>;
 
 /** Patch id of the regular-activity write path. */
 export const REGULAR_WRITES_PATCH = 'db-writes-as-activities';

@@ -1,20 +1,11 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import superjson from 'superjson';
 import { createDb } from '@stepwise/db';
 import type { StepwiseService } from '@stepwise/orchestrator/service-types';
 import type { AppRouter } from '../server/router';
-import { InMemoryStepwiseService, handleTrpcRequest } from '../server/testing';
+import { InMemoryStepwiseService, handleTrpcRequest, unusedPort } from '../server/testing';
 import { errorMessage, isClientError, isDatabaseError, isDatabaseUnavailable, isNetworkError, isTransient, queryErrorMessage } from './errors';
-
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** The error Prisma really throws when Postgres does not answer (P1001), from a client pointed at a closed port. */
 async function realDatabaseDownError(): Promise<Error> {
