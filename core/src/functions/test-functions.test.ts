@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CounterRng } from '../rng';
-import { TEST_FUNCTIONS, TEST_FUNCTION_NAMES, resolveDim } from './test-functions';
+import { SHIFTED_OPTIMUM_AT, TEST_FUNCTIONS, TEST_FUNCTION_NAMES, resolveDim } from './test-functions';
 
 describe('test functions', () => {
   for (const name of TEST_FUNCTION_NAMES) {
@@ -41,6 +41,22 @@ describe('test functions', () => {
     const st = TEST_FUNCTIONS.styblinski_tang;
     expect(st.optimum(4)).toBeCloseTo(-39.166166 * 4, 4);
     expect(st.evaluate(st.argmin(4))).toBeCloseTo(st.optimum(4), 8);
+  });
+
+  it('shifted variants keep the box and the optimum value but move the minimiser off-centre', () => {
+    for (const [name, base] of [['ackley_shifted', 'ackley'], ['levy_shifted', 'levy'], ['styblinski_tang_shifted', 'styblinski_tang']] as const) {
+      const fn = TEST_FUNCTIONS[name], b = TEST_FUNCTIONS[base];
+      for (const dim of [2, 5, 7]) {
+        expect(fn.bounds(dim)).toEqual(b.bounds(dim));
+        expect(fn.optimum(dim)).toBe(b.optimum(dim));
+        const u = fn.argmin(dim).map((x, k) => (x - fn.bounds(dim)[k][0]) / (fn.bounds(dim)[k][1] - fn.bounds(dim)[k][0]));
+        expect(u).toEqual(Array.from({ length: dim }, (_, k) => expect.closeTo(SHIFTED_OPTIMUM_AT[k % SHIFTED_OPTIMUM_AT.length], 12)));
+        for (const uk of u) expect(Math.abs(uk - 0.5)).toBeGreaterThanOrEqual(0.15);
+        expect(fn.evaluate(fn.argmin(dim))).toBeCloseTo(fn.optimum(dim), 9);
+        // The base minimiser is no longer a minimiser.
+        expect(fn.evaluate(b.argmin(dim))).toBeGreaterThan(fn.optimum(dim) + 1);
+      }
+    }
   });
 
   it('resolves the dimension: fixed functions ignore the request', () => {

@@ -18,7 +18,10 @@ export interface TestFunction {
   evaluate(x: ArrayLike<number>): number;
 }
 
-export const TEST_FUNCTION_NAMES = ['branin', 'hartmann3', 'hartmann6', 'ackley', 'levy', 'rosenbrock', 'styblinski_tang'] as const;
+export const TEST_FUNCTION_NAMES = [
+  'branin', 'hartmann3', 'hartmann6', 'ackley', 'levy', 'rosenbrock', 'styblinski_tang',
+  'ackley_shifted', 'levy_shifted', 'styblinski_tang_shifted',
+] as const;
 export type TestFunctionName = (typeof TEST_FUNCTION_NAMES)[number];
 
 const branin: TestFunction = {
@@ -162,6 +165,55 @@ const styblinskiTang: TestFunction = {
   },
 };
 
+/**
+ * Where the shifted variants put their minimiser, as a fraction of each coordinate's box (cycled
+ * over the coordinates): away from the centre, unequal across coordinates, never on a corner.
+ */
+export const SHIFTED_OPTIMUM_AT = [0.2, 0.7, 0.3, 0.8, 0.15, 0.65] as const;
+
+/**
+ * The base function moved inside its own box: same box, same optimum value, minimiser at
+ * SHIFTED_OPTIMUM_AT. Ackley's and Levy's minimisers sit at or next to the box centre (u = 0.5,
+ * 0.55), which a model with a preferred point (the centre of the cube) profits from; these
+ * variants take that away. Coordinate k evaluates the base at s_k (x_k - o_k): a shift o_k, and for
+ * `mirror` a reflection s_k = -1 on the coordinates whose target lies on the other side of the
+ * centre from the base minimiser. Styblinski-Tang's minimiser is already off-centre (u = 0.21 on
+ * every coordinate, i.e. on the diagonal); mirroring keeps each shift under 1.5 (of a box of 10),
+ * so both of its basins per coordinate stay inside the box. The base functions are defined on all
+ * of R^d with the same global minimum, which therefore is the shifted variant's minimum too.
+ */
+function shifted(base: TestFunction, name: TestFunctionName, mirror: boolean): TestFunction {
+  const transform = (dim: number) => {
+    const bounds = base.bounds(dim), star = base.argmin(dim);
+    return bounds.map(([lo, hi], k) => {
+      const target = lo + SHIFTED_OPTIMUM_AT[k % SHIFTED_OPTIMUM_AT.length] * (hi - lo);
+      const centre = (lo + hi) / 2;
+      const sign = mirror && (target - centre) * (star[k] - centre) < 0 ? -1 : 1;
+      // base coordinate = sign * (x - offset) must equal star at x = target.
+      return { sign, offset: target - sign * star[k], target };
+    });
+  };
+  const cache = new Map<number, ReturnType<typeof transform>>();
+  const of = (dim: number) => {
+    let t = cache.get(dim);
+    if (!t) cache.set(dim, (t = transform(dim)));
+    return t;
+  };
+  return {
+    ...base,
+    name,
+    bounds: (d) => base.bounds(d),
+    optimum: (d) => base.optimum(d),
+    argmin: (d) => of(d).map((t) => t.target),
+    evaluate(x) {
+      const t = of(x.length);
+      const z = new Array<number>(x.length);
+      for (let k = 0; k < x.length; k++) z[k] = t[k].sign * (x[k] - t[k].offset);
+      return base.evaluate(z);
+    },
+  };
+}
+
 export const TEST_FUNCTIONS: Record<TestFunctionName, TestFunction> = {
   branin,
   hartmann3,
@@ -170,6 +222,9 @@ export const TEST_FUNCTIONS: Record<TestFunctionName, TestFunction> = {
   levy,
   rosenbrock,
   styblinski_tang: styblinskiTang,
+  ackley_shifted: shifted(ackley, 'ackley_shifted', false),
+  levy_shifted: shifted(levy, 'levy_shifted', false),
+  styblinski_tang_shifted: shifted(styblinskiTang, 'styblinski_tang_shifted', true),
 };
 
 export function getTestFunction(name: TestFunctionName): TestFunction {
