@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{core,workers,orchestrator,prisma,client,web}/src/**/*.test.ts', 'bench/**/*.test.ts'],
+          include: ['{core,workers,service,orchestrator,prisma,client,web}/src/**/*.test.ts', 'bench/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
         },

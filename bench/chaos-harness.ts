@@ -11,8 +11,8 @@ import { migrate } from '../prisma/src/migrate';
 import { recreateDatabase, startPostgres, stopPostgres, type PostgresOptions } from '../infra/stack/postgres';
 import { startTemporal } from '../infra/stack/temporal';
 import { portOpen, startProcess, stopProcess, waitFor, type ManagedProcess } from '../infra/stack/processes';
-import { createServiceFromConfig } from '../orchestrator/src/service-impl';
-import type { StepwiseService } from '../orchestrator/src/service-types';
+import { createServiceFromConfig } from '../service/src/index';
+import type { StepwiseService } from '../service/src/service-types';
 import { workflowBundle } from '../orchestrator/src/worker';
 
 /**
@@ -25,7 +25,7 @@ import { workflowBundle } from '../orchestrator/src/worker';
  * as not completed instead of hanging the run. `npm run chaos` and tests/chaos.test.ts use it.
  */
 
-export type FaultKind = 'kill-compute' | 'kill-orchestrator' | 'restart-postgres' | 'restart-temporal';
+export type FaultKind = 'kill-compute' | 'kill-orchestrator' | 'kill-proposals' | 'restart-postgres' | 'restart-temporal';
 
 export interface ChaosStackOptions {
   /** Data and logs (Postgres cluster, Temporal SQLite file, process logs). */
@@ -140,7 +140,8 @@ export class ChaosStack {
     private readonly closeService: () => Promise<void>,
     readonly orchestrator: Supervised,
     readonly compute: Supervised,
-    readonly queues: { orchestrator: string; compute: string },
+    readonly proposals: Supervised,
+    readonly queues: { orchestrator: string; compute: string; proposals: string },
     /** codeFingerprint() of every worker process started so far, in order. */
     readonly startedFingerprints: string[],
   ) {
@@ -173,25 +174,27 @@ export class ChaosStack {
     for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) rmSync(f, { force: true });
     log(`Temporal dev server on 127.0.0.1:${opts.temporalPort} (${dbFile})`);
     const temporalProc = await startTemporal({ port: opts.temporalPort, uiPort: opts.uiPort, dbFile, logFile: join(logDir, 'temporal.log') });
-    const queues = { orchestrator: `chaos-${opts.database}-orchestrator`, compute: `chaos-${opts.database}-compute` };
+    const queues = { orchestrator: `chaos-${opts.database}-orchestrator`, compute: `chaos-${opts.database}-compute`, proposals: `chaos-${opts.database}-proposals` };
     const env = {
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: `127.0.0.1:${opts.temporalPort}`,
       STEPWISE_ORCHESTRATOR_QUEUE: queues.orchestrator,
       STEPWISE_TASK_QUEUE: queues.compute,
+      STEPWISE_PROPOSALS_QUEUE: queues.proposals,
       STEPWISE_MODEL_DIR: join(opts.dir, 'models'),
     };
     const started: string[] = [];
     const orchestrator = new Supervised('orchestrator', 'orchestrator/src/main.ts', /^orchestrator .* on queue/m, env, logDir, log, started);
     const compute = new Supervised('compute', 'workers/src/main.ts', /^compute worker .* on queue/m, env, logDir, log, started);
-    log('orchestrator and compute workers');
-    await Promise.all([orchestrator.start(), compute.start()]);
+    const proposals = new Supervised('proposals', 'orchestrator/src/proposals-main.ts', /^proposals worker .* on queue/m, env, logDir, log, started);
+    log('orchestrator, proposals and compute workers');
+    await Promise.all([orchestrator.start(), compute.start(), proposals.start()]);
     const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
     const { service, close } = await createServiceFromConfig({
       temporalAddress: env.TEMPORAL_ADDRESS, namespace: 'default', databaseUrl,
-      taskQueue: queues.orchestrator, computeQueue: queues.compute, identity: 'chaos-harness',
+      taskQueue: queues.orchestrator, computeQueue: queues.compute, proposalsQueue: queues.proposals,
     });
-    return new ChaosStack(opts, pgOpts, databaseUrl, temporalProc, connection, service, close, orchestrator, compute, queues, started);
+    return new ChaosStack(opts, pgOpts, databaseUrl, temporalProc, connection, service, close, orchestrator, compute, proposals, queues, started);
   }
 
   /**
@@ -203,8 +206,9 @@ export class ChaosStack {
     let down = start;
     switch (kind) {
       case 'kill-compute':
+      case 'kill-proposals':
       case 'kill-orchestrator': {
-        const worker = kind === 'kill-compute' ? this.compute : this.orchestrator;
+        const worker = kind === 'kill-compute' ? this.compute : kind === 'kill-proposals' ? this.proposals : this.orchestrator;
         await worker.kill9();
         down = Date.now();
         // A replacement that dies on start-up is restarted by its supervisor and reported as an unplanned exit.
@@ -236,7 +240,7 @@ export class ChaosStack {
     await this.pool.end().catch(() => {});
     await this.closeService().catch(() => {});
     await this.connection.close().catch(() => {});
-    await Promise.all([this.orchestrator.stop(), this.compute.stop()]);
+    await Promise.all([this.orchestrator.stop(), this.compute.stop(), this.proposals.stop()]);
     if (this.temporalProc) await stopProcess(this.temporalProc);
     // Unlike the bench and test clusters this one is stopped: it is restarted mid-run anyway, and
     // a cluster left on the port would be picked up by the next run in place of its own.
@@ -505,9 +509,9 @@ export async function replayAll(workflowId: string, histories: Array<{ runId: st
 
 /** Undisturbed run, faulted run with the same config and seed, then the checks. */
 export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promise<ScenarioLine> {
-  const exitsBefore = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].length;
+  const exitsBefore = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits, ...stack.proposals.unplannedExits].length;
   const startsBefore = stack.startedFingerprints.length;
-  const runningCode = [stack.orchestrator.fingerprint, stack.compute.fingerprint];
+  const runningCode = [stack.orchestrator.fingerprint, stack.compute.fingerprint, stack.proposals.fingerprint];
   const baseline = await runOnce(stack, spec, 'undisturbed', []);
   await settle(stack, baseline);
   const chaos = await runOnce(stack, spec, 'faults', spec.faults);
@@ -532,7 +536,7 @@ export async function runScenario(stack: ChaosStack, spec: ScenarioSpec): Promis
   const known = recoveries.filter((r): r is number => r !== null);
   // A fault late in a study may leave no trial dispatched after it: no resumed time, not a failure.
   const resumed = chaos.injected.map((f) => f.resumed_s).filter((r): r is number => r !== null);
-  const exits = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits].slice(exitsBefore);
+  const exits = [...stack.orchestrator.unplannedExits, ...stack.compute.unplannedExits, ...stack.proposals.unplannedExits].slice(exitsBefore);
   const codeVersions = new Set([...runningCode, ...stack.startedFingerprints.slice(startsBefore)]);
   return {
     scenario: spec.name,

@@ -72,7 +72,7 @@ const scenarios: ScenarioSpec[] = [
       bayesopt: { method: 'gp-logei', initialDesign: 8 },
       seed: 1,
     },
-    faults: FAULTS.map((f, i) => ({ ...f, at: 0.15 * (i + 1) })),
+    faults: [...FAULTS, { at: 0, kind: 'kill-proposals' as const }].map((f, i) => ({ ...f, at: 0.14 * (i + 1) })),
     timeoutS: 600,
     stallS: 120,
     note: 'parallel 1: each proposal sees every earlier result, so params and values are deterministic and compared in full',

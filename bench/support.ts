@@ -4,8 +4,8 @@ import { migrate } from '../prisma/src/migrate';
 import { recreateDatabase, startPostgres } from '../infra/stack/postgres';
 import { startTemporal } from '../infra/stack/temporal';
 import { startProcess, stopProcess, waitFor, type ManagedProcess } from '../infra/stack/processes';
-import { createServiceFromConfig } from '../orchestrator/src/service-impl';
-import type { StepwiseService } from '../orchestrator/src/service-types';
+import { createServiceFromConfig } from '../service/src/index';
+import type { StepwiseService } from '../service/src/service-types';
 
 export { quantile, Results } from './results';
 
@@ -34,6 +34,7 @@ export async function startBenchStack(name: string, opts: { computeWorkers?: num
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     STEPWISE_ORCHESTRATOR_QUEUE: `bench-${name}-orchestrator`,
     STEPWISE_TASK_QUEUE: `bench-${name}-compute`,
+    STEPWISE_PROPOSALS_QUEUE: `bench-${name}-proposals`,
   };
   const procs: ManagedProcess[] = [];
   const start = async (label: string, script: string) => {
@@ -44,10 +45,11 @@ export async function startBenchStack(name: string, opts: { computeWorkers?: num
     await waitFor(`${label} to start`, async () => /on queue/.test(out), 120_000);
   };
   await start('orchestrator', 'orchestrator/src/main.ts');
+  await start('proposals', 'orchestrator/src/proposals-main.ts');
   for (let i = 0; i < (opts.computeWorkers ?? 1); i++) await start(`compute-${i}`, 'workers/src/main.ts');
   const { service, close } = await createServiceFromConfig({
     temporalAddress: env.TEMPORAL_ADDRESS, namespace: 'default', databaseUrl,
-    taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE, computeQueue: env.STEPWISE_TASK_QUEUE, identity: `bench-${name}`,
+    taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE, computeQueue: env.STEPWISE_TASK_QUEUE, proposalsQueue: env.STEPWISE_PROPOSALS_QUEUE,
   });
   return {
     service,

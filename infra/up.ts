@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import YAML from 'yaml';
 import { migrate } from '../prisma/src/migrate';
-import { createServiceFromConfig } from '../orchestrator/src/service-impl';
-import { DEFAULT_COMPUTE_QUEUE, DEFAULT_ORCHESTRATOR_QUEUE } from '../core/src/contracts/compute';
+import { createServiceFromConfig } from '../service/src/index';
+import { DEFAULT_COMPUTE_QUEUE, DEFAULT_ORCHESTRATOR_QUEUE, DEFAULT_PROPOSALS_QUEUE } from '../core/src/contracts/compute';
 import { devStackSettings } from './stack/dev-env';
 import { startPostgresChild } from './stack/postgres';
 import { findTemporal, temporalHealthy } from './stack/temporal';
@@ -67,6 +67,7 @@ const env = {
   TEMPORAL_ADDRESS: s.temporalAddress,
   STEPWISE_ORCHESTRATOR_QUEUE: process.env.STEPWISE_ORCHESTRATOR_QUEUE ?? DEFAULT_ORCHESTRATOR_QUEUE,
   STEPWISE_TASK_QUEUE: process.env.STEPWISE_TASK_QUEUE ?? DEFAULT_COMPUTE_QUEUE,
+  STEPWISE_PROPOSALS_QUEUE: process.env.STEPWISE_PROPOSALS_QUEUE ?? DEFAULT_PROPOSALS_QUEUE,
   STEPWISE_MODEL_DIR: process.env.STEPWISE_MODEL_DIR ?? join(s.dataDir, 'models'),
   // The example program (examples/train_tiny.py) is allowlisted out of the box.
   STEPWISE_COMMANDS_FILE: process.env.STEPWISE_COMMANDS_FILE ?? 'examples/commands.json',
@@ -108,8 +109,12 @@ try {
     },
   });
 
-  say('orchestrator and compute workers');
-  await Promise.all([supervisor.add(worker('orchestrator', 'orchestrator/src/main.ts')), supervisor.add(worker('compute', 'workers/src/main.ts'))]);
+  say('orchestrator, proposals and compute workers');
+  await Promise.all([
+    supervisor.add(worker('orchestrator', 'orchestrator/src/main.ts')),
+    supervisor.add(worker('proposals', 'orchestrator/src/proposals-main.ts')),
+    supervisor.add(worker('compute', 'workers/src/main.ts')),
+  ]);
 
   if (!process.argv.includes('--no-web')) {
     buildWebIfStale(say);
@@ -122,7 +127,7 @@ try {
 
   const { service, close } = await createServiceFromConfig({
     temporalAddress: s.temporalAddress, namespace: 'default', databaseUrl: s.databaseUrl,
-    taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE, computeQueue: env.STEPWISE_TASK_QUEUE, identity: 'stepwise-up',
+    taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE, computeQueue: env.STEPWISE_TASK_QUEUE, proposalsQueue: env.STEPWISE_PROPOSALS_QUEUE,
   });
   if (!process.argv.includes('--no-demo')) {
     const demo = YAML.parse(readFileSync(resolve('examples/branin-random.yaml'), 'utf8'));

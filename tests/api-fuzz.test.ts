@@ -6,7 +6,7 @@ import { createDb, type Db } from '@stepwise/db';
 import type { ManagedProcess } from '../infra/stack/processes';
 import { TEST_ENV } from './support/env';
 import { startTestWeb } from './support/web';
-import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
 
 /**
  * Malformed input against the real API (Next.js production server, Postgres, Temporal, workers):
@@ -47,7 +47,7 @@ async function scheduleIds(): Promise<Set<string>> {
 const rowCounts = async () => ({ studies: await db.study.count(), schedules: await db.rerunSchedule.count() });
 
 beforeAll(async () => {
-  procs.push(...(await Promise.all([startOrchestrator(w, 'fuzz-orchestrator'), startCompute(w, 'fuzz-compute')])));
+  procs.push(...(await Promise.all([startOrchestrator(w, 'fuzz-orchestrator'), startProposals(w, 'fuzz-proposals'), startCompute(w, 'fuzz-compute')])));
   procs.push(
     await startTestWeb(w, port, {
       STEPWISE_COMMANDS_FILE: COMMANDS_FILE,

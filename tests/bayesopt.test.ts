@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_FUNCTIONS } from '@stepwise/core';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import { waitFor, type ManagedProcess } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';
-import { kill9, startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { kill9, startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
 
-/** `bayesopt` studies end to end: GP proposals in an orchestrator activity, 4 trials in flight. */
+/** `bayesopt` studies end to end: GP proposals on the proposals worker, 4 trials in flight. */
 const w = testWorkerEnv('bayesopt');
 const live: ManagedProcess[] = [];
 let service: StepwiseService;
@@ -14,7 +14,7 @@ let db: Db;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  live.push(...(await Promise.all([startOrchestrator(w, 'bo-orch-a'), startCompute(w)])));
+  live.push(...(await Promise.all([startOrchestrator(w, 'bo-orch-a'), startCompute(w), startProposals(w, 'bo-proposals-a')])));
   ({ service, db, close } = await connectService(w));
 });
 
@@ -66,6 +66,17 @@ describe('bayesopt studies', () => {
     await waitFor('acquisition proposals before the crash', async () => (await service.getStudy(s.id)).trialsCompleted >= 16, 120_000, 50);
     await kill9(live.shift()!);
     live.push(await startOrchestrator(w, 'bo-orch-b'));
+    const done = await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 600_000);
+    expect(done.status).toBe('completed');
+    await expectCleanProposals(s.id, 36);
+  });
+
+  it('survives SIGKILL of a proposals worker while a second one proposes for the same study', async () => {
+    live.push(await startProposals(w, 'bo-proposals-b'));
+    const s = await service.launchStudy({ source: 'client', config: branin(34, 36) });
+    await waitFor('acquisition proposals before the crash', async () => (await service.getStudy(s.id)).trialsCompleted >= 14, 120_000, 50);
+    const victim = live.findIndex((p) => p.name === 'bo-proposals-a');
+    await kill9(live.splice(victim, 1)[0]);
     const done = await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 600_000);
     expect(done.status).toBe('completed');
     await expectCleanProposals(s.id, 36);

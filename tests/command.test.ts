@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import type { ManagedProcess } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';
-import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
 
 /** `command` objectives: an allowlisted Python program per trial, params on stdin, metrics on stdout. */
 const w = testWorkerEnv('command');
@@ -13,7 +13,7 @@ let db: Db;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  live.push(...(await Promise.all([startOrchestrator(w), startCompute(w, 'command-compute', { STEPWISE_COMMANDS_FILE: 'examples/commands.json' })])));
+  live.push(...(await Promise.all([startOrchestrator(w), startProposals(w, 'command-proposals'), startCompute(w, 'command-compute', { STEPWISE_COMMANDS_FILE: 'examples/commands.json' })])));
   ({ service, db, close } = await connectService(w));
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import type { ManagedProcess } from '../infra/stack/processes';
 import type { EvaluationSummary } from '@stepwise/core';

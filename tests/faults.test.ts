@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { StepwiseService, StudyDetail } from '@stepwise/orchestrator';
+import type { StepwiseService, StudyDetail } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import { startProcess, waitFor, type ManagedProcess } from '../infra/stack/processes';
 import { connectService } from './support/service';

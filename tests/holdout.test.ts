@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import type { ManagedProcess } from '../infra/stack/processes';
 import type { FinalNumbers, ThresholdoutRecord } from '../orchestrator/src/activities/holdout';
 import { holdoutLines } from '../client/src/cli/program';
 import { connectService, waitForStatus } from './support/service';
-import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
 
 /** Holdout discipline in a search: Thresholdout on new bests, final numbers from unseen seeds. */
 const w = testWorkerEnv('holdout');
@@ -20,6 +20,7 @@ beforeAll(async () => {
   live.push(
     ...(await Promise.all([
       startOrchestrator(w, 'holdout-orchestrator'),
+      startProposals(w, 'holdout-proposals'),
       startCompute(w, 'holdout-compute', { STEPWISE_MODEL_DIR: '.data/test/models' }),
     ])),
   );

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TStudyConfigInput } from '@stepwise/core';
 import type { Db } from '@stepwise/db';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import { createCaller, createContext } from '../web/src/server/router';
 import type { ManagedProcess } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';
-import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
+import { startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
 import { fieldsOf, trpcError } from './support/trpc-errors';
 
 /**
@@ -50,6 +50,7 @@ let samplerId: string;
 beforeAll(async () => {
   live.push(...(await Promise.all([
     startOrchestrator(w, 'router-insights-orch'),
+    startProposals(w, 'router-insights-proposals'),
     startCompute(w, 'router-insights-compute', { STEPWISE_MODEL_DIR: '.data/test/models' }),
   ])));
   ({ service, db, close } = await connectService(w));

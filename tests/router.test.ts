@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TStudyConfigInput } from '@stepwise/core';
 import type { Db } from '@stepwise/db';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import { createCaller, createContext } from '../web/src/server/router';
 import { waitFor, type ManagedProcess } from '../infra/stack/processes';
 import { readEvaluateState } from '../web/src/lib/evaluate';

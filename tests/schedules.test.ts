@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError, type StepwiseService } from '@stepwise/orchestrator';
+import { ValidationError, type StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import type { Client } from '@temporalio/client';
 import { waitFor, type ManagedProcess } from '../infra/stack/processes';

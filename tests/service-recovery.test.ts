@@ -34,7 +34,7 @@ describe('web service with Temporal down', () => {
     expect(await portOpen(port), `port ${port} must be free for this test (STEPWISE_TEST_TEMPORAL_PORT + 100)`).toBe(false);
     const cfg = {
       temporalAddress: address, namespace: 'default', taskQueue: 'recovery-orchestrator', computeQueue: 'recovery-compute',
-      databaseUrl: inject('databaseUrl'), identity: 'service-recovery-test',
+      proposalsQueue: 'recovery-proposals', databaseUrl: inject('databaseUrl'),
     };
     handle = orchestratorService(() => cfg, { minDelayMs: 200, maxDelayMs: 1000 });
 

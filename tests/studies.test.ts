@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTestFunction, gridSize, effectiveSpace, ZStudyConfig } from '@stepwise/core';
-import { ValidationError, type StepwiseService } from '@stepwise/orchestrator';
+import { ValidationError, type StepwiseService } from '@stepwise/service';
 import { createStudy, type Db } from '@stepwise/db';
 import { waitFor } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';

@@ -26,8 +26,8 @@ const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Workspace packages ship TypeScript sources with extensionless imports.
-  transpilePackages: ['@stepwise/core', '@stepwise/db', '@stepwise/orchestrator'],
-  // Native / gRPC dependencies of the orchestrator service stay plain Node requires.
+  transpilePackages: ['@stepwise/core', '@stepwise/db', '@stepwise/service'],
+  // Native / gRPC dependencies of the service stay plain Node requires.
   serverExternalPackages: [
     '@temporalio/client',
     '@temporalio/common',

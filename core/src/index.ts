@@ -4,6 +4,7 @@ export * from './config/study';
 export * from './config/text';
 export * from './config/cron';
 export * from './config/limits';
+export * from './config/stack-env';
 export * from './functions/test-functions';
 export * from './search/grid-search';
 export * from './search/random-search';

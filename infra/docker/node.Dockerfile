@@ -11,6 +11,7 @@ COPY package.json package-lock.json .npmrc ./
 COPY core/package.json core/
 COPY prisma/package.json prisma/
 COPY workers/package.json workers/
+COPY service/package.json service/
 COPY orchestrator/package.json orchestrator/
 COPY web/package.json web/
 COPY client/package.json client/

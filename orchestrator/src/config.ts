@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { DEFAULT_COMPUTE_QUEUE, DEFAULT_ORCHESTRATOR_QUEUE } from '@stepwise/core';
+import { stackSettingsFromEnv, type StackSettings } from '@stepwise/core';
 
-/** Orchestrator settings from the environment (same variables in every topology). */
-export interface OrchestratorConfig {
-  temporalAddress: string;
-  namespace: string;
-  taskQueue: string;
-  computeQueue: string;
-  databaseUrl: string;
+/** Settings of an orchestrator or proposals worker process (same variables in every topology). */
+export interface OrchestratorConfig extends StackSettings {
   identity: string;
 }
 
-export function orchestratorConfigFromEnv(env = process.env): OrchestratorConfig {
-  const databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is not set: point it at the Stepwise Postgres database');
+export function orchestratorConfigFromEnv(env = process.env, role = 'orchestrator'): OrchestratorConfig {
   return {
-    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
-    taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE ?? DEFAULT_ORCHESTRATOR_QUEUE,
-    computeQueue: env.STEPWISE_TASK_QUEUE ?? DEFAULT_COMPUTE_QUEUE,
-    databaseUrl,
+    ...stackSettingsFromEnv(env),
     // Every container is PID 1: a random suffix keeps identities apart when hostnames repeat.
-    identity: env.STEPWISE_WORKER_ID ?? `orchestrator@${os.hostname()}:${process.pid}-${randomBytes(3).toString('hex')}`,
+    identity: env.STEPWISE_WORKER_ID ?? `${role}@${os.hostname()}:${process.pid}-${randomBytes(3).toString('hex')}`,
   };
 }

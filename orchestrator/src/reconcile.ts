@@ -2,7 +2,7 @@ import { Client, WorkflowExecutionAlreadyStartedError, type Connection } from '@
 import { ZStudyConfig } from '@stepwise/core';
 import { finishStudy, type Db } from '@stepwise/db';
 import type { OrchestratorConfig } from './config';
-import type { StudyWorkflowInput } from './workflows';
+import type { StudyWorkflowInput } from '@stepwise/core';
 
 /**
  * Launching a study writes its row, then starts its workflow. If the launching process dies in
@@ -13,7 +13,7 @@ import type { StudyWorkflowInput } from './workflows';
 export async function reconcileQueuedStudies(
   db: Db,
   temporal: Client,
-  queues: Pick<OrchestratorConfig, 'taskQueue' | 'computeQueue'>,
+  queues: Pick<OrchestratorConfig, 'taskQueue' | 'computeQueue'> & { proposalsQueue?: string },
   graceMs: number,
 ): Promise<string[]> {
   const stale = await db.study.findMany({
@@ -32,7 +32,7 @@ export async function reconcileQueuedStudies(
       await temporal.workflow.start('studyWorkflow', {
         taskQueue: queues.taskQueue,
         workflowId: study.workflowId!,
-        args: [{ studyId: study.id, config: parsed.data, computeQueue: queues.computeQueue } satisfies StudyWorkflowInput],
+        args: [{ studyId: study.id, config: parsed.data, computeQueue: queues.computeQueue, proposalsQueue: queues.proposalsQueue } satisfies StudyWorkflowInput],
       });
       started.push(study.id);
     } catch (err) {

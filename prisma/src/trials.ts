@@ -256,6 +256,15 @@ export async function trialHistory(db: DbOrTx, studyId: string): Promise<{
   };
 }
 
+/**
+ * How many trial rows a study has. Rows are never deleted, so the count only grows with each
+ * insert: a proposer reads it with its inputs and commits only if it is unchanged (optimistic
+ * concurrency, see orchestrator/src/activities/propose-trials.ts).
+ */
+export async function trialRowCount(db: DbOrTx, studyId: string): Promise<number> {
+  return db.trial.count({ where: { studyId } });
+}
+
 export async function getTrialsByNumber(db: DbOrTx, studyId: string, numbers: number[]): Promise<Array<{ number: number; params: TParams }>> {
   const rows = await db.trial.findMany({ where: { studyId, number: { in: numbers } }, select: { number: true, params: true }, orderBy: { number: 'asc' } });
   return rows.map((r) => ({ number: r.number, params: r.params as TParams }));

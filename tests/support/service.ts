@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { createDb, type Db } from '@stepwise/db';
-import { createService, type StepwiseService, type StudySummary } from '@stepwise/orchestrator';
+import { createService, type StepwiseService, type StudySummary } from '@stepwise/service';
 import { waitFor } from '../../infra/stack/processes';
 import type { WorkerEnv } from './workers';
 
@@ -9,7 +9,7 @@ export async function connectService(w: WorkerEnv): Promise<{ service: StepwiseS
   const db = createDb(w.databaseUrl, 5);
   const connection = await Connection.connect({ address: w.temporalAddress });
   const temporal = new Client({ connection });
-  const service = createService({ db, temporal, queues: { taskQueue: w.orchestratorQueue, computeQueue: w.computeQueue } });
+  const service = createService({ db, temporal, queues: { taskQueue: w.orchestratorQueue, computeQueue: w.computeQueue, proposalsQueue: w.proposalsQueue } });
   return {
     service,
     db,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { StepwiseService } from '@stepwise/orchestrator';
+import type { StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
 import type { ManagedProcess } from '../../infra/stack/processes';
 import { connectService } from './service';

@@ -12,6 +12,7 @@ export interface WorkerEnv {
   /** Per-test-file task queues keep files from stealing each other's work. */
   orchestratorQueue: string;
   computeQueue: string;
+  proposalsQueue: string;
 }
 
 export function testWorkerEnv(prefix: string): WorkerEnv {
@@ -20,6 +21,7 @@ export function testWorkerEnv(prefix: string): WorkerEnv {
     temporalAddress: inject('temporalAddress'),
     orchestratorQueue: `${prefix}-orchestrator`,
     computeQueue: `${prefix}-compute`,
+    proposalsQueue: `${prefix}-proposals`,
   };
 }
 
@@ -29,6 +31,7 @@ function envFor(w: WorkerEnv, extra: Record<string, string> = {}): NodeJS.Proces
     TEMPORAL_ADDRESS: w.temporalAddress,
     STEPWISE_ORCHESTRATOR_QUEUE: w.orchestratorQueue,
     STEPWISE_TASK_QUEUE: w.computeQueue,
+    STEPWISE_PROPOSALS_QUEUE: w.proposalsQueue,
     ...extra,
   };
 }
@@ -49,6 +52,11 @@ async function startAndWait(name: string, script: string, env: NodeJS.ProcessEnv
 
 export function startOrchestrator(w: WorkerEnv, name = 'orchestrator', extra: Record<string, string> = {}): Promise<ManagedProcess> {
   return startAndWait(name, 'orchestrator/src/main.ts', envFor(w, { STEPWISE_WORKER_ID: name, ...extra }), /^orchestrator .* on queue/m);
+}
+
+/** The proposals worker (BO proposals; activities only), needed by every adaptive study. */
+export function startProposals(w: WorkerEnv, name = 'proposals', extra: Record<string, string> = {}): Promise<ManagedProcess> {
+  return startAndWait(name, 'orchestrator/src/proposals-main.ts', envFor(w, { STEPWISE_WORKER_ID: name, ...extra }), /^proposals worker .* on queue/m);
 }
 
 export function startCompute(w: WorkerEnv, name = 'compute', extra: Record<string, string> = {}): Promise<ManagedProcess> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { InMemoryStepwiseService, handleTrpcRequest, unusedPort } from '@stepwise/web/testing';
-import type { StepwiseService } from '@stepwise/orchestrator/service-types';
+import type { StepwiseService } from '@stepwise/service/service-types';
 import { createStepwiseClient } from '../index';
 import { runCli, type CliIO } from './program';
 import { backoffMs, createReconnector, transientReason } from './reconnect';

@@ -103,6 +103,7 @@ export interface ComputeActivities {
 
 export const DEFAULT_COMPUTE_QUEUE = 'compute';
 export const DEFAULT_ORCHESTRATOR_QUEUE = 'orchestrator';
+export const DEFAULT_PROPOSALS_QUEUE = 'proposals';
 
 /**
  * ApplicationFailure types a compute activity throws non-retryably: the same input fails the same

@@ -1,4 +1,5 @@
 import type { TParams } from '../config/space';
+import type { TStudyConfig } from '../config/study';
 
 /**
  * Messages the orchestration workflows exchange with their (database) activities: the trials a
@@ -39,4 +40,38 @@ export interface TrialBlockRecord {
   stats: unknown;
   /** Per-seed values, when the caller keeps them (evaluate races). */
   values?: number[] | null;
+}
+
+/** Input of the study workflow (started by the service, the reconciler and schedule firings). */
+export interface StudyWorkflowInput {
+  studyId: string;
+  config: TStudyConfig;
+  computeQueue?: string;
+  /** Queue of the proposals workers (BO, S^3 screening); defaults to DEFAULT_PROPOSALS_QUEUE. */
+  proposalsQueue?: string;
+  /** Set by continue-as-new: the first trial number this run dispatches. */
+  nextNumber?: number;
+  completedBefore?: number;
+  /** Set by continue-as-new: the best search estimate so far, and whether Thresholdout stopped. */
+  search?: { best: { number: number; value: number } | null; thresholdoutDone: boolean };
+  /** Set by continue-as-new: the study was paused when the previous run ended. */
+  paused?: boolean;
+}
+
+export interface StudyProgress {
+  dispatched: number;
+  finished: number;
+  inFlight: number;
+  total: number;
+  paused: boolean;
+}
+
+/**
+ * The action of a rerun schedule. Each firing (Temporal gives it a unique workflow id)
+ * materialises a new Study from the schedule's template and runs it as a child workflow.
+ */
+export interface ScheduledStudyInput {
+  scheduleId: string;
+  computeQueue?: string;
+  proposalsQueue?: string;
 }

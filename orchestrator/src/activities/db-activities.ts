@@ -42,7 +42,10 @@ export function createDbActivities(db: Db) {
       return recorded;
     },
 
-    /** Adaptive proposals (Bayesian optimization), recorded before they are returned. */
+    /**
+     * Adaptive proposals on the orchestrator queue: only runs recorded before PROPOSALS_QUEUE_PATCH
+     * (workflows/proposals.ts) schedule them here; new runs use the proposals worker.
+     */
     async proposeTrials(input: { studyId: string; numbers: number[] }): Promise<NewTrial[]> {
       return proposeTrials(db, input.studyId, input.numbers);
     },

@@ -1,36 +1,71 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { effectiveSpace, proposeBatch, ZStudyConfig, type BoState } from '@stepwise/core';
-import { getStudyRow, getTrialsByNumber, insertTrials, setStrategyState, trialHistory, type Db, type DbOrTx, type NewTrial } from '@stepwise/db';
+import { effectiveSpace, proposeBatch, ZStudyConfig, type BoState, type NewTrial } from '@stepwise/core';
+import { getStudyRow, getTrialsByNumber, insertTrials, setStrategyState, trialHistory, trialRowCount, type Db, type DbOrTx } from '@stepwise/db';
 
 /**
  * Proposes trials `numbers` for an adaptive study and records them before returning, so a crash
  * after this activity neither loses nor repeats a proposal: a retry finds the rows already there
- * and returns them unchanged. Pending trials are given to the optimizer so parallel workers never
+ * and returns them unchanged. Pending trials are given to the optimizer so parallel slots never
  * receive a duplicate point.
+ *
+ * No lock and no transaction is held while the optimizer computes (a GP fit takes from tens of
+ * milliseconds to seconds). Concurrency is optimistic instead: the inputs are read together with
+ * the study's trial-row count, and the proposals are committed only if that count is unchanged,
+ * in a short transaction that serializes commits (a per-study advisory lock held for the
+ * duration of two writes). A proposer that lost the race, i.e. another slot's proposals were
+ * recorded since it read its pending set, computes again with them as pending. Some commit
+ * always succeeds, so concurrent proposers make progress; results recorded meanwhile do not
+ * invalidate a proposal (it is simply made on slightly older data, as in any asynchronous BO).
  */
-export async function proposeTrials(db: Db, studyId: string, numbers: number[]): Promise<NewTrial[]> {
-  // One proposer per study at a time (concurrent slots, retried activities): each sees the
-  // points the previous one recorded as pending, so no two proposals coincide.
-  return db.$transaction(
-    async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${studyId}))`;
-      return proposeLocked(tx, studyId, numbers);
-    },
-    { timeout: 120_000, maxWait: 120_000 },
-  );
+export interface ProposeOptions {
+  /** Rounds (read, compute, try to commit) before giving up with a retryable failure. */
+  maxRounds?: number;
+  heartbeat?: () => void;
+  /** Called between computing and committing each round (tests use it to force a conflict). */
+  beforeCommit?: (round: number) => Promise<void>;
 }
 
-async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Promise<NewTrial[]> {
-  const existing = await getTrialsByNumber(db, studyId, numbers);
-  const have = new Set(existing.map((t) => t.number));
-  const missing = numbers.filter((n) => !have.has(n)).sort((a, b) => a - b);
-  if (missing.length === 0) return existing;
+export async function proposeTrials(db: Db, studyId: string, numbers: number[], opts: ProposeOptions = {}): Promise<NewTrial[]> {
+  const maxRounds = opts.maxRounds ?? 16;
+  for (let round = 0; round < maxRounds; round++) {
+    opts.heartbeat?.();
+    const existing = await getTrialsByNumber(db, studyId, numbers);
+    const have = new Set(existing.map((t) => t.number));
+    const missing = numbers.filter((n) => !have.has(n)).sort((a, b) => a - b);
+    if (missing.length === 0) return existing;
 
+    const snapshot = await readInputs(db, studyId);
+    const proposed = computeProposals(snapshot, missing);
+    opts.heartbeat?.();
+    await opts.beforeCommit?.(round);
+    if (await commitIfUnchanged(db, studyId, snapshot.rowCount, proposed)) {
+      // Re-read: these rows (ours, or a retried attempt's that committed first) are the ones that count.
+      return getTrialsByNumber(db, studyId, numbers);
+    }
+  }
+  // Retryable: every round lost to another proposer of the same study; Temporal retries later.
+  throw ApplicationFailure.retryable(`study ${studyId}: proposals conflicted ${maxRounds} times in a row with concurrent proposers`, 'ProposalConflict');
+}
+
+interface ProposalInputs {
+  rowCount: number;
+  config: ReturnType<typeof ZStudyConfig.parse>;
+  strategyState: unknown;
+  history: Awaited<ReturnType<typeof trialHistory>>;
+}
+
+async function readInputs(db: DbOrTx, studyId: string): Promise<ProposalInputs> {
+  // The count first: a row inserted after it makes the commit's check fail, never pass wrongly.
+  const rowCount = await trialRowCount(db, studyId);
   const study = await getStudyRow(db, studyId);
   if (!study) throw ApplicationFailure.nonRetryable(`study ${studyId} does not exist`, 'StudyNotFound');
   const config = ZStudyConfig.parse(study.config);
-  const settings = config.bayesopt ?? { method: 'gp-logei' as const, initialDesign: 10 };
   const history = await trialHistory(db, studyId);
+  return { rowCount, config, strategyState: study.strategyState, history };
+}
+
+function computeProposals({ config, history, strategyState }: ProposalInputs, missing: number[]): { trials: NewTrial[]; state: Record<string, unknown> } {
+  const settings = config.bayesopt ?? { method: 'gp-logei' as const, initialDesign: 10 };
   const knownNoiseVar = config.objective.type === 'function' && config.objective.noiseStd > 0 ? config.objective.noiseStd ** 2 : undefined;
   const result = proposeBatch({
     space: effectiveSpace(config),
@@ -46,17 +81,28 @@ async function proposeLocked(db: DbOrTx, studyId: string, numbers: number[]): Pr
     seed: config.seed,
     method: settings.method,
     initialDesign: settings.initialDesign,
-    state: (study.strategyState as BoState | null) ?? undefined,
+    state: (strategyState as BoState | null) ?? undefined,
   });
-  const trials: NewTrial[] = result.proposals.map((p, i) => ({
+  const trials = result.proposals.map((p, i) => ({
     number: missing[i],
     params: p.params,
     proposal: { ...p.reason, observations: history.completed.length, pending: history.pending.length },
   }));
-  // Merge: other keys of the strategy state (holdout `final`, `thresholdout`) are not the proposer's.
-  const kept = study.strategyState !== null && typeof study.strategyState === 'object' && !Array.isArray(study.strategyState) ? study.strategyState : {};
-  await setStrategyState(db, studyId, { ...kept, ...result.state });
-  await insertTrials(db, studyId, trials);
-  // Re-read: a concurrent retry may have inserted first, and its rows are the ones that count.
-  return getTrialsByNumber(db, studyId, numbers);
+  return { trials, state: result.state as unknown as Record<string, unknown> };
+}
+
+async function commitIfUnchanged(db: Db, studyId: string, rowCount: number, proposed: { trials: NewTrial[]; state: Record<string, unknown> }): Promise<boolean> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${studyId}))`;
+      if ((await trialRowCount(tx, studyId)) !== rowCount) return false;
+      // Merge: other keys of the strategy state (holdout `final`, `thresholdout`) are not the proposer's.
+      const row = await getStudyRow(tx, studyId);
+      const kept = row?.strategyState !== null && typeof row?.strategyState === 'object' && !Array.isArray(row.strategyState) ? row.strategyState : {};
+      await setStrategyState(tx, studyId, { ...kept, ...proposed.state });
+      await insertTrials(tx, studyId, proposed.trials);
+      return true;
+    },
+    { timeout: 10_000, maxWait: 10_000 },
+  );
 }

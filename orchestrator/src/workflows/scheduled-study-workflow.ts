@@ -1,15 +1,8 @@
 import { executeChild, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ScheduledStudyInput } from '@stepwise/core';
 import type { DbActivities } from '../activities/db-activities';
 import { studyWorkflow } from './study-workflow';
 
-/**
- * The action of a rerun schedule. Each firing (Temporal gives it a unique workflow id)
- * materialises a new Study from the schedule's template and runs it as a child workflow.
- */
-export interface ScheduledStudyInput {
-  scheduleId: string;
-  computeQueue?: string;
-}
 
 const db = proxyActivities<DbActivities>({ startToCloseTimeout: '20s', retry: { maximumInterval: '5s' } });
 
@@ -18,7 +11,7 @@ export async function scheduledStudyWorkflow(input: ScheduledStudyInput): Promis
   const { studyId, config } = await db.materializeScheduledStudy({ scheduleId: input.scheduleId, studyWorkflowId });
   await executeChild(studyWorkflow, {
     workflowId: studyWorkflowId,
-    args: [{ studyId, config, computeQueue: input.computeQueue }],
+    args: [{ studyId, config, computeQueue: input.computeQueue, proposalsQueue: input.proposalsQueue }],
   });
   return { studyId };
 }

@@ -5,11 +5,12 @@ import {
 import {
   ZStudyConfig, defaultBatchSize, formatIssues, planTrials, reachesTarget, type TStudyConfig,
 } from '@stepwise/core';
-import type { NewTrial } from '@stepwise/core';
+import type { NewTrial, StudyProgress, StudyWorkflowInput } from '@stepwise/core';
 import type { DbActivities } from '../activities/db-activities';
 import { createTrialEvaluator } from './evaluate-trials';
 import { runEvaluateStudy } from './evaluate-study';
 import { createHoldout, type HoldoutTrial } from './holdout';
+import { proposalsForRun } from './proposals';
 import { trialWritesForRun } from './trial-writes';
 
 /**
@@ -19,27 +20,6 @@ import { trialWritesForRun } from './trial-writes';
  * continue-as-new to keep the event history small; everything the next run needs (trial
  * counters, best estimate, pause) travels in its input. See docs/architecture.md, "Workflows".
  */
-
-export interface StudyWorkflowInput {
-  studyId: string;
-  config: TStudyConfig;
-  computeQueue?: string;
-  /** Set by continue-as-new: the first trial number this run dispatches. */
-  nextNumber?: number;
-  completedBefore?: number;
-  /** Set by continue-as-new: the best search estimate so far, and whether Thresholdout stopped. */
-  search?: { best: { number: number; value: number } | null; thresholdoutDone: boolean };
-  /** Set by continue-as-new: the study was paused when the previous run ended. */
-  paused?: boolean;
-}
-
-export interface StudyProgress {
-  dispatched: number;
-  finished: number;
-  inFlight: number;
-  total: number;
-  paused: boolean;
-}
 
 export const progressQuery = defineQuery<StudyProgress>('progress');
 export const pauseSignal = defineSignal('pause');
@@ -56,6 +36,7 @@ const db = proxyActivities<DbActivities>({
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status: 'completed' }> {
   // Before any command: which write path this run was recorded with (see trial-writes.ts).
   const { writes: trialWrites, current } = trialWritesForRun();
+  const proposals = proposalsForRun(current, input.proposalsQueue);
   const { studyId } = input;
   let config = input.config;
   if (current) {
@@ -139,7 +120,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       await trialWrites.insertTrials({ studyId, trials });
       return trials;
     }
-    return db.proposeTrials({ studyId, numbers });
+    return (proposals ?? db).proposeTrials({ studyId, numbers });
   }
 
   /**

@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 /**
  * Workflow code must be deterministic: it may import only the workflow SDK, `@stepwise/core`
  * (pure numerics) and other workflow files; activities and the database only as types. Core in
- * turn must not reach for Node built-ins. The layers stay apart as well: the web server talks to
- * the orchestrator through its service entry only (never the worker, workflows or activities),
- * and the database package takes only core's config and contract shapes (the math that uses its
- * rows is core's, not its own). This is the lint rule, as a test.
+ * turn must not reach for Node built-ins. The layers stay apart as well: the web server and the
+ * service (@stepwise/service) never import the orchestrator package (its worker, workflows or
+ * activities) or the compute workers (onnxruntime); they reach workflows only through Temporal,
+ * by name, with the contracts in core. The database package takes only core's config and contract
+ * shapes (the math that uses its rows is core's, not its own). This is the lint rule, as a test.
  */
 
 const ALLOWED_IN_WORKFLOWS = [/^@temporalio\/workflow$/, /^@stepwise\/core$/, /^\.\/[\w-]+$/];
@@ -94,16 +95,16 @@ function exportOrigins(file: string, seen = new Set<string>()): Map<string, stri
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..', '..', '..');
 
-/** Web may use the orchestrator's service entry (index, service, service-types), not the worker side. */
-const WORKER_SIDE = /^@stepwise\/orchestrator\/(worker|main|replay|reconcile|workflows|activities)(\/|$)|^@temporalio\/(worker|workflow|activity)$/;
-const WORKER_FILES = /^orchestrator\/src\/((worker|main|replay|reconcile)(\.ts)?$|(workflows|activities)(\/|$))/;
+/** What web and service must not import: the worker packages (Temporal workers, onnxruntime). */
+const WORKER_SIDE = /^@stepwise\/(orchestrator|workers)(\/|$)|^@temporalio\/(worker|workflow|activity)$|^onnxruntime-node$/;
+const WORKER_FILES = /^(orchestrator|workers)\//;
 
 /** The only parts of core the database package may take names from: shapes, not numerics. */
 const DB_MAY_USE_FROM_CORE = /^core\/src\/(config|contracts)\//;
 
-function webWorkerImports(): string[] {
+function workerImports(dir: string): string[] {
   const offenders: string[] = [];
-  for (const file of sources(join(root, 'web', 'src'), /\.tsx?$/)) {
+  for (const file of sources(join(root, dir, 'src'), /\.tsx?$/)) {
     for (const spec of allImports(readFileSync(file, 'utf8'))) {
       const target = spec.startsWith('.') ? relative(root, resolve(dirname(file), spec)) : null;
       if (WORKER_SIDE.test(spec) || (target !== null && WORKER_FILES.test(target))) {
@@ -153,8 +154,9 @@ describe('import rules', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('web imports the orchestrator through its service entry, never its worker, workflows or activities', () => {
-    expect(webWorkerImports()).toEqual([]);
+  it('web and the service never import the orchestrator or compute worker packages', () => {
+    expect(workerImports('web')).toEqual([]);
+    expect(workerImports('service')).toEqual([]);
   });
 
   it('the database package takes only config and contract shapes from core, none of its math', () => {
@@ -179,8 +181,8 @@ describe('import rules', () => {
     expect(allImports("import type { W } from '@stepwise/orchestrator/workflows/study-workflow';\nimport '@temporalio/worker';")).toEqual([
       '@stepwise/orchestrator/workflows/study-workflow', '@temporalio/worker',
     ]);
-    expect(['orchestrator/src/worker', 'orchestrator/src/workflows', 'orchestrator/src/activities/db-activities.ts', 'orchestrator/src/service-types'].map((s) => WORKER_FILES.test(s))).toEqual([true, true, true, false]);
-    expect(['@stepwise/orchestrator/worker', '@stepwise/orchestrator/activities/db-activities', '@stepwise/orchestrator', '@stepwise/orchestrator/service'].map((s) => WORKER_SIDE.test(s))).toEqual([true, true, false, false]);
+    expect(['orchestrator/src/worker', 'orchestrator/src/workflows', 'workers/src/models/open.ts', 'service/src/launch-study.ts'].map((s) => WORKER_FILES.test(s))).toEqual([true, true, true, false]);
+    expect(['@stepwise/orchestrator/worker', '@stepwise/orchestrator', '@stepwise/workers', 'onnxruntime-node', '@stepwise/service', '@temporalio/client'].map((s) => WORKER_SIDE.test(s))).toEqual([true, true, true, true, false, false]);
   });
 
   it('the checker itself catches a value import and lets a type import through', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import superjson from 'superjson';
 import { createDb } from '@stepwise/db';
-import type { StepwiseService } from '@stepwise/orchestrator/service-types';
+import type { StepwiseService } from '@stepwise/service/service-types';
 import type { AppRouter } from '../server/router';
 import { InMemoryStepwiseService, handleTrpcRequest, unusedPort } from '../server/testing';
 import { errorMessage, isClientError, isDatabaseError, isDatabaseUnavailable, isNetworkError, isTransient, queryErrorMessage } from './errors';

@@ -1,4 +1,4 @@
-import type { ParallelAxis } from '@stepwise/orchestrator/service-types';
+import type { ParallelAxis } from '@stepwise/service/service-types';
 /**
  * Pure helpers of the study page's insight panels (proposal labels, intervals, heatmap cells,
  * chart data). Kept out of the components so they can be tested without a browser.

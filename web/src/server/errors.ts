@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { z } from 'zod';
-import { NotFoundError, ValidationError } from '@stepwise/orchestrator/service-types';
+import { NotFoundError, ValidationError } from '@stepwise/service/service-types';
 
 /** A field-level problem: `field` is a dotted config path ("budget.parallel"), or "(input)". */
 export interface FieldIssue {

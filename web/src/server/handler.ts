@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import type { StepwiseService } from '@stepwise/orchestrator/service-types';
+import type { StepwiseService } from '@stepwise/service/service-types';
 import { appRouter } from './router';
 import { createContext } from './trpc';
 import { resolveService } from './service-provider';

@@ -13,7 +13,7 @@ import type {
   TrialRow,
   TrialSortField,
   TrialStatus,
-} from '@stepwise/orchestrator/service-types';
+} from '@stepwise/service/service-types';
 
 /**
  * Output shapes shared by several procedures. They mirror service-types.ts one to one; the type

@@ -1,13 +1,13 @@
-import { orchestratorConfigFromEnv, type OrchestratorConfig } from '@stepwise/orchestrator/config';
-import { createServiceFromConfig } from '@stepwise/orchestrator/service-impl';
-import type { StepwiseService } from '@stepwise/orchestrator/service-types';
+import { serviceConfigFromEnv, type ServiceConfig } from '@stepwise/service/config';
+import { createServiceFromConfig } from '@stepwise/service';
+import type { StepwiseService } from '@stepwise/service/service-types';
 import { ServiceUnavailableError } from './errors';
 
 const DEMO_KEY = Symbol.for('stepwise.demoService');
 const REAL_KEY = Symbol.for('stepwise.orchestratorService');
 
 /**
- * The service behind /api/trpc: the orchestrator's (Postgres + Temporal). With
+ * The service behind /api/trpc: @stepwise/service's (Postgres + Temporal). With
  * STEPWISE_FAKE_SERVICE=1 under `next dev` only, an in-memory simulation instead, for UI work
  * and demos without the stack; it is process-local and forgets everything on restart.
  */
@@ -16,7 +16,7 @@ export function resolveService(env: NodeJS.ProcessEnv = process.env): StepwiseSe
   // On globalThis, not in a module variable: Next's dev server reloads modules, and each copy
   // would otherwise open its own database pool and Temporal connection.
   const g = globalThis as { [REAL_KEY]?: ServiceHandle };
-  return (g[REAL_KEY] ??= orchestratorService(() => orchestratorConfigFromEnv(env))).service;
+  return (g[REAL_KEY] ??= orchestratorService(() => serviceConfigFromEnv(env))).service;
 }
 
 /**
@@ -65,12 +65,12 @@ export interface ReconnectOptions {
   minDelayMs?: number;
   /** Longest wait between attempts. */
   maxDelayMs?: number;
-  /** Opens the connections (default: the orchestrator's createServiceFromConfig). */
-  connect?: (cfg: OrchestratorConfig) => Promise<ServiceConnection>;
+  /** Opens the connections (default: @stepwise/service's createServiceFromConfig). */
+  connect?: (cfg: ServiceConfig) => Promise<ServiceConnection>;
 }
 
 /**
- * The orchestrator's service, connected on the first call of any method (importing this costs
+ * The service, connected on the first call of any method (importing this costs
  * nothing). A failed connection is not kept: while Temporal is down every call is answered at
  * once with a ServiceUnavailableError naming the address; the first call after a backoff
  * (minDelayMs doubling up to maxDelayMs) starts another attempt, and the first success is kept
@@ -78,7 +78,7 @@ export interface ReconnectOptions {
  * a request never waits out a connect timeout while the server is known to be cut off.
  * A bad configuration (no DATABASE_URL) is not an outage: it is thrown as it is, every call.
  */
-export function orchestratorService(config: () => OrchestratorConfig, opts: ReconnectOptions = {}): ServiceHandle {
+export function orchestratorService(config: () => ServiceConfig, opts: ReconnectOptions = {}): ServiceHandle {
   const minDelay = opts.minDelayMs ?? 500;
   const maxDelay = Math.max(minDelay, opts.maxDelayMs ?? 30_000);
   const connect = opts.connect ?? createServiceFromConfig;
@@ -91,7 +91,7 @@ export function orchestratorService(config: () => OrchestratorConfig, opts: Reco
   const unavailable = (f: NonNullable<typeof failure>) =>
     new ServiceUnavailableError(f.address, attempt ? 0 : Math.max(0, f.retryAt - Date.now()), f.cause);
 
-  function startAttempt(cfg: OrchestratorConfig): Promise<ServiceConnection> {
+  function startAttempt(cfg: ServiceConfig): Promise<ServiceConnection> {
     const started = connect(cfg).then(
       (conn) => {
         ready = conn;

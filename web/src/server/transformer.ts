@@ -1,5 +1,5 @@
 import superjson from 'superjson';
-import { ValidationError } from '@stepwise/orchestrator/service-types';
+import { ValidationError } from '@stepwise/service/service-types';
 import { joinPath, type FieldIssue } from './errors';
 
 /**

@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { transformer } from './transformer';
-import type { StepwiseService } from '@stepwise/orchestrator/service-types';
+import type { StepwiseService } from '@stepwise/service/service-types';
 import { configuredToken, presentedToken, tokensMatch } from './auth';
-import { ValidationError } from '@stepwise/orchestrator/service-types';
+import { ValidationError } from '@stepwise/service/service-types';
 import { DATABASE_ERROR_MESSAGE, badRequest, formatFieldIssues, isDatabaseError, issuesOf, toTRPCError } from './errors';
 
 export interface Context {

@@ -37,7 +37,7 @@ import {
   type StudySummary,
   type TrialPage,
   type TrialRow,
-} from '@stepwise/orchestrator/service-types';
+} from '@stepwise/service/service-types';
 import { evaluationStateAt, evaluationSteps, simulateEvaluation, syntheticSamplerMean, type FakeEvaluation } from './fake-evaluate';
 
 /**
@@ -45,7 +45,7 @@ import { evaluationStateAt, evaluationSteps, simulateEvaluation, syntheticSample
  * parallelism p runs during [floor(i/p)·d, floor(i/p)·d + d) after the study starts, evaluating
  * the real test function (plus seeded noise). Used by the router and CLI unit tests, and by the
  * dashboard's demo mode (STEPWISE_FAKE_SERVICE=1) so the UI can be exercised without Postgres
- * and Temporal. It is not the product: the real service lives in orchestrator/.
+ * and Temporal. It is not the product: the real service lives in service/.
  */
 
 export interface FakeServiceOptions {

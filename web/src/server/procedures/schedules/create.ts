@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ZCron, ZStudyConfig, ZText, type TStudyConfigInput } from '@stepwise/core';
 import { procedure } from '../../trpc';
 import { badRequest, issuesFromZod } from '../../errors';
-import { ValidationError } from '@stepwise/orchestrator/service-types';
+import { ValidationError } from '@stepwise/service/service-types';
 import { ZScheduleRow } from '../../schemas';
 
 // The service names spec problems after its own input ("spec.cron"); callers of this procedure

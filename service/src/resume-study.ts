@@ -1,4 +1,4 @@
-import type { StudySummary } from '../service-types';
+import type { StudySummary } from './service-types';
 import type { ServiceDeps } from './context';
 import { signalStudy } from './signal-study';
 

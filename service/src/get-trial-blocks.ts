@@ -1,6 +1,6 @@
 import { mergeBlockSequence, type BlockSeriesPoint } from '@stepwise/core';
 import { trialBlockSource } from '@stepwise/db/insights';
-import { NotFoundError, type TrialStatus } from '../service-types';
+import { NotFoundError, type TrialStatus } from './service-types';
 import type { ServiceDeps } from './context';
 import { isUuid } from './lookups';
 

@@ -1,23 +1,23 @@
 import type { TStudyConfig, TParams, TStudyKind } from '@stepwise/core';
-import type { CreateScheduleInput } from './service/create-schedule';
-import type { ListStudiesInput, StudyPage } from './service/list-studies';
-import type { LaunchStudyInput } from './service/launch-study';
-import type { ListTrialsInput, TrialPage } from './service/list-trials';
-import type { ParallelCoordinatesInput, ParallelData } from './service/get-parallel-coordinates';
-import type { SampleGrid, SampleGridRequest } from './service/render-samples';
-import type { SurrogateInput, SurrogateResult } from './service/get-surrogate';
-import type { TrialBlocks, TrialBlocksInput } from './service/get-trial-blocks';
+import type { CreateScheduleInput } from './create-schedule';
+import type { ListStudiesInput, StudyPage } from './list-studies';
+import type { LaunchStudyInput } from './launch-study';
+import type { ListTrialsInput, TrialPage } from './list-trials';
+import type { ParallelCoordinatesInput, ParallelData } from './get-parallel-coordinates';
+import type { SampleGrid, SampleGridRequest } from './render-samples';
+import type { SurrogateInput, SurrogateResult } from './get-surrogate';
+import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
 
 // Each use case's own input/output types live beside it in service/; re-exported here so web and
 // client code keep one place to import the API's shapes from.
-export type { CreateScheduleInput } from './service/create-schedule';
-export type { ListStudiesInput, StudyPage } from './service/list-studies';
-export type { LaunchStudyInput } from './service/launch-study';
-export type { ListTrialsInput, TrialPage, TrialSortField } from './service/list-trials';
-export type { ParallelAxis, ParallelCoordinatesInput, ParallelData } from './service/get-parallel-coordinates';
-export type { SampleGrid, SampleGridRequest } from './service/render-samples';
-export type { SurrogateAxis, SurrogateInput, SurrogateResult } from './service/get-surrogate';
-export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput } from './service/get-trial-blocks';
+export type { CreateScheduleInput } from './create-schedule';
+export type { ListStudiesInput, StudyPage } from './list-studies';
+export type { LaunchStudyInput } from './launch-study';
+export type { ListTrialsInput, TrialPage, TrialSortField } from './list-trials';
+export type { ParallelAxis, ParallelCoordinatesInput, ParallelData } from './get-parallel-coordinates';
+export type { SampleGrid, SampleGridRequest } from './render-samples';
+export type { SurrogateAxis, SurrogateInput, SurrogateResult } from './get-surrogate';
+export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
 
 /**
  * The launch/control surface that the tRPC server (web/) calls. Implemented in service-impl.ts (one use case a file under service/) on top

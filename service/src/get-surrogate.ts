@@ -4,7 +4,7 @@ import {
 } from '@stepwise/core';
 import type { StudyRow } from '@stepwise/db';
 import { findTrialRowByNumber, surrogateObservationRows } from '@stepwise/db/insights';
-import { ValidationError, type TrialRow } from '../service-types';
+import { ValidationError, type TrialRow } from './service-types';
 import type { ServiceDeps } from './context';
 import { spaceOf, studyOrThrow } from './lookups';
 

@@ -1,7 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { effectiveSpace, type TSpace, type TStudyConfig } from '@stepwise/core';
 import { countRunningTrials, getScheduleRow, getStudyRow, updateScheduleRow, type ScheduleRowDb, type StudyRow } from '@stepwise/db';
-import { NotFoundError, type StudySummary } from '../service-types';
+import { NotFoundError, type StudySummary } from './service-types';
 import type { ServiceDeps } from './context';
 import { toSummary } from './rows';
 

@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '@stepwise/db';
-import type { OrchestratorConfig } from '../config';
-import { createHealthCache } from '../workflow-health';
+import type { ServiceConfig } from './config';
+import { createHealthCache } from './workflow-health';
 
 /** What the service is built from: the database, the Temporal client and the task queues to start work on. */
 export interface ServiceDeps {
   db: Db;
   temporal: Client;
-  queues: Pick<OrchestratorConfig, 'taskQueue' | 'computeQueue'>;
+  queues: Pick<ServiceConfig, 'taskQueue' | 'computeQueue'> & { proposalsQueue?: string };
 }
 
 /** The deps plus state shared by several use cases of one service instance. */

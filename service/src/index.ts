@@ -1,25 +1,25 @@
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '@stepwise/db';
-import type { OrchestratorConfig } from './config';
+import type { ServiceConfig } from './config';
 import type { StepwiseService } from './service-types';
-import { cancelStudy } from './service/cancel-study';
-import { serviceContext, type ServiceDeps } from './service/context';
-import { createSchedule } from './service/create-schedule';
-import { deleteSchedule } from './service/delete-schedule';
-import { getParallelCoordinates } from './service/get-parallel-coordinates';
-import { getStudy } from './service/get-study';
-import { getSurrogate } from './service/get-surrogate';
-import { getTrialBlocks } from './service/get-trial-blocks';
-import { launchStudy } from './service/launch-study';
-import { listSchedules } from './service/list-schedules';
-import { listStudies } from './service/list-studies';
-import { listTrials } from './service/list-trials';
-import { pauseSchedule } from './service/pause-schedule';
-import { pauseStudy } from './service/pause-study';
-import { renderSamples } from './service/render-samples';
-import { resumeStudy } from './service/resume-study';
-import { triggerSchedule } from './service/trigger-schedule';
-import { unpauseSchedule } from './service/unpause-schedule';
+import { cancelStudy } from './cancel-study';
+import { serviceContext, type ServiceDeps } from './context';
+import { createSchedule } from './create-schedule';
+import { deleteSchedule } from './delete-schedule';
+import { getParallelCoordinates } from './get-parallel-coordinates';
+import { getStudy } from './get-study';
+import { getSurrogate } from './get-surrogate';
+import { getTrialBlocks } from './get-trial-blocks';
+import { launchStudy } from './launch-study';
+import { listSchedules } from './list-schedules';
+import { listStudies } from './list-studies';
+import { listTrials } from './list-trials';
+import { pauseSchedule } from './pause-schedule';
+import { pauseStudy } from './pause-study';
+import { renderSamples } from './render-samples';
+import { resumeStudy } from './resume-study';
+import { triggerSchedule } from './trigger-schedule';
+import { unpauseSchedule } from './unpause-schedule';
 
 /**
  * The launch/control API over Postgres and Temporal; web (tRPC) and tests call it. Each method is
@@ -27,10 +27,12 @@ import { unpauseSchedule } from './service/unpause-schedule';
  * wires them to one set of connections and the state they share (the workflow health cache).
  */
 
-export type { ServiceDeps } from './service/context';
-export { parseStudyConfig } from './service/parse-study-config';
-export { toTrialProposal } from './service/rows';
-export { studyConfidence } from './service/get-trial-blocks';
+export * from './service-types';
+export * from './config';
+export type { ServiceDeps } from './context';
+export { parseStudyConfig } from './parse-study-config';
+export { toTrialProposal } from './rows';
+export { studyConfidence } from './get-trial-blocks';
 
 export function createService(deps: ServiceDeps): StepwiseService {
   const ctx = serviceContext(deps);
@@ -56,7 +58,7 @@ export function createService(deps: ServiceDeps): StepwiseService {
 }
 
 /** A service wired from environment variables (web server, CLI-side tests). */
-export async function createServiceFromConfig(cfg: OrchestratorConfig): Promise<{ service: StepwiseService; close: () => Promise<void> }> {
+export async function createServiceFromConfig(cfg: ServiceConfig): Promise<{ service: StepwiseService; close: () => Promise<void> }> {
   // Temporal first: when it is down (the web server retries), a failed attempt leaves no pool behind.
   const connection = await Connection.connect({ address: cfg.temporalAddress });
   const db = createDb(cfg.databaseUrl, 10);

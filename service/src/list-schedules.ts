@@ -1,5 +1,5 @@
 import { listScheduleRows } from '@stepwise/db';
-import type { ScheduleRow } from '../service-types';
+import type { ScheduleRow } from './service-types';
 import type { ServiceDeps } from './context';
 import { refreshNextRun } from './lookups';
 import { toScheduleRow } from './rows';

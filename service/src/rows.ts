@@ -1,6 +1,6 @@
 import type { TStudyConfig } from '@stepwise/core';
 import type { ScheduleRowDb, StudyRow, TrialRowDb } from '@stepwise/db';
-import type { ScheduleRow, ScheduleSpecInput, StudySummary, TrialProposal, TrialRow } from '../service-types';
+import type { ScheduleRow, ScheduleSpecInput, StudySummary, TrialProposal, TrialRow } from './service-types';
 
 /** Database rows as the API shapes, shared by the use cases that return them. */
 

@@ -1,5 +1,5 @@
 import { updateScheduleRow } from '@stepwise/db';
-import type { ScheduleRow } from '../service-types';
+import type { ScheduleRow } from './service-types';
 import type { ServiceDeps } from './context';
 import { refreshNextRun, scheduleOrThrow } from './lookups';
 import { toScheduleRow } from './rows';

@@ -1,5 +1,5 @@
 import type { StudyRow } from '@stepwise/db';
-import type { StudyHealth, StudySummary } from '../service-types';
+import type { StudyHealth, StudySummary } from './service-types';
 
 export const isLive = (row: StudyRow) => row.status === 'running' || row.status === 'paused';
 

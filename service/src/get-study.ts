@@ -1,7 +1,7 @@
 import type { TStudyConfig } from '@stepwise/core';
 import { bestSoFar, countRunningTrials, getStudyRow } from '@stepwise/db';
 import { findTrialRowByNumber } from '@stepwise/db/insights';
-import { NotFoundError, type StudyDetail } from '../service-types';
+import { NotFoundError, type StudyDetail } from './service-types';
 import type { ServiceContext } from './context';
 import { isLive, withHealth } from './health';
 import { toSummary, toTrialRow } from './rows';

@@ -1,5 +1,5 @@
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import type { ScheduleRow } from '../service-types';
+import type { ScheduleRow } from './service-types';
 import type { ServiceDeps } from './context';
 import { scheduleOrThrow } from './lookups';
 import { toScheduleRow } from './rows';

@@ -1,5 +1,5 @@
 import { CRON_EXAMPLE, ZCron } from '@stepwise/core';
-import { ValidationError, type ScheduleSpecInput } from '../service-types';
+import { ValidationError, type ScheduleSpecInput } from './service-types';
 
 /** Longest interval between scheduled runs (a year and a day). */
 const MAX_INTERVAL_SECONDS = 366 * 24 * 3600;

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getStudyRow } from '@stepwise/db';
-import { NotFoundError, ValidationError, type StudySummary } from '../service-types';
+import { NotFoundError, ValidationError, type StudySummary } from './service-types';
 import type { ServiceDeps } from './context';
 import { studySummary } from './lookups';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { planTrials, type TStudyConfigInput } from '@stepwise/core';
 import { createStudy, finishStudy } from '@stepwise/db';
-import { launchIssues } from '../launch-checks';
-import { ValidationError, type StudySource, type StudySummary } from '../service-types';
-import type { StudyWorkflowInput } from '../workflows';
+import { launchIssues } from './launch-checks';
+import { ValidationError, type StudySource, type StudySummary } from './service-types';
+import type { StudyWorkflowInput } from '@stepwise/core';
 import type { ServiceDeps } from './context';
 import { parseStudyConfig } from './parse-study-config';
 import { toSummary } from './rows';
@@ -27,7 +27,7 @@ export function launchStudy({ db, temporal, queues }: ServiceDeps) {
       await temporal.workflow.start('studyWorkflow', {
         taskQueue: queues.taskQueue,
         workflowId,
-        args: [{ studyId: row.id, config, computeQueue: queues.computeQueue } satisfies StudyWorkflowInput],
+        args: [{ studyId: row.id, config, computeQueue: queues.computeQueue, proposalsQueue: queues.proposalsQueue } satisfies StudyWorkflowInput],
       });
     } catch (err) {
       await finishStudy(db, row.id, 'failed', `could not start the workflow: ${(err as Error).message}`);

@@ -1,5 +1,5 @@
 import { getStudyRow, InvalidCursorError, listTrialRows } from '@stepwise/db';
-import { NotFoundError, ValidationError, type TrialRow, type TrialStatus } from '../service-types';
+import { NotFoundError, ValidationError, type TrialRow, type TrialStatus } from './service-types';
 import type { ServiceDeps } from './context';
 import { toTrialRow } from './rows';
 

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { finishStudy, getStudyRow } from '@stepwise/db';
-import { NotFoundError, type StudySummary } from '../service-types';
-import { workflowHealth } from '../workflow-health';
+import { NotFoundError, type StudySummary } from './service-types';
+import { workflowHealth } from './workflow-health';
 import type { ServiceContext } from './context';
 import { studySummary } from './lookups';
 

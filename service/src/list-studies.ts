@@ -1,5 +1,5 @@
 import { countRunningTrials, listStudyRows } from '@stepwise/db';
-import type { StudyStatus, StudySummary } from '../service-types';
+import type { StudyStatus, StudySummary } from './service-types';
 import type { ServiceContext } from './context';
 import { isLive, withHealth } from './health';
 import { toSummary } from './rows';

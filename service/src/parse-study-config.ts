@@ -1,5 +1,5 @@
 import { ZStudyConfig, type TStudyConfig } from '@stepwise/core';
-import { ValidationError } from '../service-types';
+import { ValidationError } from './service-types';
 
 function zodIssues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix = ''): ValidationError {
   return new ValidationError(

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { isSafeText, unsafeTextReason, type TStudyConfig } from '@stepwise/core';
 import { createScheduleRow } from '@stepwise/db';
-import { launchIssues } from '../launch-checks';
-import { ValidationError, type ScheduleRow, type ScheduleSpecInput } from '../service-types';
-import type { ScheduledStudyInput } from '../workflows';
+import { launchIssues } from './launch-checks';
+import { ValidationError, type ScheduleRow, type ScheduleSpecInput } from './service-types';
+import type { ScheduledStudyInput } from '@stepwise/core';
 import type { ServiceDeps } from './context';
 import { refreshNextRun } from './lookups';
 import { parseStudyConfig } from './parse-study-config';
@@ -58,7 +58,7 @@ export function createSchedule(deps: ServiceDeps) {
         workflowType: 'scheduledStudyWorkflow',
         taskQueue: queues.taskQueue,
         workflowId: `scheduled-${id}`,
-        args: [{ scheduleId: id, computeQueue: queues.computeQueue } satisfies ScheduledStudyInput],
+        args: [{ scheduleId: id, computeQueue: queues.computeQueue, proposalsQueue: queues.proposalsQueue } satisfies ScheduledStudyInput],
       },
       policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },
       state: { paused: paused ?? false, note: name },
