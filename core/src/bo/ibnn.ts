@@ -9,6 +9,13 @@ import type { HyperPrior, Kernel } from './kernel';
  * for `depth` hidden layers. Features phi: continuous coordinates centred to 2u - 1, categorical
  * coordinates one-hot (so they compare by identity, like the Hamming term of the Matérn kernel).
  * theta = [log sw, log sb].
+ *
+ * Not translation invariant: K^0 is a dot product of features whose origin is the centre of the
+ * cube, so the kernel varies fastest in angle there and its posterior mean has its kink there.
+ * That made this surrogate best of all on Ackley and Levy, whose optima sit at (or next to) the
+ * centre, and as weak as random search on the same boxes with the optimum moved off-centre.
+ * `ibnn-logei` therefore uses StationaryIbnnKernel (ibnn-stationary.ts); this one stays
+ * selectable (ProposeOptions.ibnnInput = 'dot-product') for comparison.
  */
 
 /** E[relu(u) relu(v)] for (u, v) ~ N(0, [[k11, k12], [k12, k22]]) and its partial derivatives. */
@@ -32,7 +39,7 @@ export interface IbnnOptions {
 }
 
 export class IbnnKernel implements Kernel {
-  readonly kind = 'ibnn' as const;
+  readonly kind = 'ibnn-dot' as const;
   readonly nParams = 2;
   readonly crossCacheWidth = 2;
   readonly depth: number;

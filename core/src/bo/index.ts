@@ -15,6 +15,8 @@ export { Matern52Kernel } from './kernel';
 export type { Kernel, KernelKind, HyperPrior } from './kernel';
 export { IbnnKernel } from './ibnn';
 export type { IbnnOptions } from './ibnn';
+export { StationaryIbnnKernel } from './ibnn-stationary';
+export type { StationaryIbnnOptions } from './ibnn-stationary';
 export { LogExpectedImprovement, UpperConfidenceBound, expectedImprovement } from './acquisition';
 export type { Acquisition, AcquisitionGrad } from './acquisition';
 export { AcquisitionOptimizer } from './optimize-acquisition';

@@ -5,7 +5,8 @@
  * query point (gradient-based acquisition search).
  */
 
-export type KernelKind = 'matern52' | 'ibnn';
+/** 'ibnn': stationary-input I-BNN (ibnn-stationary.ts); 'ibnn-dot': the dot-product one (ibnn.ts). */
+export type KernelKind = 'matern52' | 'ibnn' | 'ibnn-dot';
 
 export interface HyperPrior {
   names: string[];

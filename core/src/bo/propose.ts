@@ -5,6 +5,7 @@ import { createEncoding, decodePoint, discreteSize, encodeParams, encodeValue, p
 import { fitGp, type GpData, type GpModel } from './gp';
 import { warpOutputs } from './warp';
 import { IbnnKernel } from './ibnn';
+import { StationaryIbnnKernel } from './ibnn-stationary';
 import { Matern52Kernel, type Kernel, type KernelKind } from './kernel';
 import { AcquisitionOptimizer } from './optimize-acquisition';
 import { SobolSequence } from './sobol';
@@ -53,6 +54,13 @@ export interface ProposeOptions {
   fitMaxIter?: number;
   /** Hidden layers of the I-BNN kernel (default 3). */
   ibnnDepth?: number;
+  /**
+   * Input layer of the I-BNN: 'stationary' (default; cosine units, so the kernel depends on
+   * x - x' only and no point of the cube is preferred) or 'dot-product' (the classic NNGP input
+   * layer, whose features have their origin at the centre of the cube: kept for comparison, it
+   * favours optima near the centre).
+   */
+  ibnnInput?: 'stationary' | 'dot-product';
   /** TPE candidates per proposal (default 24). */
   tpeCandidates?: number;
   /**
@@ -319,9 +327,11 @@ function proposeGp(
   const data: GpData = { X, n, d, y };
   if (usable.some((u) => u.noiseVar > 0)) data.knownNoise = Float64Array.from(usable, (u) => u.noiseVar / (sd * sd));
 
-  const kernel: Kernel = method === 'ibnn-logei'
-    ? new IbnnKernel(d, enc.cardinality, { depth: options.ibnnDepth })
-    : new Matern52Kernel(d, enc.categoricalDims);
+  const kernel: Kernel = method !== 'ibnn-logei'
+    ? new Matern52Kernel(d, enc.categoricalDims)
+    : options.ibnnInput === 'dot-product'
+      ? new IbnnKernel(d, enc.cardinality, { depth: options.ibnnDepth })
+      : new StationaryIbnnKernel(d, enc.cardinality, { depth: options.ibnnDepth });
   const prev = state.gp;
   const warm = prev && prev.kernel === kernel.kind && prev.dim === d && prev.theta.length === kernel.nParams + 2 ? prev.theta : null;
   const restarts = options.fitRestarts ?? (warm ? (n <= 100 || n % 10 === 0 ? 2 : 1) : 3);
