@@ -1,0 +1,220 @@
+import { CounterRng } from '../rng';
+import { ZSolverSchedule, type TSolverSchedule } from '../sampling/schedule';
+import { repair } from './draft';
+import { encodeAll, encodingDim } from './encoding';
+import { scheduleKey } from './key';
+import { S3_OPERATORS, mutateTimesteps } from './operators';
+import { crossValidate, fitPredictor, MIN_TRAIN, type FittedPredictor, type PredictorName } from './predictor';
+import { randomSchedule } from './random';
+import { presetSeeds } from './seeds';
+import { parseS3Space, type S3Space, type TS3SpaceInput } from './space';
+
+/**
+ * One S^3 stage, as a pure function (the workflow calls it through an activity): from what has
+ * been evaluated in an NFE group, propose the next `count` schedules to evaluate for real.
+ *
+ * Stage 0 (nothing evaluated): the preset seeds in round-robin order over presets, then random
+ * schedules. Later stages: a predictor is fitted on every evaluated schedule; a population of
+ * `populationSize` children is evolved from the best evaluated ones over a few generations in
+ * which the predictor, not real evaluations, chooses the parents of the next generation; the
+ * predicted best are returned, a share of them chosen for exploration (GP lower confidence
+ * bound, or random among the top predicted). With predictor 'none' it is a plain evolution:
+ * children of the best evaluated ones, unscreened (the predictor-free baseline of the bench).
+ * Same input and seed, same output.
+ */
+
+export interface S3Evaluated {
+  schedule: TSolverSchedule;
+  /** Metric, lower is better; NaN for a failed evaluation. */
+  value: number;
+}
+
+export interface ProposeS3StageInput {
+  space: TS3SpaceInput | S3Space;
+  evaluated: readonly S3Evaluated[];
+  count: number;
+  seed: number;
+  stage: number;
+  /** Children screened per stage (default 3000). */
+  populationSize?: number;
+  /** Default DEFAULT_PREDICTOR; 'none' turns screening off. */
+  predictor?: PredictorName | 'none';
+}
+
+export interface S3PredictorReport {
+  name: PredictorName | 'constant' | 'none';
+  /** 5-fold cross-validated rank correlations on the evaluated schedules; null when too few. */
+  heldOutSpearman: number | null;
+  heldOutKendall: number | null;
+  trainSize: number;
+}
+
+export interface ProposeS3StageResult {
+  candidates: TSolverSchedule[];
+  predictor: S3PredictorReport;
+}
+
+/**
+ * Default predictor, chosen by held-out rank correlation measured with
+ * experiments/predictor-compare.ts on gmm-cifar (see the numbers there and in its output).
+ */
+export const DEFAULT_PREDICTOR: PredictorName = 'gp';
+
+const EXPLORE_SHARE = 0.25;
+const GENERATIONS = 3;
+
+function asSpace(input: TS3SpaceInput | S3Space): S3Space {
+  return parseS3Space(input);
+}
+
+type OpName = keyof typeof S3_OPERATORS;
+const OP_WEIGHTS: Array<[OpName, number]> = [
+  ['mutateTimesteps', 0.32], ['mutateDecision', 0.26], ['moveNfe', 0.1], ['crossoverSteps', 0.18], ['crossoverDecisions', 0.14],
+];
+
+function pickOp(rng: CounterRng): OpName {
+  let u = rng.uniform();
+  for (const [name, w] of OP_WEIGHTS) if ((u -= w) < 0) return name;
+  return OP_WEIGHTS[0][0];
+}
+
+/** Parent index from a ranked list: rank-based, the best most often. */
+function pickRanked(rng: CounterRng, n: number): number {
+  return Math.min(n - 1, Math.floor(n * rng.uniform() ** 2));
+}
+
+function child(parents: readonly TSolverSchedule[], space: S3Space, rng: CounterRng): TSolverSchedule {
+  const a = parents[pickRanked(rng, parents.length)];
+  const b = parents[pickRanked(rng, parents.length)];
+  let c = S3_OPERATORS[pickOp(rng)]([a, b], space, rng);
+  if (rng.uniform() < 0.3) c = mutateTimesteps(c, space, rng, 0.15);
+  return c;
+}
+
+function validOrRepaired(s: TSolverSchedule, space: S3Space): TSolverSchedule | null {
+  const parsed = ZSolverSchedule.safeParse(s);
+  if (!parsed.success) return null;
+  try {
+    return repair(parsed.data, space);
+  } catch {
+    return null;
+  }
+}
+
+function stageZero(space: S3Space, count: number, seen: Set<string>, rng: CounterRng): TSolverSchedule[] {
+  const out: TSolverSchedule[] = [];
+  const take = (s: TSolverSchedule) => {
+    const k = scheduleKey(s);
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push(s);
+  };
+  for (const seed of presetSeeds(space)) {
+    if (out.length >= count) break;
+    take(seed.schedule);
+  }
+  for (let tries = 0; out.length < count && tries < 100 * count; tries++) take(randomSchedule(space, rng));
+  return out;
+}
+
+export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult {
+  const space = asSpace(input.space);
+  const { count, seed, stage } = input;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isInteger(stage) || stage < 0) throw new RangeError(`stage must be a non-negative integer, got ${stage}`);
+  const populationSize = input.populationSize ?? 3000;
+  const predictorName = input.predictor ?? DEFAULT_PREDICTOR;
+  const rng = new CounterRng(seed, 0x53330000 + stage);
+
+  // Evaluated schedules as members of the space (a baseline may arrive with a spaced grid).
+  const seen = new Set<string>();
+  const evaluated: Array<{ schedule: TSolverSchedule; value: number }> = [];
+  for (const e of input.evaluated) {
+    seen.add(scheduleKey(e.schedule));
+    const s = validOrRepaired(e.schedule, space);
+    if (!s) continue;
+    seen.add(scheduleKey(s));
+    evaluated.push({ schedule: s, value: e.value });
+  }
+  const finite = evaluated.filter((e) => Number.isFinite(e.value)).sort((a, b) => a.value - b.value);
+
+  if (finite.length === 0) {
+    return { candidates: stageZero(space, count, seen, rng), predictor: { name: predictorName === 'none' ? 'none' : 'constant', heldOutSpearman: null, heldOutKendall: null, trainSize: 0 } };
+  }
+
+  const d = encodingDim(space.nfe);
+  let model: FittedPredictor | null = null;
+  let report: S3PredictorReport = { name: 'none', heldOutSpearman: null, heldOutKendall: null, trainSize: evaluated.length };
+  if (predictorName !== 'none') {
+    const X = encodeAll(evaluated.map((e) => e.schedule), space);
+    const values = evaluated.map((e) => e.value);
+    model = fitPredictor(predictorName, X, evaluated.length, d, values, seed + stage);
+    const cv = evaluated.length >= MIN_TRAIN + 2 ? crossValidate(predictorName, X, evaluated.length, d, values, seed + stage) : null;
+    const num = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+    report = { name: model.name, heldOutSpearman: num(cv?.spearman), heldOutKendall: num(cv?.kendall), trainSize: evaluated.length };
+  }
+
+  const elite = finite.slice(0, Math.max(4, Math.min(24, Math.ceil(finite.length / 6)))).map((e) => e.schedule);
+  const pool: TSolverSchedule[] = [];
+  const poolKeys = new Set<string>();
+  const add = (s: TSolverSchedule) => {
+    const k = scheduleKey(s);
+    if (seen.has(k) || poolKeys.has(k)) return false;
+    poolKeys.add(k);
+    pool.push(s);
+    return true;
+  };
+
+  if (!model || model.name === 'constant') {
+    // Plain evolution: children of the elite, unscreened.
+    for (let tries = 0; pool.length < count && tries < 200 * count; tries++) add(child(elite, space, rng));
+    for (let tries = 0; pool.length < count && tries < 100 * count; tries++) add(randomSchedule(space, rng));
+    return { candidates: pool.slice(0, count), predictor: report };
+  }
+
+  // Evolve under the predictor: each generation's parents are the elite plus the predicted best so far.
+  const perGen = Math.max(count, Math.ceil(populationSize / GENERATIONS));
+  let parents = elite;
+  let preds = new Float64Array(0);
+  for (let g = 0; g < GENERATIONS; g++) {
+    const start = pool.length;
+    for (let tries = 0; pool.length - start < perGen && tries < 5 * perGen; tries++) {
+      add(rng.uniform() < 0.03 ? randomSchedule(space, rng) : child(parents, space, rng));
+    }
+    const fresh = pool.slice(start);
+    const p = model.predict(encodeAll(fresh, space), fresh.length);
+    const all = new Float64Array(pool.length);
+    all.set(preds);
+    all.set(p, start);
+    preds = all;
+    const ranked = Array.from(pool.keys()).sort((a, b) => preds[a] - preds[b]);
+    parents = [...elite, ...ranked.slice(0, elite.length * 2).map((i) => pool[i])];
+  }
+
+  const order = Array.from(pool.keys()).sort((a, b) => preds[a] - preds[b] || a - b);
+  const exploreCount = count >= 4 ? Math.floor(count * EXPLORE_SHARE) : 0;
+  const chosen: number[] = [];
+  const taken = new Set<number>();
+  for (const i of order) {
+    if (chosen.length >= count - exploreCount) break;
+    chosen.push(i);
+    taken.add(i);
+  }
+  if (exploreCount > 0) {
+    const rest = order.filter((i) => !taken.has(i));
+    if (model.std) {
+      // Lower confidence bound: promising and uncertain.
+      const restSchedules = rest.map((i) => pool[i]);
+      const sd = model.std(encodeAll(restSchedules, space), rest.length);
+      const lcb = rest.map((i, r) => ({ i, v: preds[i] - 2 * sd[r] })).sort((a, b) => a.v - b.v || a.i - b.i);
+      for (const { i } of lcb.slice(0, exploreCount)) chosen.push(i);
+    } else {
+      const top = rest.slice(0, Math.max(exploreCount, Math.ceil(rest.length / 10)));
+      while (chosen.length < count && top.length > 0) chosen.push(top.splice(rng.int(top.length), 1)[0]);
+    }
+  }
+  return { candidates: chosen.slice(0, count).map((i) => pool[i]), predictor: report };
+}
+
+export { scheduleKey, schedulesEqual } from './key';
