@@ -8,3 +8,6 @@ export * from './blocks';
 export * from './sampling';
 export * from './surrogate';
 export * from './parallel';
+export * from './noise-aware-best';
+export * from './importance';
+export * from './edf';
