@@ -1,5 +1,5 @@
 import { CounterRng } from '../rng';
-import type { TParam, TParams, TParamValue, TSpace } from '../config/space';
+import { isActive, type TParam, type TParams, type TParamValue, type TSpace } from '../config/space';
 
 /**
  * Random search: trial n's parameters are a pure function of (study seed, n), so a replayed
@@ -28,9 +28,10 @@ export function sampleParam(p: TParam, rng: CounterRng): TParamValue {
   }
 }
 
+/** Parameters are drawn in space order; an inactive one (see `when`) is skipped, draws nothing. */
 export function randomTrialParams(space: TSpace, seed: number, trialNumber: number): TParams {
   const rng = new CounterRng(seed, PROPOSAL_STREAM + trialNumber);
   const out: TParams = {};
-  for (const p of space) out[p.name] = sampleParam(p, rng);
+  for (const p of space) if (isActive(space, p, out)) out[p.name] = sampleParam(p, rng);
   return out;
 }

@@ -51,6 +51,59 @@ describe('random search', () => {
   });
 });
 
+const conditional: TSpace = ZSpace.parse([
+  { type: 'categorical', name: 'optimizer', choices: ['sgd', 'adam'] },
+  { type: 'float', name: 'momentum', low: 0, high: 0.9, gridPoints: 3, when: { param: 'optimizer', in: ['sgd'] } },
+  { type: 'categorical', name: 'schedule', choices: ['constant', 'cosine'], when: { param: 'optimizer', in: ['sgd'] } },
+  { type: 'int', name: 'warmup', low: 1, high: 4, when: { param: 'schedule', in: ['cosine'] } },
+  { type: 'int', name: 'layers', low: 1, high: 2 },
+]);
+
+describe('conditional parameters', () => {
+  it('grid: one point per setting of the active parameters only, each exactly once', () => {
+    // sgd: 3 momenta x (constant + 4 cosine warmups) x 2 layers = 30; adam: 2 layers.
+    expect(gridSize(conditional)).toBe(32);
+    const seen = new Set<string>();
+    for (let n = 0; n < 32; n++) {
+      const p = gridTrialParams(conditional, n);
+      seen.add(JSON.stringify(p));
+      if (p.optimizer === 'adam') expect(Object.keys(p).sort()).toEqual(['layers', 'optimizer']);
+      else {
+        expect([0, 0.45, 0.9]).toContain(p.momentum);
+        expect('warmup' in p).toBe(p.schedule === 'cosine');
+      }
+    }
+    expect(seen.size).toBe(32);
+    expect(gridTrialParams(conditional, 0)).toEqual({ optimizer: 'sgd', momentum: 0, schedule: 'constant', layers: 1 });
+    expect(gridTrialParams(conditional, 31)).toEqual({ optimizer: 'adam', layers: 2 });
+    expect(() => gridTrialParams(conditional, 32)).toThrow(/outside the grid of 32 points/);
+  });
+
+  it('grid: a condition that is always met gives the unconditional grid in the same order', () => {
+    const always = ZSpace.parse([{ type: 'categorical', name: 'c', choices: ['a', 'b'] }, { type: 'int', name: 'k', low: 0, high: 2, when: { param: 'c', in: ['a', 'b'] } }]);
+    const plain = ZSpace.parse([{ type: 'categorical', name: 'c', choices: ['a', 'b'] }, { type: 'int', name: 'k', low: 0, high: 2 }]);
+    expect(Array.from({ length: 6 }, (_, n) => gridTrialParams(always, n))).toEqual(Array.from({ length: 6 }, (_, n) => gridTrialParams(plain, n)));
+  });
+
+  it('random: inactive parameters are absent, active ones drawn in range', () => {
+    let sgd = 0;
+    for (let n = 0; n < 500; n++) {
+      const p = randomTrialParams(conditional, 2, n);
+      expect('momentum' in p).toBe(p.optimizer === 'sgd');
+      expect('schedule' in p).toBe(p.optimizer === 'sgd');
+      expect('warmup' in p).toBe(p.schedule === 'cosine');
+      if (p.optimizer === 'sgd') {
+        sgd++;
+        expect(p.momentum as number).toBeGreaterThanOrEqual(0);
+        expect(p.momentum as number).toBeLessThanOrEqual(0.9);
+      }
+      expect([1, 2]).toContain(p.layers);
+    }
+    expect(sgd).toBeGreaterThan(200);
+    expect(sgd).toBeLessThan(300);
+  });
+});
+
 describe('trial plan', () => {
   it('caps a grid at the trial budget and uses the function domain by default', () => {
     const cfg = ZStudyConfig.parse({ name: 'g', kind: 'grid', objective: { type: 'function', function: 'branin' }, budget: { trials: 10 } });
