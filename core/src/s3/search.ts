@@ -39,7 +39,22 @@ export interface ProposeS3StageInput {
   populationSize?: number;
   /** Default DEFAULT_PREDICTOR; 'none' turns screening off. */
   predictor?: PredictorName | 'none';
+  /** Search knobs (defaults S3_SEARCH_DEFAULTS); for experiments. */
+  tuning?: Partial<S3SearchTuning>;
 }
+
+export interface S3SearchTuning {
+  /** Share of each stage chosen for exploration rather than by the predicted mean. */
+  exploreShare: number;
+  /** Generations evolved under the predictor per stage (1: children of the evaluated elite only). */
+  generations: number;
+  /** Elite size bounds: max(minElite, min(maxElite, ceil(finite / eliteDivisor))). */
+  minElite: number;
+  maxElite: number;
+  eliteDivisor: number;
+}
+
+export const S3_SEARCH_DEFAULTS: S3SearchTuning = { exploreShare: 0.25, generations: 3, minElite: 4, maxElite: 24, eliteDivisor: 6 };
 
 export interface S3PredictorReport {
   name: PredictorName | 'constant' | 'none';
@@ -60,8 +75,6 @@ export interface ProposeS3StageResult {
  */
 export const DEFAULT_PREDICTOR: PredictorName = 'gp';
 
-const EXPLORE_SHARE = 0.25;
-const GENERATIONS = 3;
 
 function asSpace(input: TS3SpaceInput | S3Space): S3Space {
   return parseS3Space(input);
@@ -126,6 +139,7 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
   const populationSize = input.populationSize ?? 3000;
   const predictorName = input.predictor ?? DEFAULT_PREDICTOR;
   const rng = new CounterRng(seed, 0x53330000 + stage);
+  const tune: S3SearchTuning = { ...S3_SEARCH_DEFAULTS, ...input.tuning };
 
   // Evaluated schedules as members of the space (a baseline may arrive with a spaced grid).
   const seen = new Set<string>();
@@ -155,7 +169,7 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
     report = { name: model.name, heldOutSpearman: num(cv?.spearman), heldOutKendall: num(cv?.kendall), trainSize: evaluated.length };
   }
 
-  const elite = finite.slice(0, Math.max(4, Math.min(24, Math.ceil(finite.length / 6)))).map((e) => e.schedule);
+  const elite = finite.slice(0, Math.max(tune.minElite, Math.min(tune.maxElite, Math.ceil(finite.length / tune.eliteDivisor)))).map((e) => e.schedule);
   const pool: TSolverSchedule[] = [];
   const poolKeys = new Set<string>();
   const add = (s: TSolverSchedule) => {
@@ -174,10 +188,10 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
   }
 
   // Evolve under the predictor: each generation's parents are the elite plus the predicted best so far.
-  const perGen = Math.max(count, Math.ceil(populationSize / GENERATIONS));
+  const perGen = Math.max(count, Math.ceil(populationSize / tune.generations));
   let parents = elite;
   let preds = new Float64Array(0);
-  for (let g = 0; g < GENERATIONS; g++) {
+  for (let g = 0; g < tune.generations; g++) {
     const start = pool.length;
     for (let tries = 0; pool.length - start < perGen && tries < 5 * perGen; tries++) {
       add(rng.uniform() < 0.03 ? randomSchedule(space, rng) : child(parents, space, rng));
@@ -193,7 +207,7 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
   }
 
   const order = Array.from(pool.keys()).sort((a, b) => preds[a] - preds[b] || a - b);
-  const exploreCount = count >= 4 ? Math.floor(count * EXPLORE_SHARE) : 0;
+  const exploreCount = count >= 4 ? Math.floor(count * tune.exploreShare) : 0;
   const chosen: number[] = [];
   const taken = new Set<number>();
   for (const i of order) {

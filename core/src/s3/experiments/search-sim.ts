@@ -27,6 +27,8 @@ const T_END = 1e-3;
 const nfes = (process.argv[2] ?? '4,5,6,8,10').split(',').map(Number);
 const BUDGET = Number(process.argv[3] ?? 400);
 const FIRST = 64, PER_STAGE = 48;
+/** S3_TUNING='{"generations":1}' tries other search knobs; S3_PREDICTOR picks the predictor; S3_OFF=0 skips the predictor-off run. */
+const TUNING = JSON.parse(process.env.S3_TUNING ?? '{}');
 
 interface Baseline { preset: PresetName; spacing: SpacingName; rho?: number; analyticFirstStep: boolean; schedule: TSolverSchedule }
 
@@ -59,7 +61,7 @@ async function search(p: SimProblem, nfe: number, predictor: PredictorName | 'no
   for (let stage = 0; evaluated.length < BUDGET; stage++) {
     const count = Math.min(stage === 0 ? FIRST : PER_STAGE, BUDGET - evaluated.length);
     const t0 = performance.now();
-    const r = proposeS3Stage({ space, evaluated, count, seed, stage, predictor });
+    const r = proposeS3Stage({ space, evaluated, count, seed, stage, predictor, tuning: TUNING });
     proposeS += (performance.now() - t0) / 1000;
     corr.push(r.predictor.heldOutSpearman);
     for (const s of r.candidates) evaluated.push({ schedule: s, value: (await evaluateSchedule(p, s)).rmse });
@@ -86,7 +88,7 @@ async function main() {
       }
     }
     const on = await search(p, nfe, process.env.S3_PREDICTOR as PredictorName ?? 'gp', 11);
-    const off = await search(p, nfe, 'none', 11);
+    const off = process.env.S3_OFF === '0' ? on : await search(p, nfe, 'none', 11);
     const hb = await evaluateSchedule(hold, bestB!.schedule);
     const hs = await evaluateSchedule(hold, on.best.schedule);
     const ho = await evaluateSchedule(hold, off.best.schedule);
