@@ -15,7 +15,7 @@ export interface ParallelAxis {
   low: number | null;
   high: number | null;
   log: boolean;
-  choices: Array<string | number | boolean> | null;
+  choices: Array<string | number | boolean | Record<string, unknown>> | null;
 }
 
 export interface ParallelData {

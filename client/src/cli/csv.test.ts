@@ -45,4 +45,11 @@ describe('trial CSV', () => {
     expect(csvField(-0.5)).toBe('-0.5');
     expect(csvField(1e-12)).toBe('1e-12');
   });
+  it('writes a schedule parameter as one quoted JSON column that parses back to the same schedule', () => {
+    const schedule = { version: 1, noiseSchedule: 'vp-linear', timesteps: { spacing: 'explicit', values: [1, 0.5, 0.001] }, analyticFirstStep: false, steps: [{ order: 1 }, { order: 2, prediction: 'data' }] };
+    const row = trialCsvRow({ ...trial, params: { schedule, nfe: 2 } }, ['schedule', 'nfe']);
+    const quoted = /^7,completed,[^"]*,("(?:[^"]|"")*"),2,/.exec(row);
+    expect(quoted).not.toBeNull();
+    expect(JSON.parse(quoted![1].slice(1, -1).replace(/""/g, '"'))).toEqual(schedule);
+  });
 });

@@ -1,4 +1,7 @@
-/** CSV for trial exports: RFC 4180 quoting, full-precision numbers, ISO timestamps, empty for null. */
+/**
+ * CSV for trial exports: RFC 4180 quoting, full-precision numbers, ISO timestamps, empty for null,
+ * and a structured parameter (a `schedule`: a whole solver schedule) as one JSON-text column.
+ */
 
 export interface CsvTrial {
   number: number;
@@ -8,7 +11,7 @@ export interface CsvTrial {
   ciLow: number | null;
   ciHigh: number | null;
   n: number | null;
-  params: Record<string, number | string | boolean>;
+  params: Record<string, number | string | boolean | Record<string, unknown>>;
   attempt: number;
   worker: string | null;
   error: string | null;
@@ -23,6 +26,7 @@ export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
   let s: string;
   if (v instanceof Date) s = v.toISOString();
+  else if (typeof v === 'object') s = JSON.stringify(v);
   else if (typeof v === 'number') s = Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
   else s = String(v);
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

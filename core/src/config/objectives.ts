@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { TEST_FUNCTION_NAMES } from '../functions/test-functions';
 import { PRESET_NAMES } from '../sampling/presets';
 import { SPACING_NAMES } from '../sampling/spacings';
-import { ZSolverSchedule } from '../sampling/schedule';
+import { ZSolverSchedule, scheduleNfe, scheduleTimesteps, type TSolverSchedule } from '../sampling/schedule';
+import { getNoiseSchedule } from '../sampling/noise-schedules';
 import { ZKey, ZModelRef, ZProgramName, ZText } from './text';
 
 /**
  * Objective kinds. A trial's parameters (from the search space) may override the objective's
  * fields of the same name: a sampler study can search over `preset`, `nfe`, `spacing`,
- * `guidance`, `tEnd` or `rho` just by naming a parameter so.
+ * `guidance`, `tEnd` or `rho` just by naming a parameter so, and a trial's `schedule` (a whole
+ * USF solver schedule, JSON) replaces preset, nfe and spacing for that trial.
  */
 
 export const ZDirection = z.enum(['minimize', 'maximize']);
@@ -95,4 +97,35 @@ export const ZObjective = z.discriminatedUnion('type', [ZFunctionObjective, ZSam
 export type TObjective = z.infer<typeof ZObjective>;
 
 /** Sampler fields a search-space parameter of the same name overrides. */
-export const SAMPLER_OVERRIDABLE = ['preset', 'nfe', 'spacing', 'guidance', 'tEnd', 'rho', 'label'] as const;
+export const SAMPLER_OVERRIDABLE = ['preset', 'nfe', 'spacing', 'guidance', 'tEnd', 'rho', 'label', 'schedule'] as const;
+
+/** Model evaluations per sample of a resolved sampler objective: its schedule's own NFE, else the preset's `nfe`. */
+export function objectiveNfe(objective: Pick<TSamplerObjective, 'schedule' | 'nfe'>): number {
+  return objective.schedule ? scheduleNfe(objective.schedule) : objective.nfe;
+}
+
+/**
+ * The end time every solve of a study integrates to: the objective's `tEnd`, else the noise
+ * schedule's default. RMSE compares endpoints with the reference solution at this one time, so
+ * every candidate and baseline of a study is scored at the same place (a schedule that stopped
+ * earlier would otherwise be compared with a reference that stopped there too, and win by it).
+ */
+export function studyEndTime(objective: Pick<TSamplerObjective, 'tEnd'>, noiseSchedule: TSolverSchedule['noiseSchedule']): number {
+  return objective.tEnd ?? getNoiseSchedule(noiseSchedule).tMinDefault;
+}
+
+/** Relative tolerance for "ends at the study's end time" (explicit timesteps are typed by people). */
+const END_TIME_RTOL = 1e-6;
+
+/**
+ * Why a schedule does not end at the study's end time (a message naming both times and the fix),
+ * or null when it does.
+ */
+export function scheduleEndProblem(schedule: TSolverSchedule, objective: Pick<TSamplerObjective, 'tEnd'>): string | null {
+  const want = studyEndTime(objective, schedule.noiseSchedule);
+  const ts = scheduleTimesteps(schedule);
+  const got = ts[ts.length - 1];
+  if (Math.abs(got - want) <= END_TIME_RTOL * want) return null;
+  const source = objective.tEnd !== undefined ? 'objective.tEnd' : `the default end time of ${schedule.noiseSchedule}`;
+  return `the schedule ends at t = ${got} but the study's end time is ${want} (${source}); every candidate is scored at that one time, so end the schedule's timesteps there (or set objective.tEnd)`;
+}

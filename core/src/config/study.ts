@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim } from '../functions/test-functions';
 import { ZSpace, type TSpace } from './space';
 import { BO_METHODS } from '../bo/propose';
-import { SAMPLER_OVERRIDABLE, ZObjective } from './objectives';
+import { SAMPLER_OVERRIDABLE, ZObjective, ZSamplerObjective, scheduleEndProblem, type TSamplerObjective } from './objectives';
 import { ZText, isReservedKey, reservedKeyMessage, unsafeTextReason } from './text';
 
 /**
@@ -36,8 +36,8 @@ export const ZBayesOptSettings = z.object({
 });
 export type TBayesOptSettings = z.infer<typeof ZBayesOptSettings>;
 
-/** An `evaluate` candidate: sampler fields it overrides (preset, nfe, spacing, guidance, ...). */
-type TCandidateValue = string | number | boolean;
+/** An `evaluate` candidate: sampler fields it overrides (preset, nfe, spacing, guidance, ..., or a whole `schedule`). */
+type TCandidateValue = string | number | boolean | Record<string, unknown>;
 // Keys are checked on the raw object: a record parse silently drops a `__proto__` key.
 export const ZCandidate = z
   .custom<Record<string, TCandidateValue>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a candidate is an object of sampler settings such as { preset: ddim, nfe: 10 }')
@@ -48,7 +48,7 @@ export const ZCandidate = z
     }
   })
   .pipe(
-    z.record(z.string().max(64), z.union([z.string().max(1000), z.number().finite(), z.boolean()])).superRefine((c, ctx) => {
+    z.record(z.string().max(64), z.union([z.string().max(1000), z.number().finite(), z.boolean(), z.record(z.string(), z.unknown())])).superRefine((c, ctx) => {
       for (const [key, value] of Object.entries(c)) {
         const reason = typeof value === 'string' ? unsafeTextReason(value) : null;
         if (reason) ctx.addIssue({ code: 'custom', path: [key], message: reason });
@@ -108,6 +108,33 @@ const ZStudyConfigBase = z.object({
   holdout: ZHoldout.optional(),
 });
 
+const RMSE_TEND_MESSAGE =
+  'rmse is measured against the reference solution at the study\'s one end time, so tEnd cannot vary per trial; set objective.tEnd instead';
+
+/**
+ * The sampler objective a trial with these overrides (a candidate, a schedule choice) resolves
+ * to must itself be valid, and for rmse its schedule must end at the study's end time: issues go
+ * under `path`, e.g. candidates.2.schedule.steps.1.order, so a bad candidate is refused at launch.
+ */
+function checkSamplerOverrides(ctx: z.RefinementCtx, objective: TSamplerObjective, overrides: Record<string, unknown>, path: (string | number)[]): void {
+  if (objective.metric === 'rmse' && 'tEnd' in overrides) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'tEnd'], message: RMSE_TEND_MESSAGE });
+  }
+  const parsed = ZSamplerObjective.safeParse({ ...objective, ...overrides });
+  if (!parsed.success) {
+    // Only issues of the overridden fields: the study's own objective is checked (and reported) once, as objective.*.
+    for (const issue of parsed.error.issues) {
+      if (typeof issue.path[0] === 'string' && issue.path[0] in overrides) ctx.addIssue({ code: 'custom', path: [...path, ...(issue.path as (string | number)[])], message: issue.message });
+    }
+    return;
+  }
+  const schedule = 'schedule' in overrides ? parsed.data.schedule : undefined;
+  if (schedule && objective.metric === 'rmse') {
+    const problem = scheduleEndProblem(schedule, objective);
+    if (problem) ctx.addIssue({ code: 'custom', path: [...path, 'schedule', 'timesteps'], message: problem });
+  }
+}
+
 export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
   if (cfg.kind === 's3') {
     ctx.addIssue({ code: 'custom', path: ['kind'], message: 'study kind "s3" is not available yet; use "grid", "random", "bayesopt" or "evaluate"' });
@@ -121,6 +148,7 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
           ctx.addIssue({ code: 'custom', path: ['candidates', i, key], message: `a candidate sets ${SAMPLER_OVERRIDABLE.join(', ')}; "${key}" is none of them` });
         }
       }
+      if (cfg.objective.type === 'sampler') checkSamplerOverrides(ctx, cfg.objective, c, ['candidates', i]);
     });
   } else {
     if (cfg.candidates) ctx.addIssue({ code: 'custom', path: ['candidates'], message: 'candidates only apply to kind "evaluate"' });
@@ -139,6 +167,12 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
       ctx.addIssue({ code: 'custom', path: ['holdout', 'thresholdout'], message: 'thresholdout guards a holdout that a grid, random or bayesopt search consults; an evaluate study uses its holdout only once, for the final numbers' });
     }
   }
+  cfg.space?.forEach((p, i) => {
+    if (p.type !== 'categorical' || (p.name === 'schedule' && cfg.objective.type === 'sampler')) return;
+    p.choices.forEach((c, j) => {
+      if (typeof c === 'object') ctx.addIssue({ code: 'custom', path: ['space', i, 'choices', j], message: `choices of "${p.name}" are strings, numbers or booleans; only a sampler study's "schedule" parameter takes objects (solver schedules)` });
+    });
+  });
   if (cfg.bayesopt && cfg.kind !== 'bayesopt') {
     ctx.addIssue({ code: 'custom', path: ['bayesopt'], message: `bayesopt settings only apply to kind "bayesopt" (this study is "${cfg.kind}")` });
   }
@@ -166,9 +200,21 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
   } else if (!cfg.space) {
     ctx.addIssue({ code: 'custom', path: ['space'], message: `a ${cfg.objective.type} objective needs a search space` });
   } else if (cfg.objective.type === 'sampler') {
+    const objective = cfg.objective;
     cfg.space.forEach((p, i) => {
       if (!(SAMPLER_OVERRIDABLE as readonly string[]).includes(p.name)) {
         ctx.addIssue({ code: 'custom', path: ['space', i, 'name'], message: `a sampler study searches ${SAMPLER_OVERRIDABLE.join(', ')}; "${p.name}" is none of them` });
+      }
+      if (p.name === 'tEnd' && objective.metric === 'rmse') {
+        ctx.addIssue({ code: 'custom', path: ['space', i, 'name'], message: RMSE_TEND_MESSAGE });
+      }
+      if (p.name === 'schedule') {
+        if (p.type !== 'categorical') {
+          ctx.addIssue({ code: 'custom', path: ['space', i, 'type'], message: 'a schedule parameter is categorical: list whole solver schedules as its choices' });
+        } else {
+          if (cfg.kind === 'bayesopt') ctx.addIssue({ code: 'custom', path: ['space', i], message: 'bayesopt cannot model a choice among whole schedules; use grid or random (or kind s3 to search schedules)' });
+          p.choices.forEach((choice, j) => checkSamplerOverrides(ctx, objective, { schedule: choice }, ['space', i, 'choices', j]));
+        }
       }
     });
   }

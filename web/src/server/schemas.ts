@@ -30,7 +30,8 @@ export const ZTrialSortField = z.enum(['number', 'value', 'finishedAt']);
 export const ZSortOrder = z.enum(['asc', 'desc']);
 export const ZId = z.string().trim().min(1, 'an id is required').max(200);
 
-const ZParamValue = z.union([z.number(), z.string(), z.boolean()]);
+// Records: a trial's `schedule` parameter is a whole solver schedule (JSON).
+const ZParamValue = z.union([z.number(), z.string(), z.boolean(), z.record(z.string(), z.unknown())]);
 const ZStudyConfigStored = z.custom<TStudyConfig>((v) => typeof v === 'object' && v !== null, 'config must be an object');
 
 /** Temporal's view of a live study's workflow (service-types.ts StudyHealth). */

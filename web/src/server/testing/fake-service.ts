@@ -125,7 +125,7 @@ function decodeCursor(cursor: string | null | undefined): number {
   return Number(m[1]);
 }
 
-function gridAxis(p: TSpace[number]): Array<number | string | boolean> {
+function gridAxis(p: TSpace[number]): Array<number | string | boolean | Record<string, unknown>> {
   if (p.type === 'categorical') return p.choices;
   if (p.type === 'int') {
     const n = Math.min(p.high - p.low + 1, 5);
