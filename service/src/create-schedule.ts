@@ -3,6 +3,7 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { isSafeText, unsafeTextReason, type TStudyConfig } from '@stepwise/core';
 import { createScheduleRow } from '@stepwise/db';
 import { launchIssues } from './launch-checks';
+import { modelIssues } from './check-model';
 import { ValidationError, type ScheduleRow, type ScheduleSpecInput } from './service-types';
 import type { ScheduledStudyInput } from '@stepwise/core';
 import type { ServiceDeps } from './context';
@@ -41,7 +42,8 @@ export function createSchedule(deps: ServiceDeps) {
     try {
       config = parseStudyConfig(template, 'template');
       // The template launches a study at every firing: refuse now what would be refused then.
-      issues.push(...launchIssues(config).map((i) => ({ field: i.field === '(config)' ? 'template' : `template.${i.field}`, message: i.message })));
+      const launch = [...launchIssues(config), ...(await modelIssues(deps, config))];
+      issues.push(...launch.map((i) => ({ field: i.field === '(config)' ? 'template' : `template.${i.field}`, message: i.message })));
     } catch (err) {
       if (err instanceof ValidationError) issues.push(...err.issues);
       else throw err;

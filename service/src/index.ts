@@ -8,6 +8,7 @@ import { createSchedule } from './create-schedule';
 import { deleteSchedule } from './delete-schedule';
 import { getParallelCoordinates } from './get-parallel-coordinates';
 import { getStudy } from './get-study';
+import { getStudySnapshot } from './get-study-snapshot';
 import { getSurrogate } from './get-surrogate';
 import { getTrialBlocks } from './get-trial-blocks';
 import { launchStudy } from './launch-study';
@@ -18,8 +19,10 @@ import { pauseSchedule } from './pause-schedule';
 import { pauseStudy } from './pause-study';
 import { renderSamples } from './render-samples';
 import { resumeStudy } from './resume-study';
+import { setStudyNotes } from './set-study-notes';
 import { triggerSchedule } from './trigger-schedule';
 import { unpauseSchedule } from './unpause-schedule';
+import { resolveId } from './resolve-id';
 
 /**
  * The launch/control API over Postgres and Temporal; web (tRPC) and tests call it. Each method is
@@ -33,27 +36,35 @@ export type { ServiceDeps } from './context';
 export { parseStudyConfig } from './parse-study-config';
 export { toTrialProposal } from './rows';
 export { studyConfidence } from './get-trial-blocks';
+export { resolveId, MIN_PREFIX } from './resolve-id';
 
 export function createService(deps: ServiceDeps): StepwiseService {
   const ctx = serviceContext(deps);
+  // Every id a caller gives (URL, CLI, script) may be a unique prefix: resolved once here, so each
+  // use case sees a full id, and a malformed one is not found before any query (resolve-id.ts).
+  const byId = <R>(kind: 'study' | 'schedule', f: (id: string) => Promise<R>) => async (id: string) => f(await resolveId(deps.db, kind, id));
+  const byStudyId = <I extends { studyId: string }, R>(f: (input: I) => Promise<R>) => async (input: I) =>
+    f({ ...input, studyId: await resolveId(deps.db, 'study', input.studyId, 'studyId') });
   return {
     renderSamples: renderSamples(ctx),
     listStudies: listStudies(ctx),
-    getStudy: getStudy(ctx),
+    getStudy: byId('study', getStudy(ctx)),
     launchStudy: launchStudy(ctx),
-    cancelStudy: cancelStudy(ctx),
-    pauseStudy: pauseStudy(ctx),
-    resumeStudy: resumeStudy(ctx),
-    listTrials: listTrials(ctx),
+    cancelStudy: byId('study', cancelStudy(ctx)),
+    pauseStudy: byId('study', pauseStudy(ctx)),
+    resumeStudy: byId('study', resumeStudy(ctx)),
+    listTrials: byStudyId(listTrials(ctx)),
     createSchedule: createSchedule(ctx),
     listSchedules: listSchedules(ctx),
-    pauseSchedule: pauseSchedule(ctx),
-    unpauseSchedule: unpauseSchedule(ctx),
-    triggerSchedule: triggerSchedule(ctx),
-    deleteSchedule: deleteSchedule(ctx),
+    pauseSchedule: byId('schedule', pauseSchedule(ctx)),
+    unpauseSchedule: byId('schedule', unpauseSchedule(ctx)),
+    triggerSchedule: byId('schedule', triggerSchedule(ctx)),
+    deleteSchedule: byId('schedule', deleteSchedule(ctx)),
     getTrialBlocks: getTrialBlocks(ctx),
-    getSurrogate: getSurrogate(ctx),
-    getParallelCoordinates: getParallelCoordinates(ctx),
+    getSurrogate: byStudyId(getSurrogate(ctx)),
+    getParallelCoordinates: byStudyId(getParallelCoordinates(ctx)),
+    getStudySnapshot: async (input) => getStudySnapshot(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),
+    setStudyNotes: async (input) => setStudyNotes(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),
   };
 }
 

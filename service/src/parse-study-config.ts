@@ -1,15 +1,23 @@
 import { ZStudyConfig, type TStudyConfig } from '@stepwise/core';
 import { ValidationError } from './service-types';
+import { samplerOverrideIssues } from './sampler-overrides';
+import { unknownKeys, type KeyIssue } from './unknown-keys';
 
-function zodIssues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix = ''): ValidationError {
-  return new ValidationError(
-    error.issues.map((i) => ({ field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(config)', message: i.message })),
-  );
-}
+const withPrefix = (issues: KeyIssue[], prefix: string): KeyIssue[] =>
+  prefix ? issues.map((i) => ({ field: i.field === '(config)' ? prefix : `${prefix}.${i.field}`, message: i.message })) : issues;
 
-/** A study config from unknown input, or a ValidationError naming each bad field (under `prefix`). */
+/**
+ * A study config from unknown input, or a ValidationError naming every bad field (under `prefix`):
+ * the schema's issues, keys the schema does not know (zod would drop them and run the defaults
+ * instead), and candidate / search-space values the sampler objective would refuse at run time.
+ */
 export function parseStudyConfig(raw: unknown, prefix = ''): TStudyConfig {
   const parsed = ZStudyConfig.safeParse(raw);
-  if (!parsed.success) throw zodIssues(parsed.error, prefix);
-  return parsed.data;
+  const issues: KeyIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(config)', message: i.message }));
+  issues.push(...unknownKeys(ZStudyConfig, raw));
+  if (parsed.success) issues.push(...samplerOverrideIssues(parsed.data));
+  if (issues.length) throw new ValidationError(withPrefix(issues, prefix));
+  return parsed.data!;
 }

@@ -7,6 +7,8 @@ import type { ParallelCoordinatesInput, ParallelData } from './get-parallel-coor
 import type { SampleGrid, SampleGridRequest } from './render-samples';
 import type { SurrogateInput, SurrogateResult } from './get-surrogate';
 import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
+import type { StudySnapshot, StudySnapshotInput } from './get-study-snapshot';
+import type { SetStudyNotesInput, StudyNotes } from './set-study-notes';
 
 // Each use case's own input/output types live beside it in service/; re-exported here so web and
 // client code keep one place to import the API's shapes from.
@@ -143,8 +145,8 @@ export class ValidationError extends Error {
 }
 
 export class NotFoundError extends Error {
-  constructor(what: string, id: string) {
-    super(`${what} ${id} not found`);
+  constructor(what: string, id: string, hint?: string) {
+    super(`${what} ${id} not found${hint ? ` (${hint})` : ''}`);
     this.name = 'NotFoundError';
   }
 }
@@ -179,4 +181,8 @@ export interface StepwiseService {
   getSurrogate(input: SurrogateInput): Promise<SurrogateResult>;
   /** Up to `limit` completed trials' params and values (parallel coordinates). */
   getParallelCoordinates(input: ParallelCoordinatesInput): Promise<ParallelData>;
+  /** Study, trials page and notes read in one transaction (the study page's panels agree). */
+  getStudySnapshot(input: StudySnapshotInput): Promise<StudySnapshot>;
+  /** Replaces a study's notes; ValidationError on "notes" past the text limits. */
+  setStudyNotes(input: SetStudyNotesInput): Promise<StudyNotes>;
 }

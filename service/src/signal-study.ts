@@ -17,5 +17,22 @@ export async function signalStudy(deps: ServiceDeps, id: string, signal: 'pause'
     if (err instanceof WorkflowNotFoundError) throw new ValidationError([{ field: 'id', message: 'the study has already finished' }]);
     throw err;
   }
-  return studySummary(deps, id);
+  return settled(deps, id, signal === 'pause' ? 'paused' : 'running');
+}
+
+/** How long a pause/resume waits for the workflow to record the status it asked for. */
+const SETTLE_MS = 5_000;
+
+/**
+ * The study once the workflow has recorded `expected` (or finished meanwhile), so the caller sees
+ * the status it asked for rather than the one before the signal; after SETTLE_MS, as it stands.
+ */
+async function settled(deps: ServiceDeps, id: string, expected: 'paused' | 'running'): Promise<StudySummary> {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const summary = await studySummary(deps, id);
+    const done = summary.status === expected || summary.status === 'completed' || summary.status === 'failed' || summary.status === 'cancelled';
+    if (done || Date.now() >= deadline) return summary;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -94,7 +94,29 @@ export interface SampleGridOutcome {
   nfe: number;
 }
 
+/** What a compute worker reads from a model after opening it and checking the contract. */
+export interface DescribeModelInput {
+  model: string;
+}
+
+export interface ModelDescription {
+  model: string;
+  kind: 'onnx' | 'gmm';
+  /** Per-sample dimension (product of shape) and the per-sample shape. */
+  dim: number;
+  shape: number[];
+  noiseSchedule: string;
+  prediction: string;
+  /** Takes class labels (classifier-free guidance); `classes` is then the number of labels. */
+  conditional: boolean;
+  classes?: number;
+  sha256: string;
+  worker: string;
+}
+
 export interface ComputeActivities {
+  /** Opens a model, checks its contract and one forward pass; a missing or broken model fails non-retryably (ModelError). */
+  describeModel(input: DescribeModelInput): Promise<ModelDescription>;
   renderSampleGrid(input: SampleGridInput): Promise<SampleGridOutcome>;
   evaluateFunctionBatch(input: FunctionBatchInput): Promise<BatchOutcome>;
   evaluateSamplerBlock(input: SamplerBlockInput): Promise<SamplerBlockOutcome>;

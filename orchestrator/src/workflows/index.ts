@@ -3,3 +3,4 @@ export { studyWorkflow, progressQuery, pauseSignal, resumeSignal } from './study
 export type { StudyWorkflowInput, StudyProgress, ScheduledStudyInput } from '@stepwise/core';
 export { scheduledStudyWorkflow } from './scheduled-study-workflow';
 export { sampleGridWorkflow } from './sample-grid-workflow';
+export { describeModelWorkflow } from './describe-model-workflow';

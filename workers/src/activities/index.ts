@@ -5,6 +5,7 @@ import { createRunCommandTrial } from './command-trial';
 import { evaluateFunctionBatch } from './function-batch';
 import { createEvaluateSamplerBlock } from './sampler-block';
 import { createRenderSampleGrid } from './sample-grid';
+import { createDescribeModel } from './describe-model';
 
 /** All compute activities a worker registers. The caps default as in computeWorkerConfigFromEnv. */
 export function createComputeActivities(
@@ -12,6 +13,7 @@ export function createComputeActivities(
 ): ComputeActivities {
   const { identity, modelDir, device, maxSamplesPerActivity, referenceCacheBytes } = config;
   return {
+    describeModel: createDescribeModel({ identity, modelDir, device }),
     evaluateFunctionBatch: (input) => evaluateFunctionBatch(input, identity),
     evaluateSamplerBlock: createEvaluateSamplerBlock({ identity, modelDir, device, maxSamplesPerActivity, referenceCacheBytes }),
     runCommandTrial: createRunCommandTrial({ allowlist: loadAllowlistFromEnv(), identity }),

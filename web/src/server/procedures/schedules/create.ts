@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ZCron, ZStudyConfig, ZText, type TStudyConfigInput } from '@stepwise/core';
+import { ZCron, ZText, type TStudyConfigInput } from '@stepwise/core';
 import { procedure } from '../../trpc';
-import { badRequest, issuesFromZod } from '../../errors';
+import { badRequest } from '../../errors';
 import { ValidationError } from '@stepwise/service/service-types';
 import { ZScheduleRow } from '../../schemas';
 
@@ -29,11 +29,9 @@ export const createSchedule = procedure
   .input(ZCreateScheduleInput)
   .output(ZCreateScheduleOutput)
   .mutation(async ({ ctx, input }) => {
-    const parsed = ZStudyConfig.safeParse(input.template);
-    if (!parsed.success) throw badRequest(issuesFromZod(parsed.error, 'template'));
     const spec = input.cron !== undefined ? { cron: input.cron } : { intervalSeconds: input.intervalSeconds };
     try {
-      return await ctx.service.createSchedule({ name: input.name, spec, template: parsed.data, paused: input.paused });
+      return await ctx.service.createSchedule({ name: input.name, spec, template: input.template, paused: input.paused });
     } catch (e) {
       if (e instanceof ValidationError) throw badRequest(e.issues.map((i) => ({ field: SPEC_FIELDS[i.field] ?? i.field, message: i.message })));
       throw e;

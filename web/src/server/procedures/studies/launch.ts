@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { ZStudyConfig, type TStudyConfigInput } from '@stepwise/core';
+import type { TStudyConfigInput } from '@stepwise/core';
 import { procedure } from '../../trpc';
-import { badRequest, issuesFromZod } from '../../errors';
 import { ZStudySummary } from '../../schemas';
 
 export const ZLaunchStudyInput = z.object({
-  // Typed for callers, validated below with ZStudyConfig so issue paths are relative to the
+  // Typed for callers, validated by the service so issue paths are relative to the
   // config ("budget.parallel"), not to this envelope ("config.budget.parallel").
   config: z.custom<TStudyConfigInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'the study config must be an object'),
   source: z.enum(['dashboard', 'client']).default('client'),
@@ -16,7 +15,7 @@ export const launchStudy = procedure
   .input(ZLaunchStudyInput)
   .output(ZLaunchStudyOutput)
   .mutation(async ({ ctx, input }) => {
-    const parsed = ZStudyConfig.safeParse(input.config);
-    if (!parsed.success) throw badRequest(issuesFromZod(parsed.error));
-    return ctx.service.launchStudy({ config: parsed.data, source: input.source });
+    // The service validates (schema, unknown keys, overrides, the model on a compute worker) and
+    // throws a ValidationError naming each field; parsing here first would drop unknown keys.
+    return ctx.service.launchStudy({ config: input.config, source: input.source });
   });
