@@ -1,7 +1,11 @@
-import { buildPresetSchedule, planUsf, PRESET_NAMES, sampleUsf, type Denoiser, type NoiseSchedule, type PresetName, type SpacingName } from '../core/src/index';
+import {
+  buildPresetSchedule, degenerateEms, fitCascadeRegression, planDpmSolverV3, planUsf, predictDcRatios, PRESET_NAMES, sampleDcSolver, sampleDpmSolverV3, sampleUsf,
+  type Denoiser, type EmpiricalModelStatistics, type NoiseSchedule, type PresetName, type SpacingName,
+} from '../core/src/index';
 import { DEFAULT_REFERENCE_SOLVER, initialNoiseBatch, openModelFile, openTestbed, ReferenceCache, releaseSessions } from '../workers/src/models/index';
 import { conditionalDenoiser } from '../workers/src/models/conditional';
 import { ensureLearnedModel } from '../workers/src/models/learned';
+import { SolverStatisticsCache, type StatisticsModel } from '../workers/src/models/solver-statistics';
 import { Results } from './support';
 
 /**
@@ -23,8 +27,18 @@ import { Results } from './support';
  *    DEFAULT_REFERENCE_SOLVER) over sample indices 0..1023 of seed 0, for every preset with
  *    logSNR and time-quadratic spacing at NFE 4, 5, 6, 8, 10: mean per-sample RMSE
  *    (sqrt(mean_d (x - ref)^2) per sample) and its standard error over samples. null where the
- *    preset cannot be built at that NFE.
- * Models and cached references live under .data/bench/models (the reference is computed once).
+ *    preset cannot be built at that NFE. Also the two statistics-based solvers: `dpm-solver-v3`
+ *    (EMS on a 120-interval grid from 256 model samples of calibration seed 1: the reference
+ *    endpoints of that seed) and `dc-solver` (UniPC-bh2 order 3 with ratios fitted per (NFE,
+ *    spacing) on 10 samples of seed 1), and `dc-solver-cpr`: ratios predicted by the cascade
+ *    polynomial regression fitted on the other four NFEs of the table (leave one NFE out).
+ *  - overhead_vs_floor: sampling time of DPM-Solver++(2M), UniPC-bh2, DPM-Solver-v3 and
+ *    DC-Solver / sampling time of DDIM at NFE 10 on the same batch (gmm-cifar batch 64; USF presets
+ *    with float32 state), interleaved in one loop; target <= 1.05.
+ *  - overhead_ratio_learned per preset: every preset's sampling time on digits-eps (batch 256,
+ *    guidance 1) / (10 x one model call); target <= 1.05. v3 and DC there run with degenerate EMS
+ *    and fixed ratios (their cost does not depend on the statistics' values).
+ * Models, cached references and statistics live under .data/bench/models (computed once).
  */
 const MODEL_DIR = '.data/bench/models';
 const OVERHEAD_BATCHES = [16, 64, 256];
@@ -34,6 +48,7 @@ const SAMPLES = 1024;
 const ERROR_BATCH = 256;
 const NFES = [4, 5, 6, 8, 10];
 const SPACINGS: SpacingName[] = ['logSNR', 'time-quadratic'];
+const CALIBRATION_SEED = 1;
 
 const results = new Results('sampler');
 const median = (v: number[]) => {
@@ -109,7 +124,44 @@ async function measureOverhead(o: { testbed: string; denoiser: Denoiser<Float32A
   });
 }
 
+type Sampler = { key: string; run: (out: Float64Array) => Promise<unknown> };
+
+/** USF presets with float32 state plus the v3 and DC paths as samplers of one batch. */
+function samplers(o: { denoiser: Denoiser<Float32Array>; noise: NoiseSchedule; dim: number; batch: number; presets: readonly PresetName[]; ems: EmpiricalModelStatistics; dcRatios: number[] }): Sampler[] {
+  const xT = initialNoiseBatch(SEED, 0, o.batch, o.dim);
+  const list: Sampler[] = o.presets.map((key) => {
+    const schedule = buildPresetSchedule(key, OVERHEAD_NFE, { noiseSchedule: o.noise.name });
+    const plan = planUsf(schedule, o.noise);
+    return { key, run: (out) => sampleUsf({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, schedule, plan, state: 'float32', out }) };
+  });
+  const v3 = planDpmSolverV3(o.ems, { nfe: OVERHEAD_NFE }, o.noise);
+  list.push({ key: 'dpm-solver-v3', run: (out) => sampleDpmSolverV3({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, plan: v3, out }) });
+  list.push({ key: 'dc-solver', run: () => sampleDcSolver({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, noise: o.noise, nfe: OVERHEAD_NFE, ratios: o.dcRatios }) });
+  return list;
+}
+
+/** Median wall time of each sampler, interleaved per repeat (plus 10 single model calls when asked). */
+async function timeInterleaved(list: Sampler[], size: number, repeats: number, call?: () => Promise<unknown>): Promise<{ wall: number[]; call: number }> {
+  const out = new Float64Array(size);
+  for (let i = 0; i < 2; i++) for (const s of list) await s.run(out);
+  const wall = list.map(() => [] as number[]), calls: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    if (call) for (let i = 0; i < OVERHEAD_NFE; i++) { const t0 = performance.now(); await call(); calls.push(performance.now() - t0); }
+    for (let k = 0; k < list.length; k++) { const t0 = performance.now(); await list[k].run(out); wall[k].push(performance.now() - t0); }
+  }
+  return { wall: wall.map(median), call: calls.length ? median(calls) : NaN };
+}
+
+
 try {
+  const cache = new ReferenceCache({ modelDir: MODEL_DIR });
+  const stats = new SolverStatisticsCache({ modelDir: MODEL_DIR, references: cache });
+  const statModel = opened.reference as StatisticsModel;
+  const statStart = performance.now();
+  const ems = await stats.ems(statModel, { seed: CALIBRATION_SEED, steps: 120, samples: 256 });
+  results.add({ figure: 'ems', testbed: 'gmm-cifar', seed: CALIBRATION_SEED, samples: ems.samples, grid: ems.steps, computed: stats.computed > 0, seconds: round((performance.now() - statStart) / 1000, 3) });
+  const dcFor = async (nfe: number, spacing: SpacingName) => stats.dcRatios(statModel, { nfe, spacing, seed: CALIBRATION_SEED, samples: 10 });
+
   // ---- solver overhead next to the model -------------------------------------------------------
   // Both with the workers' default session (STEPWISE_ORT_THREADS, else one thread per core) and
   // with one intra-op thread, which on a small shared machine is often the faster of the two.
@@ -119,32 +171,85 @@ try {
       await measureOverhead({ testbed: 'gmm-cifar', denoiser: model.denoiser, noise: opened.noise, dim, batch, threads: threads ?? defaultThreads, headline: true });
     }
   }
+  // ---- distance from the floor: every solver / DDIM, same NFE, batch and machine load -----------
+  {
+    const batch = 64;
+    const list = samplers({ denoiser: opened.denoiser, noise: opened.noise, dim, batch, presets: ['ddim', 'dpmpp-2m', 'unipc-bh2'], ems, dcRatios: await dcFor(OVERHEAD_NFE, 'logSNR') });
+    const { wall } = await timeInterleaved(list, batch * dim, 21);
+    list.forEach((s, k) => {
+      if (k === 0) return;
+      results.add({
+        figure: 'overhead_vs_floor', testbed: 'gmm-cifar', batch, provider, threads: defaultThreads, solver: `${s.key} NFE ${OVERHEAD_NFE}`,
+        state: k < 3 ? 'float32' : 'float64', value: round(wall[k] / wall[0], 4), target: '<= 1.05', sampling_ms: round(wall[k], 4), ddim_sampling_ms: round(wall[0], 4), repeats: 21,
+      });
+    });
+  }
   // The same measurement on a learned network (the digits noise predictor, classifier-free
   // guidance 1: one doubled-batch call per step): what the solver costs beside a model whose
-  // call is not a single memory-bound matmul. Not the issue's figure; shown next to it.
+  // call is not a single memory-bound matmul; then every preset's overhead_ratio there.
   {
     const rel = await ensureLearnedModel('digits-eps', MODEL_DIR);
     const digits = await openModelFile(rel, { modelDir: MODEL_DIR, log: (line) => console.error(line) });
     const batch = 256;
     const { denoiser } = conditionalDenoiser(digits, { guidance: 1 }, 0, batch);
     await measureOverhead({ testbed: 'digits-eps (guidance 1)', denoiser, noise: digits.noise, dim: digits.info.dim, batch, threads: defaultThreads, headline: false });
+    const dDim = digits.info.dim;
+    // Timing only: v3 and DC cost the same whatever their statistics, so neutral ones stand in.
+    const list = samplers({
+      denoiser, noise: digits.noise, dim: dDim, batch, presets: PRESET_NAMES, ems: degenerateEms(digits.noise, dDim, { steps: 120 }),
+      dcRatios: Array.from({ length: OVERHEAD_NFE }, (_, i) => (i < 2 ? 1 : 0.95)),
+    });
+    const x32 = Float32Array.from(initialNoiseBatch(SEED, 0, batch, dDim)), eps32 = new Float32Array(batch * dDim);
+    const { wall, call } = await timeInterleaved(list, batch * dDim, 11, () => Promise.resolve(denoiser(x32, 0.5, batch, eps32)));
+    list.forEach((s, k) => results.add({
+      figure: 'overhead_ratio_learned', testbed: 'digits-eps (guidance 1)', batch, provider, threads: defaultThreads, solver: `${s.key} NFE ${OVERHEAD_NFE}`,
+      state: PRESET_NAMES.includes(s.key as PresetName) ? 'float32' : 'float64', value: round(wall[k] / (OVERHEAD_NFE * call), 4), target: '<= 1.05',
+      sampling_ms: round(wall[k], 4), model_call_ms: round(call, 4), repeats: 11,
+    }));
   }
 
   // ---- trajectory RMSE to the reference --------------------------------------------------------
   const refStart = performance.now();
-  const cache = new ReferenceCache({ modelDir: MODEL_DIR });
+  const computedBefore = cache.computed;
   const reference = await cache.get(opened.reference, { seed: SEED, start: 0, end: SAMPLES });
   results.add({
     figure: 'reference', testbed: 'gmm-cifar', seed: SEED, samples: SAMPLES,
     solver: `${DEFAULT_REFERENCE_SOLVER.preset} NFE ${DEFAULT_REFERENCE_SOLVER.nfe}`,
-    computed: cache.computed > 0, seconds: round((performance.now() - refStart) / 1000, 3),
+    computed: cache.computed > computedBefore, seconds: round((performance.now() - refStart) / 1000, 3),
   });
 
   const batches: Float64Array[] = [];
   for (let s = 0; s < SAMPLES; s += ERROR_BATCH) batches.push(initialNoiseBatch(SEED, s, Math.min(SAMPLES, s + ERROR_BATCH), dim));
   const x0 = new Float64Array(ERROR_BATCH * dim);
   type Cell = { mean: number; stderr: number } | null;
-  const table: Array<{ preset: PresetName; spacing: SpacingName; cells: Cell[] }> = [];
+  const table: Array<{ preset: string; spacing: SpacingName; cells: Cell[] }> = [];
+  /** Mean per-sample RMSE over the SAMPLES rows, each batch sampled by `run` into `out`. */
+  const cell = async (run: (xT: Float64Array, rows: number, out: Float64Array) => Promise<unknown>): Promise<Cell> => {
+    let sum = 0, sumSq = 0;
+    for (let b = 0; b < batches.length; b++) {
+      const rows = batches[b].length / dim;
+      const out = x0.subarray(0, rows * dim);
+      await run(batches[b], rows, out);
+      const refOff = b * ERROR_BATCH * dim;
+      for (let r = 0; r < rows; r++) {
+        let se = 0;
+        for (let d = r * dim; d < (r + 1) * dim; d++) {
+          const diff = out[d] - reference[refOff + d];
+          se += diff * diff;
+        }
+        const rmse = Math.sqrt(se / dim);
+        sum += rmse;
+        sumSq += rmse * rmse;
+      }
+    }
+    const mean = sum / SAMPLES;
+    const variance = Math.max(0, (sumSq - SAMPLES * mean * mean) / (SAMPLES - 1));
+    return { mean: round(mean, 4), stderr: round(Math.sqrt(variance / SAMPLES), 2) };
+  };
+  const addRow = (preset: string, spacing: SpacingName, cells: Cell[], extra: Record<string, unknown> = {}) => {
+    table.push({ preset, spacing, cells });
+    results.add({ figure: 'rmse', testbed: 'gmm-cifar', preset, spacing, seed: SEED, samples: SAMPLES, ...extra, rmse: Object.fromEntries(NFES.map((nfe, i) => [`nfe${nfe}`, cells[i]])) });
+  };
 
   for (const preset of PRESET_NAMES) {
     for (const spacing of SPACINGS) {
@@ -158,33 +263,35 @@ try {
           continue;
         }
         const p = planUsf(sched, opened.noise);
-        let sum = 0, sumSq = 0;
-        for (let b = 0; b < batches.length; b++) {
-          const rows = batches[b].length / dim;
-          const out = x0.subarray(0, rows * dim);
-          await sampleUsf({ model: opened.denoiser, xT: batches[b], batch: rows, dim, schedule: sched, plan: p, out });
-          const refOff = b * ERROR_BATCH * dim;
-          for (let r = 0; r < rows; r++) {
-            let se = 0;
-            for (let d = r * dim; d < (r + 1) * dim; d++) {
-              const diff = out[d] - reference[refOff + d];
-              se += diff * diff;
-            }
-            const rmse = Math.sqrt(se / dim);
-            sum += rmse;
-            sumSq += rmse * rmse;
-          }
-        }
-        const mean = sum / SAMPLES;
-        const variance = Math.max(0, (sumSq - SAMPLES * mean * mean) / (SAMPLES - 1));
-        cells.push({ mean: round(mean, 4), stderr: round(Math.sqrt(variance / SAMPLES), 2) });
+        cells.push(await cell((xT, rows, out) => sampleUsf({ model: opened.denoiser, xT, batch: rows, dim, schedule: sched, plan: p, out })));
       }
-      table.push({ preset, spacing, cells });
-      results.add({
-        figure: 'rmse', testbed: 'gmm-cifar', preset, spacing, seed: SEED, samples: SAMPLES,
-        rmse: Object.fromEntries(NFES.map((nfe, i) => [`nfe${nfe}`, cells[i]])),
-      });
+      addRow(preset, spacing, cells);
     }
+  }
+  // The statistics-based solvers (own paths, float64 state).
+  for (const spacing of SPACINGS) {
+    const cells: Cell[] = [];
+    for (const nfe of NFES) {
+      const plan = planDpmSolverV3(ems, { nfe, spacing }, opened.noise);
+      cells.push(await cell((xT, rows, out) => sampleDpmSolverV3({ model: opened.denoiser, xT, batch: rows, dim, plan, out })));
+    }
+    addRow('dpm-solver-v3', spacing, cells, { ems: { seed: CALIBRATION_SEED, samples: ems.samples, grid: ems.steps } });
+  }
+  for (const spacing of SPACINGS) {
+    const fitted = new Map<number, number[]>();
+    for (const nfe of NFES) fitted.set(nfe, await dcFor(nfe, spacing));
+    const dcCells: Cell[] = [], cprCells: Cell[] = [];
+    const sampleWith = (nfe: number, ratios: number[]) => cell(async (xT, rows, out) => {
+      const r = await sampleDcSolver({ model: opened.denoiser, xT, batch: rows, dim, noise: opened.noise, nfe, spacing, ratios });
+      out.set(r.x0);
+    });
+    for (const nfe of NFES) {
+      dcCells.push(await sampleWith(nfe, fitted.get(nfe)!));
+      const cpr = fitCascadeRegression(NFES.filter((n) => n !== nfe).map((n) => ({ nfe: n, ratios: fitted.get(n)! })));
+      cprCells.push(await sampleWith(nfe, predictDcRatios(cpr, nfe)));
+    }
+    addRow('dc-solver', spacing, dcCells, { ratios: Object.fromEntries(NFES.map((n) => [`nfe${n}`, fitted.get(n)!.map((v) => round(v, 4))])), calibration: { seed: CALIBRATION_SEED, samples: 10 } });
+    addRow('dc-solver-cpr', spacing, cprCells, { note: 'ratios predicted by CPR fitted on the other NFEs of the table' });
   }
   results.save({ testbed: 'gmm-cifar', provider, reference: DEFAULT_REFERENCE_SOLVER });
 

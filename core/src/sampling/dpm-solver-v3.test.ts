@@ -132,7 +132,7 @@ describe('DPM-Solver-v3 update', () => {
       const C = cum((k) => L[k] + S[k], (k) => Bc[k]);
       return { L, S, I, B: Bc, C };
     });
-    const fact = (n: number) => (n <= 1 ? 1 : n * fact(n - 1));
+    const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
     // multistep_predictor_update / multistep_corrector_update for one dimension and one sample.
     const official = (d: number, xs: number, Ns: number[], idx: number[], iT: number, pseudo: boolean) => {
       const { L, S, I, B: Bc, C } = off[d];

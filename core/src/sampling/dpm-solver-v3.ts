@@ -65,7 +65,7 @@ export interface DpmSolverV3Plan {
   nfe: number;
 }
 
-const factorial = (n: number) => (n <= 1 ? 1 : n * factorial(n - 1));
+const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
 
 /** Weights w[m-1][j] with g^(m) ~ sum_j w[m-1][j] g_j, m = 1..n, points j = 0..n at lambdas `lam`. */
 export function derivativeWeights(lam: number[], pseudo: boolean): number[][] {

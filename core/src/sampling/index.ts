@@ -63,3 +63,26 @@ export {
   type GmmEvaluation,
 } from './gaussian';
 export { combineGuidance, classifierFreeGuidance } from './guidance';
+export {
+  computeEms,
+  emsLambdas,
+  emsToJson,
+  emsFromJson,
+  degenerateEms,
+  type EmpiricalModelStatistics,
+  type EmsJson,
+  type EmsOptions,
+  type ComputeEmsOptions,
+} from './ems';
+export { planDpmSolverV3, sampleDpmSolverV3, type DpmSolverV3Options, type DpmSolverV3Plan, type SampleDpmSolverV3Options } from './dpm-solver-v3';
+export {
+  sampleDcSolver,
+  fitDcRatios,
+  referenceTrajectory,
+  fitCascadeRegression,
+  predictDcRatios,
+  type DcSolverOptions,
+  type SampleDcSolverOptions,
+  type FitDcRatiosOptions,
+  type CprFit,
+} from './dc-solver';
