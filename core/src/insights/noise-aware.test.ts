@@ -6,8 +6,8 @@ import { gpArdImportance, varianceShareImportance } from './importance';
 import { empiricalDistribution } from './edf';
 
 const space: TSpace = [
-  { name: 'x', type: 'float', low: 0, high: 1, log: false },
-  { name: 'y', type: 'float', low: 0, high: 1, log: false },
+  { name: 'x', type: 'float', low: 0, high: 1, log: false, gridPoints: 10 },
+  { name: 'y', type: 'float', low: 0, high: 1, log: false, gridPoints: 10 },
 ];
 
 describe('bestByConfidenceBound', () => {

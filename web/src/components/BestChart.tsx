@@ -1,7 +1,8 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { errorBarRenderer, type EChartsCoreOption } from '../lib/echarts';
+import { bestChartScale, rangeWithOptimum } from '../lib/best-chart';
 import { formatValue } from '../lib/format';
 import { Chart } from './Chart';
 
@@ -14,27 +15,58 @@ export interface BestPoint {
 }
 
 const LARGE = 2000;
+const Z95 = 1.959963984540054;
 
 /**
- * Best-so-far against trial number: every value as a dot (with its confidence interval
- * when the objective is noisy), the running best as a step line, the known optimum dashed.
+ * Best-so-far against trial number (Optuna's optimization history): every value as a dot (with
+ * its confidence interval when the objective is noisy: the trial's own interval for estimated
+ * metrics, value ± 1.96 noiseStd for a function with known noise), the running best as a step
+ * line, the known optimum dashed and always inside the y range. Log-y on request.
  */
-export function BestChart({ points, metric, direction, optimum }: { points: BestPoint[]; metric: string; direction: 'minimize' | 'maximize'; optimum?: number | null }) {
+export function BestChart({
+  points,
+  metric,
+  direction,
+  optimum,
+  noiseStd,
+}: {
+  points: BestPoint[];
+  metric: string;
+  direction: 'minimize' | 'maximize';
+  optimum?: number | null;
+  /** The objective's known evaluation noise (function objectives): error bars of ± 1.96 σ. */
+  noiseStd?: number | null;
+}) {
+  const [logY, setLogY] = useState(false);
+  const scale = useMemo(() => bestChartScale(points.map((p) => p.value), optimum, logY), [points, optimum, logY]);
   const option = useMemo<EChartsCoreOption>(() => {
     // The service may thin the curve (it keeps every improvement), so the x axis is the trial
     // number, as in Optuna's optimization history, and the running best is taken in that order.
     const sorted = [...points].sort((a, b) => a.trialNumber - b.trialNumber);
     const large = sorted.length > LARGE;
-    const values = sorted.map((p) => [p.trialNumber, p.value]);
+    const y = scale.map;
+    const values = sorted.map((p) => [p.trialNumber, y(p.value)]);
     let running: number | null = null;
     const best = sorted.map((p) => {
       running = running === null ? p.value : direction === 'minimize' ? Math.min(running, p.value) : Math.max(running, p.value);
-      return [p.trialNumber, running];
+      return [p.trialNumber, y(running)];
     });
-    const withCi = sorted.some((p) => p.ciLow != null && p.ciHigh != null);
-    const bars = withCi && !large ? sorted.map((p) => [p.trialNumber, p.ciLow ?? p.value, p.ciHigh ?? p.value]) : [];
+    const sigma = noiseStd != null && noiseStd > 0 ? noiseStd : null;
+    const interval = (p: BestPoint): [number, number] | null =>
+      p.ciLow != null && p.ciHigh != null ? [p.ciLow, p.ciHigh] : sigma !== null ? [p.value - Z95 * sigma, p.value + Z95 * sigma] : null;
+    const withCi = sorted.some((p) => interval(p) !== null);
+    // On a gap-to-optimum axis an interval straddling the optimum has no lower end: draw it from the floor.
+    const bars = withCi && !large ? sorted.flatMap((p) => {
+      const ci = interval(p);
+      if (!ci) return [];
+      const ends = [y(ci[0]), y(ci[1])];
+      return [[p.trialNumber, Math.min(...ends), Math.max(...ends)]];
+    }) : [];
+    const optY = optimum != null ? y(optimum) : null;
+    const range = scale.log ? null : rangeWithOptimum([...values.map((v) => v[1]), ...bars.flatMap((b) => [b[1], b[2]])], optY);
     const series: unknown[] = [
       {
+        id: 'values',
         name: metric,
         type: 'scatter',
         data: values,
@@ -44,6 +76,7 @@ export function BestChart({ points, metric, direction, optimum }: { points: Best
         z: 2,
       },
       {
+        id: 'best',
         name: `best ${metric}`,
         type: 'line',
         step: 'end',
@@ -54,19 +87,20 @@ export function BestChart({ points, metric, direction, optimum }: { points: Best
         itemStyle: { color: '#1f8a4c' },
         z: 3,
         markLine:
-          optimum != null
+          optY != null && scale.label === 'value'
             ? {
                 silent: true,
                 symbol: 'none',
                 lineStyle: { type: 'dashed', color: '#c53030' },
-                label: { formatter: `optimum ${formatValue(optimum)}`, position: 'insideEndTop' },
-                data: [{ yAxis: optimum }],
+                label: { formatter: `optimum ${formatValue(optimum!)}`, position: 'insideEndTop' },
+                data: [{ yAxis: optY }],
               }
             : undefined,
       },
     ];
     if (bars.length > 0) {
       series.push({
+        id: 'ci',
         name: '95% CI',
         type: 'custom',
         data: bars,
@@ -76,8 +110,12 @@ export function BestChart({ points, metric, direction, optimum }: { points: Best
         renderItem: errorBarRenderer({ x: 0, lo: 1, hi: 2 }, { stroke: '#8da2d6', lineWidth: 1 }, 3),
       });
     }
+    const pad = range ? Math.max((range.max - range.min) * 0.04, 1e-9) : 0;
+    const axisName = scale.label === 'gap to optimum' ? `|${metric} − optimum| (log)` : `${metric} (${direction === 'minimize' ? '↓' : '↑'})${scale.log ? ' (log)' : ''}`;
     return {
+      // Updates move the series in place (stable ids); only the first draw animates.
       animation: !large,
+      animationDurationUpdate: 200,
       grid: { left: 64, right: 44, top: 36, bottom: 56 },
       legend: { top: 0, right: 0 },
       tooltip: {
@@ -86,7 +124,9 @@ export function BestChart({ points, metric, direction, optimum }: { points: Best
         valueFormatter: (v: unknown) => (typeof v === 'number' ? formatValue(v) : String(v)),
       },
       xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 26, min: 0, minInterval: 1 },
-      yAxis: { type: 'value', name: `${metric} (${direction === 'minimize' ? '↓' : '↑'})`, scale: true },
+      yAxis: scale.log
+        ? { id: 'y', type: 'log', name: axisName }
+        : { id: 'y', type: 'value', name: axisName, scale: true, ...(range ? { min: range.min - pad, max: range.max + pad } : {}) },
       // A y slider too: early trials of a wide domain otherwise flatten the best-so-far line.
       dataZoom: [
         { type: 'inside', xAxisIndex: 0 },
@@ -95,7 +135,18 @@ export function BestChart({ points, metric, direction, optimum }: { points: Best
       ],
       series,
     };
-  }, [points, metric, direction, optimum]);
+  }, [points, metric, direction, optimum, noiseStd, scale]);
 
-  return <Chart option={option} testId="best-chart" />;
+  return (
+    <>
+      <div className="toolbar" style={{ marginBottom: 4 }}>
+        <label>
+          <input type="checkbox" checked={logY} data-testid="best-log-y" onChange={(e) => setLogY(e.target.checked)} /> log y
+        </label>
+        {scale.label === 'gap to optimum' && <span className="muted">log-y of negative values: the gap to the known optimum</span>}
+        {scale.note && <span className="muted">{scale.note}</span>}
+      </div>
+      <Chart option={option} testId="best-chart" replace={['series', 'yAxis']} attrs={{ 'data-points': points.length, 'data-log-y': scale.log ? 1 : 0 }} />
+    </>
+  );
 }

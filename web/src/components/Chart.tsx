@@ -1,11 +1,12 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { echarts, type EChartsCoreOption } from '../lib/echarts';
+import { echarts, withSeriesIds, type EChartsCoreOption } from '../lib/echarts';
 
 /**
  * One ECharts instance bound to a div: created on mount, resized with its box, disposed on
- * unmount. Option updates replace the series but keep the user's zoom.
+ * unmount. Option updates replace the series but keep the user's zoom; every series gets a
+ * stable id (withSeriesIds), so an update redraws it in place instead of from empty.
  */
 export function Chart({
   option,
@@ -41,7 +42,7 @@ export function Chart({
 
   const replaceKey = replace.join(',');
   useEffect(() => {
-    chart.current?.setOption(option, { replaceMerge: replaceKey.split(','), lazyUpdate: true });
+    chart.current?.setOption(withSeriesIds(option), { replaceMerge: replaceKey.split(','), lazyUpdate: true });
   }, [option, replaceKey]);
 
   return <div ref={el} className={className} data-testid={testId} {...attrs} />;

@@ -11,6 +11,7 @@ import {
   VisualMapContinuousComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import type { EChartsCoreOption } from 'echarts/core';
 
 echarts.use([
   LineChart,
@@ -54,4 +55,24 @@ export function errorBarRenderer(dims: { x: number; lo: number; hi: number }, st
       ],
     };
   };
+}
+
+/**
+ * The option with an id on every series that lacks one (type, name and rank among namesakes).
+ * The dashboard updates charts with replaceMerge on `series`, and ECharts treats a series without
+ * an id as brand new there: the old one is disposed and the new one animates in from nothing, so
+ * a live chart blinked empty on every poll. With stable ids the series are updated in place.
+ */
+export function withSeriesIds(option: EChartsCoreOption): EChartsCoreOption {
+  const series = (option as { series?: unknown }).series;
+  if (!Array.isArray(series)) return option;
+  const seen = new Map<string, number>();
+  const withIds = series.map((s: Record<string, unknown>) => {
+    if (!s || typeof s !== 'object' || s.id != null) return s;
+    const base = `${String(s.type ?? 'series')}:${String(s.name ?? '')}`;
+    const k = seen.get(base) ?? 0;
+    seen.set(base, k + 1);
+    return { ...s, id: `${base}:${k}` };
+  });
+  return { ...option, series: withIds };
 }
