@@ -7,6 +7,8 @@ import { pauseStudy } from './procedures/studies/pause';
 import { resumeStudy } from './procedures/studies/resume';
 import { studySurrogate } from './procedures/studies/surrogate';
 import { studyParallel } from './procedures/studies/parallel';
+import { studySnapshot } from './procedures/studies/snapshot';
+import { setStudyNotes } from './procedures/studies/notes';
 import { listTrials } from './procedures/trials/list';
 import { trialBlocks } from './procedures/trials/blocks';
 import { sampleGrid } from './procedures/samples/grid';
@@ -27,6 +29,8 @@ export const appRouter = router({
     resume: resumeStudy,
     surrogate: studySurrogate,
     parallel: studyParallel,
+    snapshot: studySnapshot,
+    setNotes: setStudyNotes,
   }),
   trials: router({ list: listTrials, blocks: trialBlocks }),
   samples: router({ grid: sampleGrid }),

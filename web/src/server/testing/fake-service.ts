@@ -631,4 +631,21 @@ export class InMemoryStepwiseService implements StepwiseService {
     this.schedules.delete(id);
     return { id };
   }
+
+  // One clock, one moment: the in-memory study and its trials are read at the same instant.
+  async getStudySnapshot(input: { id: string; trials: Omit<ListTrialsInput, 'studyId'> }) {
+    const study = await this.getStudy(input.id);
+    const trials = await this.listTrials({ ...input.trials, studyId: input.id });
+    return { study, trials, notes: this.notes.get(input.id) ?? null };
+  }
+
+  private readonly notes = new Map<string, string>();
+
+  async setStudyNotes(input: { id: string; notes: string }) {
+    await this.getStudy(input.id);
+    const value = input.notes.trim() === '' ? null : input.notes;
+    if (value === null) this.notes.delete(input.id);
+    else this.notes.set(input.id, value);
+    return { id: input.id, notes: value };
+  }
 }
