@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ZSpace } from '../config/space';
 import { CounterRng } from '../rng';
-import { createEncoding, decodePoint, discreteSize, encodeParams, paramsKey, snapPoint } from './encoding';
+import { INACTIVE_VALUE, activeMask, createEncoding, decodePoint, discreteSize, encodeParams, paramsKey, snapPoint } from './encoding';
 
 const space = ZSpace.parse([
   { type: 'float', name: 'lr', low: 1e-5, high: 1e-1, log: true },
@@ -77,5 +77,46 @@ describe('space encoding', () => {
     expect(paramsKey(enc, a)).not.toBe(paramsKey(enc, { ...a, layers: 3 }));
     expect(discreteSize(enc)).toBe(Infinity);
     expect(discreteSize(createEncoding(ZSpace.parse([{ type: 'int', name: 'a', low: 0, high: 4 }, { type: 'categorical', name: 'b', choices: [1, 2] }])))).toBe(10);
+  });
+
+  describe('conditional parameters', () => {
+    const cond = createEncoding(ZSpace.parse([
+      { type: 'categorical', name: 'optimizer', choices: ['sgd', 'adam'] },
+      { type: 'float', name: 'momentum', low: 0, high: 0.9, when: { param: 'optimizer', in: ['sgd'] } },
+      { type: 'int', name: 'k', low: 1, high: 3, when: { param: 'optimizer', in: ['adam'] } },
+    ]));
+
+    it('encode the inactive coordinate as INACTIVE_VALUE and decode it to an absent parameter', () => {
+      const u = encodeParams(cond, { optimizer: 'adam', k: 2 });
+      expect(u[1]).toBe(INACTIVE_VALUE);
+      expect(decodePoint(cond, u)).toEqual({ optimizer: 'adam', k: 2 });
+      // A stale value of an inactive parameter is ignored; a missing active one is an error.
+      expect(encodeParams(cond, { optimizer: 'adam', momentum: 0.8, k: 2 })).toEqual(u);
+      expect(() => encodeParams(cond, { optimizer: 'sgd' })).toThrow(/"momentum" is missing/);
+      expect(Array.from(activeMask(cond, u))).toEqual([1, 0, 1]);
+    });
+
+    it('snap collapses the inactive coordinates, so points differing only there are one point', () => {
+      const a = Float64Array.of(0.2, 0.1, 0.9), b = Float64Array.of(0.3, 0.7, 0.1);
+      snapPoint(cond, a);
+      snapPoint(cond, b);
+      expect(a[2]).toBe(INACTIVE_VALUE);
+      expect(b[2]).toBe(INACTIVE_VALUE);
+      expect(a[1]).toBeCloseTo(0.1, 12);
+      const c = Float64Array.of(0.8, 0.1, 0.9), e = Float64Array.of(0.9, 0.7, 0.9);
+      snapPoint(cond, c);
+      snapPoint(cond, e);
+      expect(Array.from(c)).toEqual(Array.from(e));
+      expect(paramsKey(cond, decodePoint(cond, c))).toBe(paramsKey(cond, { optimizer: 'adam', momentum: 0.3, k: 3 }));
+    });
+
+    it('count only the distinct active settings of a discrete space', () => {
+      const discrete = createEncoding(ZSpace.parse([
+        { type: 'categorical', name: 'optimizer', choices: ['sgd', 'adam'] },
+        { type: 'int', name: 'm', low: 0, high: 4, when: { param: 'optimizer', in: ['sgd'] } },
+      ]));
+      expect(discreteSize(discrete)).toBe(6);
+      expect(discreteSize(cond)).toBe(Infinity);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { minimizeLbfgs } from '../optim/lbfgs';
 import { CounterRng } from '../rng';
 import type { Acquisition, AcquisitionGrad } from './acquisition';
-import { decodeValue, encodeValue, snapPoint, type SpaceEncoding } from './encoding';
+import { activeMask, decodeValue, encodeValue, snapPoint, type SpaceEncoding } from './encoding';
 import type { GpModel, PosteriorPoint } from './gp';
 import { SobolSequence } from './sobol';
 
@@ -132,8 +132,12 @@ export class AcquisitionOptimizer {
   /** L-BFGS over the continuous (and relaxed int) coordinates, others fixed. */
   private continuousSearch(x0: Float64Array, maxIter: number): Float64Array {
     const { enc, model, acq, pp, ag } = this;
-    const dims = enc.continuousDims;
+    // Only the active coordinates move: the categoricals that decide activity are fixed here, and
+    // snapPoint would put an inactive coordinate back anyway.
+    const mask = activeMask(enc, x0);
+    const dims = enc.continuousDims.filter((k) => mask[k] === 1);
     const x = x0.slice();
+    if (dims.length === 0) return x;
     const z0 = Float64Array.from(dims, (k) => x[k]);
     const lower = new Float64Array(dims.length);
     const upper = new Float64Array(dims.length).fill(1);
@@ -159,8 +163,10 @@ export class AcquisitionOptimizer {
   private bestNeighbour(x: Float64Array): AcqCandidate | null {
     const { enc, d } = this;
     const moves: Float64Array[] = [];
+    const mask = activeMask(enc, x);
     for (let k = 0; k < d; k++) {
       const p = enc.space[k];
+      if (!mask[k]) continue;
       if (p.type === 'categorical') {
         const card = p.choices.length;
         const cur = Math.min(card - 1, Math.floor(x[k] * card));
@@ -168,6 +174,8 @@ export class AcquisitionOptimizer {
           if (c === cur) continue;
           const y = x.slice();
           y[k] = (c + 0.5) / card;
+          // A new choice may switch children on or off: they take their canonical values.
+          snapPoint(enc, y);
           moves.push(y);
         }
       } else if (p.type === 'int') {

@@ -161,4 +161,68 @@ describe('proposeBatch', () => {
     expect(() => proposeBatch({ space: mixed, observations: [], count: -1, direction: 'minimize', seed: 0, method: 'gp-logei', initialDesign: 1 })).toThrow(/count/);
     expect(() => proposeBatch({ space: mixed, observations: [], count: 1, direction: 'minimize', seed: 0, method: 'nope' as never, initialDesign: 1 })).toThrow(/method/);
   });
+
+  describe('conditional parameters', () => {
+    const cond = ZSpace.parse([
+      { type: 'categorical', name: 'optimizer', choices: ['sgd', 'adam', 'rmsprop'] },
+      { type: 'float', name: 'momentum', low: 0, high: 1, when: { param: 'optimizer', in: ['sgd'] } },
+      { type: 'float', name: 'beta', low: 0, high: 1, when: { param: 'optimizer', in: ['adam'] } },
+      { type: 'float', name: 'lr', low: 0, high: 1 },
+    ]);
+    const condEnc = createEncoding(cond);
+    // Best: sgd with momentum 0.8 and lr 0.3 (0); adam bottoms out at 0.5, rmsprop at 1.
+    const f = (p: TParams) => {
+      const lr = ((p.lr as number) - 0.3) ** 2;
+      if (p.optimizer === 'sgd') return lr + 4 * ((p.momentum as number) - 0.8) ** 2;
+      if (p.optimizer === 'adam') return 0.5 + lr + ((p.beta as number) - 0.5) ** 2;
+      return 1 + lr;
+    };
+    const shape = (p: TParams) => {
+      expect('momentum' in p).toBe(p.optimizer === 'sgd');
+      expect('beta' in p).toBe(p.optimizer === 'adam');
+      expect(typeof p.lr).toBe('number');
+    };
+
+    it('every method proposes only active parameters, never a duplicate', () => {
+      for (const method of BO_METHODS) {
+        const observations: BoObservation[] = [];
+        for (let round = 0; round < 4; round++) {
+          const r = proposeBatch({ space: cond, observations, count: 3, direction: 'minimize', seed: 4, method, initialDesign: 6 });
+          expect(r.proposals).toHaveLength(3);
+          for (const p of r.proposals) {
+            shape(p.params);
+            observations.push({ params: p.params, value: f(p.params) });
+          }
+        }
+        expect(new Set(observations.map((o) => paramsKey(condEnc, o.params))).size).toBe(observations.length);
+      }
+    });
+
+    it('the GP finds the best branch and its conditional optimum', () => {
+      const observations: BoObservation[] = [];
+      let state = null;
+      for (let t = 0; t < 30; t++) {
+        const r = proposeBatch({ space: cond, observations, count: 1, direction: 'minimize', seed: 1, method: 'gp-logei', initialDesign: 8, state });
+        state = r.state;
+        const p = r.proposals[0].params;
+        observations.push({ params: p, value: f(p) });
+      }
+      const best = observations.reduce((a, b) => (b.value < a.value ? b : a));
+      expect(best.params.optimizer).toBe('sgd');
+      expect(best.value).toBeLessThan(0.01);
+    });
+
+    it('exhausts a discrete conditional space exactly', () => {
+      const small = ZSpace.parse([
+        { type: 'categorical', name: 'c', choices: ['a', 'b'] },
+        { type: 'int', name: 'k', low: 0, high: 3, when: { param: 'c', in: ['a'] } },
+      ]);
+      // 4 points under a, 1 under b.
+      for (const method of BO_METHODS) {
+        const r = proposeBatch({ space: small, observations: [{ params: { c: 'a', k: 0 }, value: 1 }, { params: { c: 'a', k: 1 }, value: 2 }], count: 5, direction: 'minimize', seed: 0, method, initialDesign: 1 });
+        const keys = r.proposals.map((p) => JSON.stringify(p.params)).sort();
+        expect(keys).toEqual([{ c: 'a', k: 2 }, { c: 'a', k: 3 }, { c: 'b' }].map((p) => JSON.stringify(p)).sort());
+      }
+    });
+  });
 });

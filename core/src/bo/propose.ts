@@ -167,14 +167,19 @@ class ProposalBook {
     }
     if (this.capacity > ENUMERATE_LIMIT) return null;
     const radix = enc.space.map((p) => (p.type === 'int' ? p.high - p.low + 1 : p.type === 'categorical' ? p.choices.length : 1));
-    const offset = rng.int(this.capacity);
-    for (let t = 0; t < this.capacity; t++) {
-      let idx = (offset + t) % this.capacity;
+    // The full product: with conditional parameters it counts a point once per value of each
+    // inactive parameter (those snap to one point), so it can exceed the capacity.
+    const product = radix.reduce((a, b) => a * b, 1);
+    if (product > ENUMERATE_LIMIT) return null;
+    const offset = rng.int(product);
+    for (let t = 0; t < product; t++) {
+      let idx = (offset + t) % product;
       enc.space.forEach((p, k) => {
         const digit = idx % radix[k];
         idx = Math.floor(idx / radix[k]);
         u[k] = p.type === 'int' ? encodeValue(p, p.low + digit) : p.type === 'categorical' ? (digit + 0.5) / radix[k] : 0.5;
       });
+      snapPoint(enc, u);
       if (this.isFree(u)) return u.slice();
     }
     return null;
