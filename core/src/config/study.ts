@@ -14,7 +14,7 @@ export const STUDY_KINDS = ['grid', 'random', 'bayesopt', 's3', 'evaluate'] as c
 export const ZStudyKind = z.enum(STUDY_KINDS);
 export type TStudyKind = z.infer<typeof ZStudyKind>;
 
-export { ZDirection, ZFunctionObjective, ZObjective, ZSamplerObjective, ZCommandObjective, ZEstimationSettings } from './objectives';
+export { ZDirection, ZFunctionObjective, ZObjective, ZSamplerObjective, ZCommandObjective, ZEstimationSettings, objectiveNfe, scheduleEndProblem, studyEndTime } from './objectives';
 export type { TDirection, TFunctionObjective, TObjective, TSamplerObjective, TCommandObjective, TEstimationSettings } from './objectives';
 
 export const ZBudget = z.object({

@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import {
-  buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, statsOf, type UsfPlan,
-  type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome, type TSamplerObjective, type TSolverSchedule,
+  buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, scheduleEndProblem, statsOf, studyEndTime,
+  ZSolverSchedule, type UsfPlan, type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome, type TSamplerObjective, type TSolverSchedule,
 } from '@stepwise/core';
+import { endpointErrors } from './endpoint-stats';
 import { checkedDenoiser, ComputeError, firstNonFinite } from '../models/errors';
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
 import { openModelFile, openTestbed, type OpenedModel } from '../models/open';
@@ -100,12 +101,24 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
 
   function scheduleFor(objective: TSamplerObjective, model: Opened): TSolverSchedule {
     if (objective.schedule) {
-      if (objective.schedule.noiseSchedule !== model.info.schedule) {
+      // A trial's own schedule (params.schedule) arrives as JSON from the workflow: checked here
+      // with the schedule schema too, so a bad one fails non-retryably naming the field.
+      const parsed = ZSolverSchedule.safeParse(objective.schedule);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new InvalidSamplerInput(`objective.schedule${issue.path.map((k) => `.${String(k)}`).join('')}: ${issue.message}`);
+      }
+      const schedule = parsed.data;
+      if (schedule.noiseSchedule !== model.info.schedule) {
         throw new InvalidSamplerInput(
-          `objective.schedule.noiseSchedule is "${objective.schedule.noiseSchedule}" but model ${objective.model} was trained with "${model.info.schedule}"`,
+          `objective.schedule.noiseSchedule is "${schedule.noiseSchedule}" but model ${objective.model} was trained with "${model.info.schedule}"`,
         );
       }
-      return objective.schedule;
+      if (objective.metric === 'rmse') {
+        const problem = scheduleEndProblem(schedule, objective);
+        if (problem) throw new InvalidSamplerInput(`objective.schedule.timesteps: ${problem}`);
+      }
+      return schedule;
     }
     return buildPresetSchedule(objective.preset, objective.nfe, {
       noiseSchedule: model.info.schedule, spacing: objective.spacing, tEnd: objective.tEnd, rho: objective.rho,
@@ -118,7 +131,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     start: number,
     end: number,
     progress: (phase: string) => void = () => {},
-  ): Promise<{ values: Float64Array; nfe: number }> {
+  ): Promise<SamplerEvaluation> {
     progress('open');
     let model: Opened;
     try {
@@ -129,13 +142,14 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       throw err;
     }
     let schedule: TSolverSchedule;
+    let plan: UsfPlan;
     try {
       schedule = scheduleFor(objective, model);
+      plan = cachedPlan(schedule, model);
     } catch (err) {
       if (err instanceof InvalidSamplerInput) throw err;
-      throw new InvalidSamplerInput(`objective: ${(err as Error).message}`);
+      throw new InvalidSamplerInput(`objective${objective.schedule ? '.schedule' : ''}: ${(err as Error).message}`);
     }
-    const plan = cachedPlan(schedule, model);
     const dim = model.info.dim;
     const batch = end - start;
     const xT = initialNoiseBatch(seed, start, end, dim);
@@ -156,6 +170,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       await sampleUsf({ model: checkedDenoiser(denoiser, objective.model), xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
     }
     let values = new Float64Array(batch);
+    let endpoint: SamplerEvaluation['endpoint'];
     if (objective.metric === 'class_accuracy' || objective.metric === 'fd_features') {
       if (!objective.featureModel) throw new InvalidSamplerInput(`objective.featureModel: metric ${objective.metric} needs a feature model (e.g. digits-features)`);
       let opened: Awaited<ReturnType<typeof openFeatures>>;
@@ -190,23 +205,29 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       }
     } else if (objective.metric === 'rmse') {
       progress('reference');
-      const tEnd = plan.timesteps[plan.timesteps.length - 1];
+      // The reference endpoint is at the study's one end time, never at this schedule's own last
+      // timestep (a search could otherwise lower RMSE by stopping earlier); scheduleFor refused a
+      // schedule ending elsewhere, and presets are built to end there.
+      const tEnd = studyEndTime(objective, model.info.schedule);
       const ref = await references.get(model.reference, { seed, start, end, tEnd });
-      for (let i = 0; i < batch; i++) {
-        let sq = 0;
-        for (let d = 0; d < dim; d++) {
-          const diff = result.x0[i * dim + d] - ref[i * dim + d];
-          sq += diff * diff;
-        }
-        values[i] = Math.sqrt(sq / dim);
-      }
+      const errors = endpointErrors(result.x0, ref, batch, dim, model.testbed?.gmm);
+      values = errors.values;
+      endpoint = { sumMse: errors.sumMse, ...(errors.wrongComponent !== undefined ? { wrongComponent: errors.wrongComponent } : {}) };
     } else {
       if (!model.testbed) throw new InvalidSamplerInput(`objective.metric "nll" needs an analytic model (a built-in testbed); ${objective.model} is not one`);
       const logp = gmmLogDensity(model.testbed.gmm, model.noise, result.x0, 0);
       for (let i = 0; i < batch; i++) values[i] = -logp[i];
     }
-    return { values, nfe: result.nfe };
+    return { values, nfe: result.nfe, ...(endpoint ? { endpoint } : {}) };
   };
+}
+
+export interface SamplerEvaluation {
+  /** Per-sample metric values (per set for set metrics), sample order. */
+  values: Float64Array;
+  nfe: number;
+  /** rmse only: sums for the pooled RMSE and the wrong-component count (see endpoint-stats.ts). */
+  endpoint?: { sumMse: number; wrongComponent?: number };
 }
 
 /** Bad input (schedule, metric, labels): retrying cannot help. */
@@ -239,7 +260,7 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
           `(STEPWISE_MAX_SAMPLES_PER_ACTIVITY): use smaller blocks (estimation.blockSize) or raise the variable on the compute workers`,
       );
     }
-    let out: { values: Float64Array; nfe: number };
+    let out: SamplerEvaluation;
     try {
       out = await evaluate(input.objective, seed, start, end, (phase) => ctx.heartbeat({ phase }));
     } catch (err) {
@@ -249,7 +270,8 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
     return {
       worker: deps.identity,
       attempt: ctx.info.attempt,
-      stats: statsOf(out.values),
+      // Extra sums ride in the stats (stored as the block's JSON; merging reads only n/mean/m2).
+      stats: { ...statsOf(out.values), ...out.endpoint },
       values: input.returnValues ? Array.from(out.values) : undefined,
       nfe: out.nfe,
       seconds: (performance.now() - started) / 1000,
