@@ -119,22 +119,26 @@ export async function computeEms(opts: ComputeEmsOptions): Promise<EmpiricalMode
   // Common random numbers: sample r gets the same noise e_r and probes v_r at every lambda, so the
   // estimates are smooth functions of lambda (independent draws per grid point make l, s and b
   // jagged, and the solver's polynomial expansion of g in lambda then loses its order).
+  // Drawn once (Philox normals cost more than a pass over them).
+  const e = new Float64Array(count * dim);
+  for (let r = 0; r < count; r++) {
+    const rng = new CounterRng(seed, r);
+    for (let d = 0; d < dim; d++) e[r * dim + d] = rng.normal();
+  }
+  const v = Array.from({ length: probes }, (_, p) => {
+    const out = new Float64Array(count * dim);
+    for (let r = 0; r < count; r++) {
+      const rng = new CounterRng(seed, count * (1 + p) + r);
+      for (let d = 0; d < dim; d++) out[r * dim + d] = rng.uniform() < 0.5 ? -1 : 1;
+    }
+    return out;
+  });
   const noisy = (r0: number, rows: number, alpha: number, sigma: number) => {
     const x = new Float64Array(rows * dim);
-    for (let r = 0; r < rows; r++) {
-      const rng = new CounterRng(seed, r0 + r);
-      for (let d = 0, i = r * dim; d < dim; d++, i++) x[i] = alpha * data[i + r0 * dim] + sigma * rng.normal();
-    }
+    for (let i = 0, j = r0 * dim; i < x.length; i++, j++) x[i] = alpha * data[j] + sigma * e[j];
     return x;
   };
-  const probe = (r0: number, rows: number, p: number) => {
-    const v = new Float64Array(rows * dim);
-    for (let r = 0; r < rows; r++) {
-      const rng = new CounterRng(seed, count * (1 + p) + r0 + r);
-      for (let d = 0, i = r * dim; d < dim; d++, i++) v[i] = rng.uniform() < 0.5 ? -1 : 1;
-    }
-    return v;
-  };
+  const probe = (r0: number, rows: number, p: number) => v[p].subarray(r0 * dim, (r0 + rows) * dim);
   /** E[sigma v * (J v)] at lambda: the Jacobian diagonal of sigma eps. */
   const jacobianDiagonal = async (lambda: number, acc: Float64Array) => {
     const { t, alpha, sigma } = at(lambda);
@@ -142,10 +146,10 @@ export async function computeEms(opts: ComputeEmsOptions): Promise<EmpiricalMode
       const rows = Math.min(batch, count - r0);
       const x = noisy(r0, rows, alpha, sigma);
       for (let p = 0; p < probes; p++) {
-        const v = probe(r0, rows, p);
-        const ePlus = Float64Array.from(await call(x.map((xi, i) => xi + dx * v[i]), t, rows)); // a model may reuse its output buffer
-        const em = await call(x.map((xi, i) => xi - dx * v[i]), t, rows);
-        for (let i = 0; i < x.length; i++) acc[i % dim] += (sigma * v[i] * (ePlus[i] - em[i])) / (2 * dx);
+        const vp = probe(r0, rows, p);
+        const ePlus = Float64Array.from(await call(x.map((xi, i) => xi + dx * vp[i]), t, rows)); // a model may reuse its output buffer
+        const em = await call(x.map((xi, i) => xi - dx * vp[i]), t, rows);
+        for (let i = 0; i < x.length; i++) acc[i % dim] += (sigma * vp[i] * (ePlus[i] - em[i])) / (2 * dx);
       }
     }
     for (let d = 0; d < dim; d++) acc[d] /= count * probes;
