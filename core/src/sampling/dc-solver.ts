@@ -92,14 +92,10 @@ async function uniPcUpdate(
   const t0 = run.ts[run.ts.length - 1], m0 = run.ms[run.ms.length - 1];
   const l0 = noise.lambda(t0), lt = noise.lambda(t);
   const h = lt - l0;
-  const rks: number[] = [], D1s: Float64Array[] = [];
+  const rks: number[] = [], mks: Float64Array[] = [];
   for (let i = 1; i < order; i++) {
-    const ti = run.ts[run.ts.length - 1 - i], mi = run.ms[run.ms.length - 1 - i];
-    const rk = (noise.lambda(ti) - l0) / h;
-    rks.push(rk);
-    const d1 = new Float64Array(n);
-    for (let o = 0; o < n; o++) d1[o] = (mi[o] - m0[o]) / rk;
-    D1s.push(d1);
+    rks.push((noise.lambda(run.ts[run.ts.length - 1 - i]) - l0) / h);
+    mks.push(run.ms[run.ms.length - 1 - i]);
   }
   rks.push(1);
   const hh = -h;
@@ -115,26 +111,30 @@ async function uniPcUpdate(
     hPhiK = hPhiK / hh - 1 / fact;
   }
   const sT = noise.sigma(t), s0 = noise.sigma(t0), aT = noise.alpha(t);
-  const base = new Float64Array(n);
-  for (let o = 0; o < n; o++) base[o] = (sT / s0) * run.x[o] - aT * hPhi1 * m0[o];
-  const x = new Float64Array(n);
-  if (D1s.length > 0) {
-    const rhosP = order === 2 ? [0.5] : solveDense(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
+  // x_t = (sT/s0) x - aT hPhi1 m0 - aT Bh sum_k rho_k D1_k with D1_k = (m_k - m0) / r_k, written as
+  // one weighted sum of x, m0 and the m_k (a single pass, no D1 buffers).
+  const combine = (rhos: number[], extra: Float64Array | null, rhoExtra: number): Float64Array => {
+    const cx = sT / s0;
+    let c0 = -aT * hPhi1;
+    const ck = rhos.map((rho, k) => -aT * Bh * rho / rks[k]);
+    for (const c of ck) c0 -= c;
+    const cE = -aT * Bh * rhoExtra;
+    if (extra) c0 -= cE;
+    const out = new Float64Array(n);
+    const x = run.x;
     for (let o = 0; o < n; o++) {
-      let res = 0;
-      for (let k = 0; k < D1s.length; k++) res += rhosP[k] * D1s[k][o];
-      x[o] = base[o] - aT * Bh * res;
+      let v = cx * x[o] + c0 * m0[o];
+      for (let k = 0; k < ck.length; k++) v += ck[k] * mks[k][o];
+      out[o] = extra ? v + cE * extra[o] : v;
     }
-  } else x.set(base);
+    return out;
+  };
+  const rhosP = order === 1 ? [] : order === 2 ? [0.5] : solveDense(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
+  const x = combine(rhosP, null, 0);
   if (!useCorrector) return { x, modelT: null };
-  const modelT = Float64Array.from(await eval0(x, t));
+  const modelT = await eval0(x, t); // a fresh array (dataPredictor)
   const rhosC = order === 1 ? [0.5] : solveDense(R, b);
-  for (let o = 0; o < n; o++) {
-    let res = rhosC[rhosC.length - 1] * (modelT[o] - m0[o]);
-    for (let k = 0; k < D1s.length; k++) res += rhosC[k] * D1s[k][o];
-    x[o] = base[o] - aT * Bh * res;
-  }
-  return { x, modelT };
+  return { x: combine(rhosC.slice(0, -1), modelT, rhosC[rhosC.length - 1]), modelT };
 }
 
 function dataPredictor(spec: ModelSpec, noise: NoiseSchedule, batch: number, counter: { calls: number }) {

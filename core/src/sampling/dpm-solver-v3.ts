@@ -253,14 +253,35 @@ export async function sampleDpmSolverV3(opts: SampleDpmSolverV3Options): Promise
   const in32 = f64 ? null : new Float32Array(n);
   const maxHist = 4; // order-3 predictor: the order-4 corrector reads x_{i-1}, x_i, x_{i-2}, x_{i-3}
   let calls = 0;
+  // One pass per update, unrolled for the term counts that occur (1-4 history points).
   const apply = (u: V3Update, start: Float64Array, out: Float64Array) => {
     const fs = u.points.map((sl) => hist[sl]);
     const { A, P, Q } = u;
-    for (let r = 0, o = 0; r < batch; r++) {
-      for (let d = 0; d < dim; d++, o++) {
-        let v = A[d] * start[o] + Q[d];
-        for (let j = 0; j < fs.length; j++) v += P[j][d] * fs[j][o];
-        out[o] = v;
+    for (let r = 0; r < batch; r++) {
+      const o0 = r * dim;
+      switch (fs.length) {
+        case 1: {
+          const [f0] = fs, [p0] = P;
+          for (let d = 0; d < dim; d++) out[o0 + d] = A[d] * start[o0 + d] + Q[d] + p0[d] * f0[o0 + d];
+          break;
+        }
+        case 2: {
+          const [f0, f1] = fs, [p0, p1] = P;
+          for (let d = 0; d < dim; d++) out[o0 + d] = A[d] * start[o0 + d] + Q[d] + p0[d] * f0[o0 + d] + p1[d] * f1[o0 + d];
+          break;
+        }
+        case 3: {
+          const [f0, f1, f2] = fs, [p0, p1, p2] = P;
+          for (let d = 0; d < dim; d++) out[o0 + d] = A[d] * start[o0 + d] + Q[d] + p0[d] * f0[o0 + d] + p1[d] * f1[o0 + d] + p2[d] * f2[o0 + d];
+          break;
+        }
+        default: {
+          for (let d = 0; d < dim; d++) {
+            let acc = A[d] * start[o0 + d] + Q[d];
+            for (let j = 0; j < fs.length; j++) acc += P[j][d] * fs[j][o0 + d];
+            out[o0 + d] = acc;
+          }
+        }
       }
     }
   };
@@ -277,7 +298,10 @@ export async function sampleDpmSolverV3(opts: SampleDpmSolverV3Options): Promise
     const sigma = noise.sigma(t);
     const lRow = ems.l.subarray(indexes[i] * dim, (indexes[i] + 1) * dim);
     const N = hist.length === maxHist ? hist.pop()! : new Float64Array(n);
-    for (let o = 0; o < n; o++) N[o] = sigma * eps[o] - lRow[o % dim] * x[o];
+    for (let r = 0; r < batch; r++) {
+      const o0 = r * dim;
+      for (let d = 0; d < dim; d++) N[o0 + d] = sigma * eps[o0 + d] - lRow[d] * x[o0 + d];
+    }
     hist.unshift(N);
     const step = plan.steps[i];
     if (step.corrector) {
