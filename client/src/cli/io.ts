@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Write } from './export-trials';
 
@@ -32,3 +33,12 @@ export function openOutputFile(path: string): OutputFile {
     },
   };
 }
+
+/** Writes a whole binary file, atomically (a reader never sees half a PNG). */
+export async function writeBinaryFile(path: string, bytes: Buffer): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, path);
+}
+
+export const readBinaryFile = (path: string): Promise<Buffer> => readFile(path);

@@ -20,7 +20,10 @@ import { formatNumber, isoOrDash, table, toJson } from './format';
 import { openOutputFile, type OutputFile } from './io';
 import { statusText, watchStudy } from './watch';
 import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
-import { loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseSpacing, sampleRequest, type Sampler } from './sample';
+import {
+  AUTO_SCALE_WIDTH, loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseScale, parseSpacing, rescaleFile, samplePngViaApi, sampleRequest, type Sampler,
+} from './sample';
+import { readBinaryFile, writeBinaryFile } from './io';
 
 export interface CliIO {
   env: Record<string, string | undefined>;
@@ -34,8 +37,11 @@ export interface CliIO {
   sleep?: (ms: number) => Promise<void>;
   /** Stream for the --watch progress bar; omit for no bar. */
   progress?: NodeJS.WritableStream;
-  /** Loads `stepwise sample`'s sampler (default: @stepwise/workers/sample-export, imported on use). */
+  /** Loads `stepwise sample`'s local sampler (default: @stepwise/workers/sample-export, imported on use). */
   loadSampler?: () => Promise<Sampler>;
+  /** Binary files (`stepwise sample` PNGs); default node:fs. */
+  writeBinary?: (path: string, bytes: Buffer) => Promise<void>;
+  readBinary?: (path: string) => Promise<Buffer>;
 }
 
 /** Confidence of a study's intervals: its sampler estimation settings, else 95%. */
@@ -134,6 +140,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     else {
       const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)}${intervalSuffix(final.bestTrial)} (trial #${final.bestTrialNumber})`;
       await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
+      // Why it did not complete (every trial failed, a broken model, a cancel): the study's own words.
+      if (final.status !== 'completed' && final.error) await print(`  ${final.status === 'cancelled' ? 'note' : 'why'}: ${final.error}`);
     }
     if (final.status !== 'completed') code = 1;
   }
@@ -282,7 +290,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 
   program
     .command('sample')
-    .description('draw samples from a model with a solver preset, locally, and write them to .npy or .png')
+    .description('draw samples from a model with a solver preset: a .png is drawn by a compute worker through the API; .npy (or --local) samples in this process')
     .requiredOption('--model <model>', 'a built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in the model directory')
     .requiredOption('--preset <preset>', 'solver preset (e.g. ddim, dpmpp-2m, unipc-bh2)', parsePreset)
     .requiredOption('--nfe <n>', 'network function evaluations', parsePositiveInt)
@@ -292,12 +300,23 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--guidance <w>', 'class-conditional models: classifier-free guidance scale (0 = unconditional)', parseGuidance)
     .option('--seed <n>', 'seed of the initial noise', parseNonNegativeInt, 0)
     .requiredOption('--out <file>', 'output file: .npy (float32 [count, ...shape]) or .png (image grid, or 2-D histogram)', parseSampleOut)
-    .option('--model-dir <dir>', 'model directory (env STEPWISE_MODEL_DIR, default .data/models)')
-    .action(async (opts: { model: string; preset: Parameters<typeof sampleRequest>[0]['preset']; nfe: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string; label?: number; guidance?: number }) => {
+    .option('--scale <n>', `.png: pixels per sample pixel (default: enough for ${AUTO_SCALE_WIDTH} px across)`, parseScale)
+    .option('--local', 'sample in this process even for .png (needs the optional package @stepwise/workers)')
+    .option('--model-dir <dir>', 'with --local or .npy: model directory (env STEPWISE_MODEL_DIR, default .data/models)')
+    .action(async (opts: { model: string; preset: Parameters<typeof sampleRequest>[0]['preset']; nfe: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string; label?: number; guidance?: number; scale?: number; local?: boolean }) => {
       const req = sampleRequest(opts, io.env);
+      const png = req.out.toLowerCase().endsWith('.png');
+      const what = (shape: number[], nfe: number, scale: number) =>
+        `(${shape.join('x')} samples of ${req.model}, ${req.preset} at ${nfe} NFE${req.spacing ? `, ${req.spacing} spacing` : ''}, seed ${req.seed}${png ? `, scale ${scale}` : ''})`;
+      if (png && !opts.local) {
+        const r = await samplePngViaApi(getClient(), req, opts.scale);
+        await (io.writeBinary ?? writeBinaryFile)(req.out, r.png);
+        return print(`wrote ${req.out}  ${what(r.shape, r.nfe, r.scale)}`);
+      }
       const sample = await (io.loadSampler ?? loadSampler)();
       const r = await sample(req);
-      await print(`wrote ${r.path}  (${r.shape.join('x')} samples of ${req.model}, ${req.preset} at ${r.nfe} NFE${req.spacing ? `, ${req.spacing} spacing` : ''}, seed ${req.seed})`);
+      const scale = png ? await rescaleFile(r.path, opts.scale, { readFile: io.readBinary ?? readBinaryFile, writeFile: io.writeBinary ?? writeBinaryFile }) : 1;
+      await print(`wrote ${r.path}  ${what(r.shape, r.nfe, scale)}`);
     });
 
   const schedule = program.command('schedule').description('scheduled re-runs of a study template');

@@ -1,24 +1,46 @@
 import { describe, expect, it } from 'vitest';
+import { PNG } from 'pngjs';
 import { InMemoryStepwiseService, handleTrpcRequest } from '@stepwise/web/testing';
 import { createStepwiseClient } from '../index';
 import { runCli, type CliIO } from './program';
-import { parseSampleOut, resolveModelDir, type SampleRequest } from './sample';
+import { parseSampleOut, resolveModelDir, scaleFor, type SampleRequest } from './sample';
+import { pngSize, scalePng } from './png-scale';
+
+/** A w x h RGBA PNG whose pixel (x, y) is (x, y, x + y) — what a compute worker would send. */
+function testPng(w: number, h: number): Buffer {
+  const png = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) png.data.set([x, y, x + y, 255], (y * w + x) * 4);
+  return PNG.sync.write(png);
+}
+
+/** The demo service with a picture where a compute worker would draw one (the CLI's side is under test). */
+class PictureService extends InMemoryStepwiseService {
+  grids: unknown[] = [];
+  override async renderSamples(input: unknown): Promise<never> {
+    this.grids.push(input);
+    return { dataUrl: `data:image/png;base64,${testPng(82, 82).toString('base64')}`, shape: [64, 64], nfe: 10 } as never;
+  }
+}
 
 function harness(env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const requests: SampleRequest[] = [];
+  const files = new Map<string, Buffer>();
   let loads = 0;
   const now = { t: Date.UTC(2025, 0, 1) };
-  const service = new InMemoryStepwiseService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0 });
+  const service = new PictureService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0 });
   const io: CliIO = {
     env,
+    writeBinary: async (path, bytes) => void files.set(path, bytes),
+    readBinary: async (path) => files.get(path) ?? Promise.reject(new Error(`no file ${path}`)),
     out: async (s) => void out.push(s),
     err: (s) => void err.push(s),
     loadSampler: async () => {
       loads++;
       return async (req) => {
         requests.push(req);
+        if (req.out.toLowerCase().endsWith('.png')) files.set(req.out, testPng(100, 50));
         return { path: req.out, shape: [req.count, 2], nfe: req.nfe };
       };
     },
@@ -30,7 +52,7 @@ function harness(env: Record<string, string> = {}) {
     const code = await runCli(['node', 'stepwise', ...args], io);
     return { code, out: out.join(''), err: err.join('') };
   };
-  return { run, requests, loads: () => loads, service, now };
+  return { run, requests, files, loads: () => loads, service, now };
 }
 
 describe('stepwise sample', () => {
@@ -42,9 +64,37 @@ describe('stepwise sample', () => {
     expect(r.out).toBe('wrote samples.npy  (64x2 samples of gmm-2d, ddim at 10 NFE, seed 0)\n');
   });
 
-  it('reads every option, and STEPWISE_MODEL_DIR when --model-dir is not given', async () => {
+  it('draws a .png through the API (no local sampler), enlarged to be readable or by --scale', async () => {
+    const h = harness();
+    const r = await h.run('sample', '--model', 'digits', '--preset', 'ddim', '--nfe', '10', '--label', '3', '--out', 'grid.png');
+    expect(r.code, r.err).toBe(0);
+    expect(h.loads()).toBe(0);
+    expect(h.service.grids).toEqual([{ model: 'digits', preset: 'ddim', nfe: 10, label: 3, count: 64, seed: 0 }]);
+    // 82 px across becomes 7 x 82 = 574 px (at least 512).
+    expect(pngSize(h.files.get('grid.png')!)).toEqual({ width: 574, height: 574 });
+    expect(r.out).toBe('wrote grid.png  (64x64 samples of digits, ddim at 10 NFE, seed 0, scale 7)\n');
+    await h.run('sample', '--model', 'digits', '--preset', 'ddim', '--nfe', '10', '--out', 'big.png', '--scale', '2');
+    expect(pngSize(h.files.get('big.png')!)).toEqual({ width: 164, height: 164 });
+    const bad = await h.run('sample', '--model', 'digits', '--preset', 'ddim', '--nfe', '10', '--out', 'x.png', '--scale', '0');
+    expect(bad.err).toMatch(/--scale.*whole number from 1 to 64/);
+  });
+
+  it('scales PNG pixels by nearest neighbour, every pixel kept', () => {
+    const scaled = PNG.sync.read(scalePng(testPng(5, 3), 3));
+    expect([scaled.width, scaled.height]).toEqual([15, 9]);
+    for (const [x, y] of [[0, 0], [14, 8], [7, 4], [3, 2]]) {
+      const p = (y * 15 + x) * 4;
+      const [sx, sy] = [Math.floor(x / 3), Math.floor(y / 3)];
+      expect(Array.from(scaled.data.subarray(p, p + 4))).toEqual([sx, sy, sx + sy, 255]);
+    }
+    expect(scaleFor(82)).toBe(7);
+    expect(scaleFor(1000)).toBe(1);
+    expect(scaleFor(82, 3)).toBe(3);
+  });
+
+  it('reads every option, and STEPWISE_MODEL_DIR when --model-dir is not given (--local)', async () => {
     const h = harness({ STEPWISE_MODEL_DIR: '/models' });
-    await h.run('sample', '--model', 'm.onnx', '--preset', 'dpmpp-2m', '--nfe', '6', '--spacing', 'karras', '--count', '16', '--seed', '7', '--out', 'grid.PNG');
+    await h.run('sample', '--model', 'm.onnx', '--preset', 'dpmpp-2m', '--nfe', '6', '--spacing', 'karras', '--count', '16', '--seed', '7', '--out', 'grid.PNG', '--local');
     expect(h.requests[0]).toEqual({ model: 'm.onnx', preset: 'dpmpp-2m', nfe: 6, spacing: 'karras', count: 16, seed: 7, out: 'grid.PNG', modelDir: '/models' });
     await h.run('sample', '--model', 'm.onnx', '--preset', 'ddim', '--nfe', '6', '--out', 'a.npy', '--model-dir', 'here');
     expect(h.requests[1].modelDir).toBe('here');

@@ -1,18 +1,35 @@
 import { InvalidArgumentError } from 'commander';
 import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SpacingName } from '@stepwise/core';
-import type { SampleRequest } from '@stepwise/workers/sample-export';
+import type { StepwiseClient } from '../index';
+import { pngSize, scalePng } from './png-scale';
 
 /**
- * `stepwise sample`: argument parsing and the request for sampleToFile
- * (@stepwise/workers/sample-export), which the command imports only when it runs so that no
- * other command loads onnxruntime.
+ * `stepwise sample`. A .png is drawn by a compute worker through the API (samples.grid, as the
+ * dashboard's sample grid is), so the CLI needs neither onnxruntime nor the models. A .npy (the
+ * raw samples), or --local, runs the sampler in this process: that needs the optional package
+ * @stepwise/workers, imported only then.
  */
 
 export const SAMPLE_OUT_EXTENSIONS = ['.npy', '.png'] as const;
 export const DEFAULT_MODEL_DIR = '.data/models';
+/** The API draws at most this many samples per picture (samples.grid). */
+export const API_MAX_COUNT = 256;
+/** Without --scale, a PNG is enlarged to at least this width (an 8x8 digit grid is 82 px). */
+export const AUTO_SCALE_WIDTH = 512;
 
-/** What the sampler takes: the workers' own request type (type-only: nothing loads). */
-export type { SampleRequest };
+/** What the local sampler (@stepwise/workers/sample-export sampleToFile) takes. */
+export interface SampleRequest {
+  model: string;
+  preset: PresetName;
+  nfe: number;
+  spacing?: SpacingName;
+  count: number;
+  seed: number;
+  out: string;
+  modelDir: string;
+  guidance?: number;
+  label?: number;
+}
 
 export interface SampleResult {
   path: string;
@@ -77,8 +94,50 @@ export function sampleRequest(
   return req;
 }
 
-/** The real sampler, loaded on first use (onnxruntime and the model code come with it). */
+export function parseScale(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('expected a whole number from 1 to 64 (pixels per sample pixel)');
+  return n;
+}
+
+/** --scale, else the smallest whole factor that makes the picture AUTO_SCALE_WIDTH wide. */
+export function scaleFor(width: number, flag?: number): number {
+  return flag ?? Math.max(1, Math.min(64, Math.ceil(AUTO_SCALE_WIDTH / Math.max(1, width))));
+}
+
+/** A PNG drawn by a compute worker through the API, enlarged by `scale` (auto when omitted). */
+export async function samplePngViaApi(client: StepwiseClient, req: SampleRequest, scale?: number): Promise<{ png: Buffer; shape: number[]; nfe: number; scale: number }> {
+  if (req.count > API_MAX_COUNT) throw new InvalidArgumentError(`--count: the API draws at most ${API_MAX_COUNT} samples per picture; ask for fewer, or use --local`);
+  const { model, preset, nfe, spacing, guidance, label, count, seed } = req;
+  const grid = await client.samples.grid.mutate({ model, preset, nfe, spacing, guidance, label, count, seed });
+  const base64 = grid.dataUrl.replace(/^data:image\/png;base64,/, '');
+  const png = Buffer.from(base64, 'base64');
+  const factor = scaleFor(pngSize(png).width, scale);
+  return { png: scalePng(png, factor), shape: grid.shape, nfe: grid.nfe, scale: factor };
+}
+
+/** Enlarges a PNG the local sampler wrote, in place. */
+export async function rescaleFile(path: string, scale: number | undefined, fs: { readFile: (p: string) => Promise<Buffer>; writeFile: (p: string, b: Buffer) => Promise<void> }): Promise<number> {
+  const png = await fs.readFile(path);
+  const factor = scaleFor(pngSize(png).width, scale);
+  if (factor > 1) await fs.writeFile(path, scalePng(png, factor));
+  return factor;
+}
+
+/**
+ * The local sampler, loaded on first use (onnxruntime and the model code come with it). The CLI
+ * bundle turns this import into a stub that loads the package only now (client/build.mjs).
+ */
 export const loadSampler: () => Promise<Sampler> = async () => {
-  const mod = await import('@stepwise/workers/sample-export');
+  let mod: { sampleToFile: Sampler };
+  try {
+    mod = (await import('@stepwise/workers/sample-export')) as { sampleToFile: Sampler };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Error('sampling locally (.npy output or --local) needs the optional package @stepwise/workers (npm install @stepwise/workers); a .png is drawn by a compute worker through the API without it');
+    }
+    throw err;
+  }
   return mod.sampleToFile;
 };
