@@ -53,7 +53,9 @@ describe('command objective', () => {
       },
     });
     const badDone = await waitForStatus(service, bad.id, ['completed', 'failed', 'cancelled'], 300_000);
-    expect(badDone.status).toBe('completed');
+    // No trial completed: the study has no result, so it ends failed with the first trial's error (issue #13).
+    expect(badDone.status).toBe('failed');
+    expect(badDone.error).toMatch(/^every trial failed \(2 of 2\); trial \d+: .*lr/s);
     const failed = await db.trial.findMany({ where: { studyId: bad.id } });
     expect(failed.every((t) => t.status === 'failed')).toBe(true);
     expect(failed[0].error).toMatch(/lr/);

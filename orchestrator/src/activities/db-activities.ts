@@ -13,6 +13,11 @@ export type { FinalNumbers, ThresholdoutOutcome, ThresholdoutQueryRecord, Thresh
  * Orchestration activities: every database write a workflow makes goes through here, and each
  * one is idempotent, so Temporal may retry any of them after a crash without duplicating data.
  */
+/** Per-seed values stay in Postgres (read with studyTrialBlocks): a trial's may be maxSamples numbers. */
+function withoutValues(blocks: TrialBlockRecord[]): TrialBlockRecord[] {
+  return blocks.map(({ values: _values, ...b }) => b);
+}
+
 export function createDbActivities(db: Db) {
   return {
     async markStudyRunning(studyId: string): Promise<void> {
@@ -50,8 +55,9 @@ export function createDbActivities(db: Db) {
       return proposeTrials(db, input.studyId, input.numbers);
     },
 
+    /** A trial's blocks without their per-seed values (the estimate needs only the stats; values would grow the payload). */
     async trialBlocks(input: { studyId: string; number: number }): Promise<TrialBlockRecord[]> {
-      return trialBlocks(db, input.studyId, input.number);
+      return withoutValues(await trialBlocks(db, input.studyId, input.number));
     },
 
     /**
@@ -60,7 +66,7 @@ export function createDbActivities(db: Db) {
      */
     async recordTrialBlock(input: { studyId: string; number: number; block: TrialBlockRecord; quiet?: boolean }): Promise<TrialBlockRecord[]> {
       const blocks = await recordTrialBlock(db, input.studyId, input.number, input.block);
-      return input.quiet ? [] : blocks;
+      return input.quiet ? [] : withoutValues(blocks);
     },
 
     /** The recorded blocks (with per-seed values where kept) of trials `numbers`, in that order. */
@@ -99,7 +105,24 @@ export function createDbActivities(db: Db) {
       });
     },
 
+    /**
+     * A study that ran to the end with no completed trial, only failed ones, has no result: it ends
+     * `failed`, with the first trial's error, rather than `completed` (decided here, not in the
+     * workflow, so recorded histories replay unchanged).
+     */
     async finishStudy(input: { studyId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string }): Promise<void> {
+      if (input.status === 'completed') {
+        const [completed, failed] = await Promise.all([
+          db.trial.count({ where: { studyId: input.studyId, status: 'completed' } }),
+          db.trial.count({ where: { studyId: input.studyId, status: 'failed' } }),
+        ]);
+        if (completed === 0 && failed > 0) {
+          const first = await db.trial.findFirst({ where: { studyId: input.studyId, status: 'failed' }, orderBy: { number: 'asc' }, select: { number: true, error: true } });
+          const why = first?.error ? `; trial ${first.number}: ${first.error}` : '';
+          await finishStudy(db, input.studyId, 'failed', `every trial failed (${failed} of ${failed})${why}`);
+          return;
+        }
+      }
       await finishStudy(db, input.studyId, input.status, input.error);
     },
 
