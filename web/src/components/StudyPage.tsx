@@ -2,16 +2,19 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { effectiveSpace, getTestFunction, resolveDim } from '@stepwise/core';
-import { useTRPC, type StudyDetailOut, type TrialRowOut } from '../lib/trpc';
+import { useTRPC, type StudyDetailOut, type StudySnapshotOut, type TrialRowOut } from '../lib/trpc';
 import { errorCode, errorMessage, isTransient, isUnauthorized, queryErrorMessage } from '../lib/errors';
 import { between, formatCount, formatDuration, formatTime, formatValue } from '../lib/format';
 import { paramNames } from '../lib/launch-form';
 import { StatusBadge } from './StatusBadge';
 import { ProgressBar } from './ProgressBar';
 import { BestChart } from './BestChart';
-import { TrialTable } from './TrialTable';
+import { TrialTable, TRIAL_PAGE_SIZE, type TrialQuery } from './TrialTable';
+import { NoiseAwareBestStat } from './NoiseAwareBest';
+import { StudyNotes } from './StudyNotes';
+import { InsightsPanel } from './InsightsPanel';
 import { ParallelChart } from './ParallelChart';
 import { SurrogateChart } from './SurrogateChart';
 import { TrialDrawer } from './TrialDrawer';
@@ -35,14 +38,21 @@ function knownOptimum(study: StudyDetailOut): number | null {
   }
 }
 
+const sameQuery = (a: TrialQuery, b: TrialQuery) => a.limit === b.limit && a.sort === b.sort && a.order === b.order && a.status === b.status && a.cursor === b.cursor;
+
 export function StudyPage({ id }: { id: string }) {
   const trpc = useTRPC();
+  // The trial table's page is part of the snapshot: header, progress and rows come from one read.
+  const [trialQuery, setTrialQuery] = useState<TrialQuery>({ limit: TRIAL_PAGE_SIZE, sort: 'number', order: 'asc', cursor: null });
+  const onTrialQuery = useCallback((q: TrialQuery) => setTrialQuery((prev) => (sameQuery(prev, q) ? prev : q)), []);
   const query = useQuery(
-    trpc.studies.get.queryOptions(
-      { id },
+    trpc.studies.snapshot.queryOptions(
+      { id, trials: trialQuery },
       {
+        // Paging or sorting keeps the last snapshot on screen until the next one arrives.
+        placeholderData: keepPreviousData,
         // Live studies poll; so does a page whose last poll hit an outage, until it answers again.
-        refetchInterval: (q) => (q.state.error && isTransient(q.state.error) ? 3000 : q.state.data && isActive(q.state.data.status) ? 1500 : false),
+        refetchInterval: (q) => (q.state.error && isTransient(q.state.error) ? 3000 : q.state.data && isActive(q.state.data.study.status) ? 1500 : false),
       },
     ),
   );
@@ -65,7 +75,7 @@ export function StudyPage({ id }: { id: string }) {
   return (
     <>
       {outage}
-      <StudyView study={query.data} />
+      <StudyView snapshot={query.data} fetching={query.isFetching} onTrialQuery={onTrialQuery} />
     </>
   );
 }
@@ -80,7 +90,8 @@ function numericParamNames(config: StudyDetailOut['config']): string[] {
   }
 }
 
-function StudyView({ study }: { study: StudyDetailOut }) {
+function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapshotOut; fetching: boolean; onTrialQuery: (q: TrialQuery) => void }) {
+  const study = snapshot.study;
   const live = isActive(study.status);
   const names = useMemo(() => paramNames(study.config), [study.config]);
   const numeric = useMemo(() => numericParamNames(study.config), [study.config]);
@@ -98,6 +109,8 @@ function StudyView({ study }: { study: StudyDetailOut }) {
   const evaluate = study.kind === 'evaluate';
   const showNfe = useMemo(() => variesNfe(study.config), [study.config]);
   const samplerObj = study.config?.objective?.type === 'sampler' ? study.config.objective : null;
+  const noiseStd = study.config?.objective?.type === 'function' ? (study.config.objective.noiseStd ?? null) : null;
+  const tableSnapshot = useMemo(() => ({ page: snapshot.trials, fetching, onQuery: onTrialQuery }), [snapshot.trials, fetching, onTrialQuery]);
 
   return (
     <>
@@ -107,6 +120,9 @@ function StudyView({ study }: { study: StudyDetailOut }) {
           <StatusBadge status={study.status} testId="study-status" health={study.health} />
           <span className="muted mono">{study.id}</span>
           <span className="spacer" />
+          <Link href={`/compare?ids=${encodeURIComponent(study.id)}`} data-testid="compare-link">
+            compare…
+          </Link>
           {/* A stalled workflow never reads a pause signal: only cancel (terminate) helps. */}
           {(study.status === 'running' || study.status === 'paused') && study.health?.state !== 'stalled' && (
             <PauseButton id={study.id} paused={study.status === 'paused'} />
@@ -125,6 +141,9 @@ function StudyView({ study }: { study: StudyDetailOut }) {
             {ciHalf !== null && bestN !== null && <span className="ci">n = {formatCount(bestN)}</span>}
             {study.bestTrialNumber !== null && <span className="muted"> · trial #{study.bestTrialNumber}</span>}
           </Stat>
+          {!evaluate && (
+            <NoiseAwareBestStat study={study} version={completedVersion} noiseStd={noiseStd} />
+          )}
           {optimum !== null && <Stat k="known optimum">{formatValue(optimum)}</Stat>}
           <Stat k="kind">{study.kind}</Stat>
           <Stat k="running / failed">
@@ -163,11 +182,13 @@ function StudyView({ study }: { study: StudyDetailOut }) {
       {!evaluate && (
         <div className="panel">
           <h2>Best so far</h2>
-          <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} />
+          <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} noiseStd={noiseStd} />
         </div>
       )}
 
       {!evaluate && <ParallelChart studyId={study.id} version={completedVersion} />}
+
+      {!evaluate && <InsightsPanel study={study} version={completedVersion} noiseStd={noiseStd} />}
 
       {samplerObj && (
         <SampleGrid
@@ -194,7 +215,10 @@ function StudyView({ study }: { study: StudyDetailOut }) {
         showProposal={study.kind === 'bayesopt'}
         selectedTrialId={selected?.id ?? null}
         onSelectTrial={setSelected}
+        snapshot={tableSnapshot}
+        hideWorkerTiming={evaluate}
       />
+      <StudyNotes studyId={study.id} notes={snapshot.notes} />
       {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} />}
     </>
   );

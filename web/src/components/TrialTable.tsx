@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useTRPC, type TrialRowOut } from '../lib/trpc';
+import { useTRPC, type TrialPageOut, type TrialRowOut } from '../lib/trpc';
 import { errorMessage, isUnauthorized } from '../lib/errors';
 import { between, formatCount, formatDuration, formatParam, formatTime, formatValue } from '../lib/format';
 import { halfWidth, proposalLabel, proposalTitle } from '../lib/insights';
@@ -10,6 +10,13 @@ import { StatusBadge } from './StatusBadge';
 import { Pager, useCursorPager } from './Pager';
 
 export const TRIAL_PAGE_SIZE = 50;
+export interface TrialQuery {
+  limit: number;
+  sort: SortField;
+  order: 'asc' | 'desc';
+  status?: TrialStatus;
+  cursor: string | null;
+}
 const TRIAL_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 type SortField = 'number' | 'value' | 'finishedAt';
 type TrialStatus = (typeof TRIAL_STATUSES)[number];
@@ -29,6 +36,8 @@ export function TrialTable({
   showProposal = false,
   selectedTrialId = null,
   onSelectTrial,
+  snapshot,
+  hideWorkerTiming = false,
 }: {
   studyId: string;
   /**
@@ -45,6 +54,17 @@ export function TrialTable({
   selectedTrialId?: string | null;
   /** Clicking a row selects the trial (the page opens its drawer). */
   onSelectTrial?: (t: TrialRowOut) => void;
+  /**
+   * The page's consistent snapshot: when given, the table shows `page` (read in the same
+   * transaction as the study header) and reports its sort, filter and cursor through `onQuery`
+   * instead of fetching on its own.
+   */
+  snapshot?: { page: TrialPageOut | undefined; fetching: boolean; onQuery: (q: TrialQuery) => void };
+  /**
+   * Hides Worker and Duration: an evaluate candidate runs in seed blocks on many workers over the
+   * whole race, so one worker name ("—") and the race's span (the same for every row) said nothing.
+   */
+  hideWorkerTiming?: boolean;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -58,11 +78,15 @@ export function TrialTable({
   const [order, setOrder] = useState<'asc' | 'desc'>('asc');
   const [status, setStatus] = useState<TrialStatus | ''>('');
   const pager = useCursorPager();
+  const onQuery = snapshot?.onQuery;
+  useEffect(() => {
+    onQuery?.({ limit: TRIAL_PAGE_SIZE, sort, order, status: status || undefined, cursor: pager.cursor });
+  }, [onQuery, sort, order, status, pager.cursor]);
 
   const query = useQuery(
     trpc.trials.list.queryOptions(
       { studyId, limit: TRIAL_PAGE_SIZE, sort, order, status: status || undefined, cursor: pager.cursor },
-      { placeholderData: keepPreviousData },
+      { placeholderData: keepPreviousData, enabled: !snapshot },
     ),
   );
 
@@ -77,7 +101,7 @@ export function TrialTable({
   }
 
   const arrow = (field: SortField) => (sort === field ? <span className="arrow">{order === 'asc' ? '▲' : '▼'}</span> : null);
-  const page = query.data;
+  const page = snapshot ? snapshot.page : query.data;
   const inline = paramNames.length > MAX_PARAM_COLUMNS;
   const first = pager.page * TRIAL_PAGE_SIZE;
   const label = page ? (page.total === 0 ? 'no trials' : `${formatCount(first + 1)}–${formatCount(first + page.items.length)} of ${formatCount(page.total)}`) : '…';
@@ -104,7 +128,7 @@ export function TrialTable({
             ))}
           </select>
         </label>
-        {query.isFetching && <span className="muted">refreshing…</span>}
+        {(snapshot ? snapshot.fetching : query.isFetching) && <span className="muted">refreshing…</span>}
       </div>
       {query.error && !isUnauthorized(query.error) && <div className="banner-error">{errorMessage(query.error)}</div>}
       <div className="table-wrap">
@@ -122,8 +146,8 @@ export function TrialTable({
               {showProposal && <th title="why the point was proposed">Proposal</th>}
               {inline ? <th>Params</th> : paramNames.map((p) => <th key={p} className="num">{p}</th>)}
               <th className="num">Attempt</th>
-              <th>Worker</th>
-              <th className="num">Duration</th>
+              {!hideWorkerTiming && <th>Worker</th>}
+              {!hideWorkerTiming && <th className="num">Duration</th>}
               <th className="sortable" onClick={() => sortBy('finishedAt')} data-sort="finishedAt">
                 Finished{arrow('finishedAt')}
               </th>
@@ -141,6 +165,7 @@ export function TrialTable({
                 showProposal={showProposal}
                 selected={t.id === selectedTrialId}
                 onSelect={onSelectTrial}
+                hideWorkerTiming={hideWorkerTiming}
               />
             ))}
           </tbody>
@@ -182,6 +207,7 @@ function TrialRow({
   showProposal,
   selected,
   onSelect,
+  hideWorkerTiming,
 }: {
   t: TrialRowOut;
   paramNames: string[];
@@ -190,6 +216,7 @@ function TrialRow({
   showProposal: boolean;
   selected: boolean;
   onSelect?: (t: TrialRowOut) => void;
+  hideWorkerTiming: boolean;
 }) {
   const cls = [best ? 'best' : '', selected ? 'selected' : '', onSelect ? 'clickable' : ''].filter(Boolean).join(' ') || undefined;
   return (
@@ -225,8 +252,8 @@ function TrialRow({
         ))
       )}
       <td className="num">{t.attempt}</td>
-      <td className="muted">{t.worker ?? '—'}</td>
-      <td className="num">{formatDuration(t.finishedAt ? between(t.startedAt, t.finishedAt) : null)}</td>
+      {!hideWorkerTiming && <td className="muted">{t.worker ?? '—'}</td>}
+      {!hideWorkerTiming && <td className="num">{formatDuration(t.finishedAt ? between(t.startedAt, t.finishedAt) : null)}</td>}
       <td className="muted">{formatTime(t.finishedAt)}</td>
       <td className="error-cell" title={t.error ?? undefined}>
         {t.error ?? ''}

@@ -1,6 +1,6 @@
 // Only the parts of ECharts the dashboard draws with: keeps the client bundle small.
 import * as echarts from 'echarts/core';
-import { CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { BarChart, CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
@@ -14,6 +14,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption } from 'echarts/core';
 
 echarts.use([
+  BarChart,
   LineChart,
   ScatterChart,
   CustomChart,

@@ -8,9 +8,11 @@ export function formatValue(v: number | null | undefined, digits = 6): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
-export function formatParam(v: number | string | boolean | undefined): string {
+export function formatParam(v: number | string | boolean | Record<string, unknown> | undefined): string {
   if (v === undefined) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : formatValue(v, 4);
+  // A whole solver schedule (a trial's "schedule" parameter): its JSON, the drawer shows it in full.
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
   return String(v);
 }
 

@@ -1,4 +1,5 @@
 import type { ParallelAxis } from '@stepwise/service/service-types';
+import type { TSpace } from '@stepwise/core';
 /**
  * Pure helpers of the study page's insight panels (proposal labels, intervals, heatmap cells,
  * chart data). Kept out of the components so they can be tested without a browser.
@@ -85,7 +86,7 @@ export function bandSegments(points: readonly BlockPointLike[]): number[][] {
 }
 
 /** One parallel-coordinates line: parameter values in axis order (categoricals as strings), then the value. */
-export function parallelLine(axes: readonly ParallelAxis[], params: Record<string, string | number | boolean>, value: number): Array<string | number | null> {
+export function parallelLine(axes: readonly ParallelAxis[], params: Record<string, string | number | boolean | Record<string, unknown>>, value: number): Array<string | number | null> {
   const line: Array<string | number | null> = axes.map((a) => {
     const v = params[a.name];
     if (v === undefined) return null;
@@ -93,4 +94,15 @@ export function parallelLine(axes: readonly ParallelAxis[], params: Record<strin
   });
   line.push(value);
   return line;
+}
+
+/** The study's space as the parallel-coordinates axes describe it (what the core insight functions take). */
+export function axesToSpace(axes: readonly ParallelAxis[]): TSpace {
+  return axes.map((a): TSpace[number] =>
+    a.type === 'categorical'
+      ? { name: a.name, type: 'categorical', choices: a.choices ?? [] }
+      : a.type === 'int'
+        ? { name: a.name, type: 'int', low: a.low ?? 0, high: a.high ?? 1, log: a.log }
+        : { name: a.name, type: 'float', low: a.low ?? 0, high: a.high ?? 1, log: a.log, gridPoints: 10 },
+  );
 }

@@ -4,7 +4,7 @@
  * browser.
  */
 
-type ParamValue = string | number | boolean;
+type ParamValue = string | number | boolean | Record<string, unknown>;
 
 interface ConfigLike {
   kind?: string;

@@ -14,3 +14,5 @@ export type ScheduleRowOut = RouterOutputs['schedules']['list'][number];
 export type TrialBlocksOut = RouterOutputs['trials']['blocks'];
 export type SurrogateOut = RouterOutputs['studies']['surrogate'];
 export type ParallelOut = RouterOutputs['studies']['parallel'];
+export type TrialPageOut = RouterOutputs['trials']['list'];
+export type StudySnapshotOut = RouterOutputs['studies']['snapshot'];
