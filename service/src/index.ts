@@ -3,6 +3,7 @@ import { createDb } from '@stepwise/db';
 import type { ServiceConfig } from './config';
 import type { StepwiseService } from './service-types';
 import { cancelStudy } from './cancel-study';
+import { compareTrials } from './compare-trials';
 import { serviceContext, type ServiceDeps } from './context';
 import { createSchedule } from './create-schedule';
 import { deleteSchedule } from './delete-schedule';
@@ -61,6 +62,7 @@ export function createService(deps: ServiceDeps): StepwiseService {
     triggerSchedule: byId('schedule', triggerSchedule(ctx)),
     deleteSchedule: byId('schedule', deleteSchedule(ctx)),
     getTrialBlocks: getTrialBlocks(ctx),
+    compareTrials: byStudyId(compareTrials(ctx)),
     getSurrogate: byStudyId(getSurrogate(ctx)),
     getParallelCoordinates: byStudyId(getParallelCoordinates(ctx)),
     getStudySnapshot: async (input) => getStudySnapshot(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),

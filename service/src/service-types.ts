@@ -7,6 +7,7 @@ import type { ParallelCoordinatesInput, ParallelData } from './get-parallel-coor
 import type { SampleGrid, SampleGridRequest } from './render-samples';
 import type { SurrogateInput, SurrogateResult } from './get-surrogate';
 import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
+import type { CompareTrialsInput, TrialComparison } from './compare-trials';
 import type { StudySnapshot, StudySnapshotInput } from './get-study-snapshot';
 import type { SetStudyNotesInput, StudyNotes } from './set-study-notes';
 
@@ -19,7 +20,8 @@ export type { ListTrialsInput, TrialPage, TrialSortField } from './list-trials';
 export type { ParallelAxis, ParallelCoordinatesInput, ParallelData } from './get-parallel-coordinates';
 export type { SampleGrid, SampleGridRequest } from './render-samples';
 export type { SurrogateAxis, SurrogateInput, SurrogateResult } from './get-surrogate';
-export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
+export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput, EndpointSummary } from './get-trial-blocks';
+export type { CompareTrialsInput, ComparedTrial, ComparisonInterval, TrialComparison } from './compare-trials';
 
 /**
  * The launch/control surface that the tRPC server (web/) calls. Implemented in service-impl.ts (one use case a file under service/) on top
@@ -177,6 +179,11 @@ export interface StepwiseService {
   deleteSchedule(id: string): Promise<{ id: string }>;
   /** A trial's seed blocks in order with the running merged estimate; NotFoundError for an unknown trial. */
   getTrialBlocks(input: TrialBlocksInput): Promise<TrialBlocks>;
+  /**
+   * Paired interval of mean(A - B) of two trials of a study over their common seeds (common random
+   * numbers), with the unpaired one beside it; ValidationError when they share no seeds.
+   */
+  compareTrials(input: CompareTrialsInput): Promise<TrialComparison>;
   /** GP surrogate slice; ValidationError naming "x" / "y" for unknown or categorical parameters. */
   getSurrogate(input: SurrogateInput): Promise<SurrogateResult>;
   /** Up to `limit` completed trials' params and values (parallel coordinates). */

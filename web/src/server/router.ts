@@ -11,6 +11,7 @@ import { studySnapshot } from './procedures/studies/snapshot';
 import { setStudyNotes } from './procedures/studies/notes';
 import { listTrials } from './procedures/trials/list';
 import { trialBlocks } from './procedures/trials/blocks';
+import { compareTrials } from './procedures/trials/compare';
 import { sampleGrid } from './procedures/samples/grid';
 import { createSchedule } from './procedures/schedules/create';
 import { listSchedules } from './procedures/schedules/list';
@@ -32,7 +33,7 @@ export const appRouter = router({
     snapshot: studySnapshot,
     setNotes: setStudyNotes,
   }),
-  trials: router({ list: listTrials, blocks: trialBlocks }),
+  trials: router({ list: listTrials, blocks: trialBlocks, compare: compareTrials }),
   samples: router({ grid: sampleGrid }),
   schedules: router({
     create: createSchedule,

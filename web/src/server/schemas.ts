@@ -144,6 +144,8 @@ export const ZTrialBlocks = z.object({
   ciHigh: z.number().nullable(),
   n: z.number().nullable(),
   blocks: z.array(ZTrialBlockPoint),
+  /** rmse trials: pooled RMSE and wrong-component share (get-trial-blocks.ts EndpointSummary). */
+  endpoint: z.object({ n: z.number(), rmsePooled: z.number().nullable(), wrongComponentShare: z.number().nullable() }).nullable().optional(),
 });
 
 const ZDirection = z.enum(['minimize', 'maximize']);

@@ -483,6 +483,10 @@ export class InMemoryStepwiseService implements StepwiseService {
     throw new Error('sample grids are drawn by a compute worker; the in-memory demo service has none');
   }
 
+  async compareTrials(): Promise<never> {
+    throw new Error('compareTrials needs recorded per-seed values: not available in the in-memory demo service');
+  }
+
   async getTrialBlocks(input: { trialId: string }): Promise<TrialBlocks> {
     this.record('getTrialBlocks', input);
     const m = /^(.+)_t(\d+)$/.exec(input.trialId);
