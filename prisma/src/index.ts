@@ -5,3 +5,4 @@ export * from './trials';
 export * from './schedules';
 export * from './insights';
 export type { StudyKind, StudySource, StudyStatus, TrialStatus } from './generated/enums';
+export * from './s3';

@@ -56,6 +56,8 @@ export interface StudyWorkflowInput {
   search?: { best: { number: number; value: number } | null; thresholdoutDone: boolean };
   /** Set by continue-as-new: the study was paused when the previous run ended. */
   paused?: boolean;
+  /** Set by continue-as-new in an `s3` study: the phase and counters the next run resumes from. */
+  s3?: unknown;
 }
 
 export interface StudyProgress {

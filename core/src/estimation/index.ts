@@ -11,6 +11,7 @@ export * from './distributions';
 export * from './intervals';
 export * from './stopping';
 export * from './paired';
+export * from './ratio';
 export * from './racing';
 export * from './control-variates';
 export * from './sliced-wasserstein';

@@ -15,7 +15,7 @@ export interface TrialPlan {
 }
 
 export function planTrials(config: TStudyConfig): TrialPlan {
-  const space = config.kind === 'evaluate' ? [] : effectiveSpace(config);
+  const space = config.kind === 'evaluate' || config.kind === 's3' ? [] : effectiveSpace(config);
   switch (config.kind) {
     case 'grid': {
       const total = Math.min(config.budget.trials, gridSize(space));

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { NewTrial } from '@stepwise/core';
 import type { Db } from '@stepwise/db';
 import { proposeTrials } from './propose-trials';
+import { createS3Activities } from './s3-activities';
 
 /**
  * Activities of the proposals task queue: CPU-heavy proposal computation (Bayesian optimization;
@@ -15,6 +16,7 @@ export function createProposalActivities(db: Db) {
     async proposeTrials(input: { studyId: string; numbers: number[] }): Promise<NewTrial[]> {
       return proposeTrials(db, input.studyId, input.numbers, { heartbeat });
     },
+    ...createS3Activities(db, heartbeat),
   };
 }
 

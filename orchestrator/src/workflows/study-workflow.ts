@@ -11,6 +11,7 @@ import { createTrialEvaluator } from './evaluate-trials';
 import { runEvaluateStudy } from './evaluate-study';
 import { createHoldout, type HoldoutTrial } from './holdout';
 import { proposalsForRun } from './proposals';
+import { initialS3State, runS3Phase, type S3RunState } from './s3-study';
 import { trialWritesForRun } from './trial-writes';
 
 /**
@@ -80,7 +81,11 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   let guardPending = 0;
   let guardChain: Promise<void> = Promise.resolve();
 
-  setHandler(progressQuery, () => ({ dispatched: next, finished, inFlight, total: plan.total, paused }));
+  // s3 studies learn their total once their baselines are listed.
+  let s3Total = 0;
+  setHandler(progressQuery, () => (config.kind === 's3'
+    ? { dispatched: next, finished, inFlight: Math.max(0, next - finished), total: s3Total, paused }
+    : { dispatched: next, finished, inFlight, total: plan.total, paused }));
   setHandler(pauseSignal, () => {
     paused = true;
   });
@@ -202,8 +207,27 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   }
 
   let evaluateContinues = false;
+  let s3Continue: S3RunState | null = null;
   try {
     if (input.nextNumber === undefined) await db.markStudyRunning(studyId);
+    if (config.kind === 's3') {
+      // New in this version (kind s3 was refused before), so every s3 history has the current paths.
+      if (!proposals) throw ApplicationFailure.nonRetryable('an s3 study needs the proposals queue path', 'InvalidStudyConfig');
+      s3Continue = await runS3Phase(
+        {
+          studyId, config, computeQueue: input.computeQueue, proposals, writes: trialWrites, pauseGate,
+          onProgress: (p) => {
+            next = p.dispatched;
+            finished = p.finished;
+            s3Total = p.total;
+          },
+        },
+        (input.s3 as S3RunState | undefined) ?? initialS3State(),
+      );
+      // Nothing for the trial loop below to dispatch; the s3 phases number their own trials.
+      next = plan.total;
+      gatePaused = await syncPausedRow(gatePaused);
+    }
     if (config.kind === 'evaluate') {
       const outcome = await runEvaluateStudy({ studyId, config, computeQueue: input.computeQueue, writes: trialWrites, current, continued: input.nextNumber !== undefined, pauseGate });
       evaluateContinues = outcome === 'continue';
@@ -246,6 +270,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     await CancellationScope.nonCancellable(() => db.finishStudy({ studyId, status: 'failed', error: message }));
     throw ApplicationFailure.nonRetryable(`study ${studyId} (${workflowInfo().workflowId}) failed: ${message}`);
   }
+  if (s3Continue) return continueAsNew<typeof studyWorkflow>({ ...input, config, nextNumber: 0, s3: s3Continue, paused });
   if (evaluateContinues) {
     // The race goes on in a fresh run, rebuilt from its recorded blocks (evaluate-study.ts).
     return continueAsNew<typeof studyWorkflow>({ ...input, config, nextNumber: 0, paused });

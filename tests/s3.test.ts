@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { StepwiseService } from '@stepwise/service';
+import type { Db } from '@stepwise/db';
+import { waitFor, type ManagedProcess } from '../infra/stack/processes';
+import { connectService, waitForStatus } from './support/service';
+import { kill9, startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
+
+/**
+ * `s3` studies end to end on gmm-2d through Temporal, Postgres, a proposals worker and a compute
+ * worker: the searched schedule must beat the best tuned baseline on fresh holdout seeds with a
+ * paired interval that excludes zero; a SIGKILL of the orchestrator and of the compute worker in
+ * the middle of a stage loses and repeats no recorded evaluation; a pause holds across a stage
+ * boundary (the workflow continues as new after every stage).
+ */
+
+const w = testWorkerEnv('s3');
+const live = new Map<string, ManagedProcess>();
+let service: StepwiseService;
+let db: Db;
+let temporal: Client;
+let close: () => Promise<void>;
+
+const start = async (name: string, fn: (w: ReturnType<typeof testWorkerEnv>, name: string) => Promise<ManagedProcess>) => live.set(name, await fn(w, name));
+
+beforeAll(async () => {
+  await Promise.all([start('s3-orch-a', startOrchestrator), start('s3-compute-a', startCompute), start('s3-proposals', startProposals)]);
+  ({ service, db, temporal, close } = await connectService(w));
+});
+
+afterAll(async () => {
+  await Promise.all([...live.values()].map((p) => stopProcess(p)));
+  await close?.();
+});
+
+const s3Config = (name: string, seed: number) => ({
+  name, kind: 's3', seed,
+  objective: { type: 'sampler', model: 'gmm-2d', metric: 'rmse' },
+  budget: { trials: 96, parallel: 4 },
+  s3: {
+    nfe: [4], stageSize: 24, searchSamples: 256, selectionSamples: 512, holdoutSamples: 2048, finalists: 2, populationSize: 600,
+    baselinePresets: ['ddim', 'dpmpp-2m', 'dpmpp-3m', 'unipc-bh2'],
+  },
+});
+
+interface Report { nfe: number; seeds: number; improvement: { value: number; ciLow: number; ciHigh: number }; baseline: { label: string; holdout: number }; searched: { holdout: number } }
+
+async function s3State(studyId: string): Promise<{ report?: Report[]; stages?: Array<{ stage: number; nfe: number; predictor: unknown }> }> {
+  const row = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { strategyState: true } });
+  return ((row.strategyState as Record<string, unknown> | null)?.s3 ?? {}) as never;
+}
+
+/** Every recorded block's evaluation completed exactly once in Temporal, over all runs of the study. */
+async function expectNoRepeatedEvaluation(studyId: string): Promise<void> {
+  const { workflowId } = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { workflowId: true } });
+  if (!workflowId) throw new Error(`study ${studyId} has no workflow id`);
+  let completed = 0;
+  let runId: string | undefined;
+  const seen = new Set<string>();
+  // Walk the continue-as-new chain backwards from the latest run.
+  for (let handle = temporal.workflow.getHandle(workflowId); ;) {
+    const desc = await handle.describe();
+    if (seen.has(desc.runId)) break;
+    seen.add(desc.runId);
+    const history = await handle.fetchHistory();
+    const scheduled = new Map<string, string>();
+    for (const e of history.events ?? []) {
+      if (e.activityTaskScheduledEventAttributes) scheduled.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+      if (e.activityTaskCompletedEventAttributes && scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId)) === 'evaluateSamplerBlock') completed++;
+    }
+    const first = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    runId = first?.continuedExecutionRunId ?? undefined;
+    if (!runId) break;
+    handle = temporal.workflow.getHandle(workflowId, runId);
+  }
+  const blocks = await db.trialBlock.count({ where: { trial: { studyId } } });
+  expect(completed).toBe(blocks);
+}
+
+describe('s3 studies', () => {
+  it('find a schedule that beats the best tuned baseline on holdout seeds (paired interval above zero)', async () => {
+    const study = await service.launchStudy({ source: 'client', config: s3Config('s3 gmm-2d', 3) });
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 900_000);
+    expect(done.status, done.error ?? '').toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, select: { number: true, status: true, params: true } });
+    expect(new Set(trials.map((t) => t.number)).size).toBe(trials.length);
+    expect(trials.every((t) => t.status === 'completed')).toBe(true);
+    const roles = (r: string) => trials.filter((t) => (t.params as { role: string }).role === r).length;
+    expect(roles('search')).toBe(96);
+    expect(roles('baseline')).toBeGreaterThan(20);
+    expect(roles('holdout')).toBe(2);
+    const { report, stages } = await s3State(study.id);
+    expect(report).toHaveLength(1);
+    const r = report![0];
+    console.log('s3 gmm-2d NFE 4', JSON.stringify(r));
+    expect(r.seeds).toBe(2048);
+    expect(r.searched.holdout).toBeLessThan(r.baseline.holdout);
+    expect(r.improvement.ciLow).toBeGreaterThan(0);
+    // One record per search stage (96 / 24 = 4) plus the baseline line, each with its predictor report.
+    expect(stages!.filter((s) => s.stage >= 0)).toHaveLength(4);
+    await expectNoRepeatedEvaluation(study.id);
+  });
+
+  it('survives SIGKILL of the orchestrator and the compute worker mid-stage, repeating no recorded evaluation', async () => {
+    const study = await service.launchStudy({ source: 'client', config: s3Config('s3 crash', 4) });
+    const searchTrials = () => db.trial.count({ where: { studyId: study.id, params: { path: ['role'], equals: 'search' }, status: 'completed' } });
+    await waitFor('search stage 1 under way', async () => (await searchTrials()) >= 30, 600_000, 100);
+    await kill9(live.get('s3-orch-a')!);
+    await kill9(live.get('s3-compute-a')!);
+    live.delete('s3-orch-a');
+    live.delete('s3-compute-a');
+    await Promise.all([start('s3-orch-b', startOrchestrator), start('s3-compute-b', startCompute)]);
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 900_000);
+    expect(done.status, done.error ?? '').toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, select: { status: true } });
+    expect(trials.every((t) => t.status === 'completed')).toBe(true);
+    expect((await s3State(study.id)).report).toHaveLength(1);
+    await expectNoRepeatedEvaluation(study.id);
+  });
+
+  it('holds a pause across a stage boundary and resumes to completion', async () => {
+    // A stage as large as the parallel slots: a pause during stage 0 always finds the whole stage
+    // in flight, so the stage ends (and the run continues as new) while the study is paused.
+    const base = s3Config('s3 pause', 5);
+    const study = await service.launchStudy({ source: 'client', config: { ...base, budget: { trials: 16, parallel: 4 }, s3: { ...base.s3, stageSize: 4 } } });
+    const count = () => db.trial.count({ where: { studyId: study.id } });
+    const search = () => db.trial.count({ where: { studyId: study.id, params: { path: ['role'], equals: 'search' } } });
+    await waitFor('the first search stage', async () => (await search()) >= 1, 600_000, 50);
+    await service.pauseStudy(study.id);
+    await waitForStatus(service, study.id, ['paused']);
+    // describe, baselines and stage 0 have each ended a run: the fourth run starts paused.
+    await waitFor('the run after the stage boundary', async () => (await runCount(study.id)) >= 4, 300_000, 200);
+    await waitFor('in-flight evaluations to finish', async () => (await db.trial.count({ where: { studyId: study.id, status: 'running' } })) === 0, 300_000, 200);
+    const held = await count();
+    const runsBefore = await runCount(study.id);
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(await count()).toBe(held);
+    expect(await search()).toBe(4);
+    expect((await service.getStudy(study.id)).status).toBe('paused');
+    await service.resumeStudy(study.id);
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 900_000);
+    expect(done.status, done.error ?? '').toBe('completed');
+    expect(await count()).toBeGreaterThan(held);
+    expect(await runCount(study.id)).toBeGreaterThan(runsBefore);
+  });
+});
+
+/** Runs of the study's workflow so far (continue-as-new chain length). */
+async function runCount(studyId: string): Promise<number> {
+  const row = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { workflowId: true } });
+  let n = 0;
+  for await (const _ of temporal.workflow.list({ query: `WorkflowId = '${row.workflowId}'` })) n++;
+  return n;
+}
