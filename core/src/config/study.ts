@@ -4,6 +4,7 @@ import { ZSpace, type TSpace } from './space';
 import { BO_METHODS } from '../bo/propose';
 import { SAMPLER_OVERRIDABLE, ZObjective, ZSamplerObjective, scheduleEndProblem, type TSamplerObjective } from './objectives';
 import { ZText, isReservedKey, reservedKeyMessage, unsafeTextReason } from './text';
+import { ZS3Settings } from './s3';
 
 /**
  * The study configuration: what a user writes (YAML on the CLI, the dashboard form, a tRPC call).
@@ -106,6 +107,8 @@ const ZStudyConfigBase = z.object({
   candidates: z.array(ZCandidate).min(2, 'give at least two candidates to compare').max(64).optional(),
   racing: ZRacingSettings.optional(),
   holdout: ZHoldout.optional(),
+  /** `s3` studies: the NFE budgets and the search's settings. */
+  s3: ZS3Settings.optional(),
 });
 
 const RMSE_TEND_MESSAGE =
@@ -137,7 +140,12 @@ function checkSamplerOverrides(ctx: z.RefinementCtx, objective: TSamplerObjectiv
 
 export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
   if (cfg.kind === 's3') {
-    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'study kind "s3" is not available yet; use "grid", "random", "bayesopt" or "evaluate"' });
+    if (cfg.objective.type !== 'sampler') ctx.addIssue({ code: 'custom', path: ['objective', 'type'], message: 'an s3 study searches solver schedules: use a sampler objective' });
+    if (!cfg.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: 'an s3 study needs its settings, at least the NFE budgets: s3: { nfe: [4, 5, 6] }' });
+    if (cfg.space) ctx.addIssue({ code: 'custom', path: ['space'], message: 'an s3 study searches whole solver schedules; restrict the decisions with s3.space instead of a parameter space' });
+    if (cfg.holdout) ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'an s3 study certifies on its own holdout seeds: set s3.holdoutSamples instead' });
+  } else if (cfg.s3) {
+    ctx.addIssue({ code: 'custom', path: ['s3'], message: `s3 settings only apply to kind "s3" (this study is "${cfg.kind}")` });
   }
   if (cfg.kind === 'evaluate') {
     if (cfg.objective.type !== 'sampler') ctx.addIssue({ code: 'custom', path: ['objective', 'type'], message: 'an evaluate study compares sampler configurations: use a sampler objective' });
@@ -195,8 +203,8 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
         }
       });
     }
-  } else if (cfg.kind === 'evaluate') {
-    if (cfg.space) ctx.addIssue({ code: 'custom', path: ['space'], message: 'an evaluate study lists candidates instead of a search space' });
+  } else if (cfg.kind === 'evaluate' || cfg.kind === 's3') {
+    if (cfg.space && cfg.kind === 'evaluate') ctx.addIssue({ code: 'custom', path: ['space'], message: 'an evaluate study lists candidates instead of a search space' });
   } else if (!cfg.space) {
     ctx.addIssue({ code: 'custom', path: ['space'], message: `a ${cfg.objective.type} objective needs a search space` });
   } else if (cfg.objective.type === 'sampler') {
