@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import {
-  createRace, rankCandidates, raceStatus, raceUpdate, resolveSamplerObjective,
+  createRace, objectiveNfe, rankCandidates, raceStatus, raceUpdate, resolveSamplerObjective,
   type EvaluationSummary, type RaceState, type TSamplerObjective, type TStudyConfig,
 } from '@stepwise/core';
 import type { TrialBlockRecord, TrialResult } from '@stepwise/core';
@@ -145,7 +145,7 @@ export async function runEvaluateStudy(ctx: EvaluateRunContext): Promise<Evaluat
   });
   const results: TrialResult[] = summary.ranking.map((r) => ({
     number: r.number, status: 'completed', value: r.mean, stderr: r.stderr, ciLow: r.ciLow, ciHigh: r.ciHigh, n: r.n,
-    costSamples: r.raceSamples + (config.holdout ? config.holdout.size : 0), costNfe: objectives[r.number].nfe,
+    costSamples: r.raceSamples + (config.holdout ? config.holdout.size : 0), costNfe: objectiveNfe(objectives[r.number]),
   }));
   await writes.recordTrialResults({ studyId, direction, results });
   await db.saveStrategyState({ studyId, state: summary });

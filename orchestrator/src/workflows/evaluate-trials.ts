@@ -70,9 +70,11 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
       }
       const seedStart = blocks.length ? blocks[blocks.length - 1].seedEnd : 0;
       const seedEnd = seedStart + decision.nextBlock * unit;
-      const out = await compute.evaluateSamplerBlock({ objective, seed: config.seed, start: seedStart, end: seedEnd });
+      // Per-seed values are stored with the block (paired comparisons across trials); a history
+      // recorded before this has results without them and records the block as it did.
+      const out = await compute.evaluateSamplerBlock({ objective, seed: config.seed, start: seedStart, end: seedEnd, returnValues: true });
       blocks = await writes.recordTrialBlock({
-        studyId, number: trial.number, block: { blockIndex: blocks.length, seedStart, seedEnd, stats: out.stats },
+        studyId, number: trial.number, block: { blockIndex: blocks.length, seedStart, seedEnd, stats: out.stats, ...(out.values ? { values: out.values } : {}) },
       });
       merged = mergeAllStats(blocks.map((b) => b.stats as RunningStats));
       nfe = out.nfe;
