@@ -1,4 +1,4 @@
-import { activeParams, hasConditions, isActive, type TParam, type TParamValue, type TParams, type TSpace } from '../config/space';
+import { activeParams, hasConditions, isParamActive, type TParam, type TParamValue, type TParams, type TSpace } from '../config/space';
 import { LevelTree } from '../search/grid-search';
 
 /**
@@ -94,7 +94,7 @@ export function decodeValue(p: TParam, u: number): TParamValue {
 export function encodeParams(enc: SpaceEncoding, params: TParams, out = new Float64Array(enc.dim)): Float64Array {
   const active = enc.conditional ? activeParams(enc.space, params) : params;
   enc.space.forEach((p, k) => {
-    if (enc.conditional && !isActive(enc.space, p, active)) {
+    if (enc.conditional && !isParamActive(enc.space, p, active)) {
       out[k] = INACTIVE_VALUE;
       return;
     }
@@ -108,7 +108,7 @@ export function encodeParams(enc: SpaceEncoding, params: TParams, out = new Floa
 export function decodePoint(enc: SpaceEncoding, u: ArrayLike<number>, offset = 0): TParams {
   const out: TParams = {};
   enc.space.forEach((p, k) => {
-    if (enc.conditional && !isActive(enc.space, p, out)) return;
+    if (enc.conditional && !isParamActive(enc.space, p, out)) return;
     out[p.name] = decodeValue(p, u[offset + k]);
   });
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ZSpace, activeParams, describeCondition, isActive } from './space';
+import { ZSpace, activeParams, describeCondition, isParamActive } from './space';
 
 const issuesOf = (input: unknown): string[] => {
   const r = ZSpace.safeParse(input);
@@ -18,8 +18,8 @@ describe('conditional parameters', () => {
     ]);
     expect(describeCondition(space[1])).toBe('optimizer in [sgd, nesterov]');
     expect(describeCondition(space[0])).toBeNull();
-    expect(isActive(space, space[1], { optimizer: 'adam' })).toBe(false);
-    expect(isActive(space, space[1], { optimizer: 'nesterov' })).toBe(true);
+    expect(isParamActive(space, space[1], { optimizer: 'adam' })).toBe(false);
+    expect(isParamActive(space, space[1], { optimizer: 'nesterov' })).toBe(true);
     // warmup needs schedule, which needs sgd: a stale schedule value under adam does not count.
     expect(activeParams(space, { optimizer: 'adam', momentum: 0.9, schedule: 'cosine', warmup: 3 })).toEqual({ optimizer: 'adam' });
     expect(activeParams(space, { optimizer: 'sgd', momentum: 0.9, schedule: 'cosine', warmup: 3 })).toEqual({ optimizer: 'sgd', momentum: 0.9, schedule: 'cosine', warmup: 3 });

@@ -125,7 +125,7 @@ export type TCondition = z.infer<typeof ZCondition>;
  * or its parent is itself active (present in `params`) with one of the listed choices. A parent
  * that is not part of `space` (a space cut down to a few axes) leaves the parameter active.
  */
-export function isActive(space: TSpace, p: TParam, params: TParams): boolean {
+export function isParamActive(space: TSpace, p: TParam, params: TParams): boolean {
   if (!p.when) return true;
   const { param, in: choices } = p.when;
   if (!space.some((q) => q.name === param)) return true;
@@ -144,7 +144,7 @@ export function hasConditions(space: TSpace): boolean {
 export function activeParams(space: TSpace, params: TParams): TParams {
   if (!hasConditions(space)) return params;
   const out: TParams = { ...params };
-  for (const p of space) if (!isActive(space, p, out)) delete out[p.name];
+  for (const p of space) if (!isParamActive(space, p, out)) delete out[p.name];
   return out;
 }
 

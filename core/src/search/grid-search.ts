@@ -1,4 +1,4 @@
-import { hasConditions, isActive, type TParam, type TParams, type TParamValue, type TSpace } from '../config/space';
+import { hasConditions, isParamActive, type TParam, type TParams, type TParamValue, type TSpace } from '../config/space';
 
 /**
  * Grid search as a mixed-radix counter: trial n is decoded directly, so no grid is ever
@@ -62,7 +62,7 @@ export class LevelTree {
     if (hit !== undefined) return hit;
     const p = space[i];
     let total: number;
-    if (!isActive(space, p, params)) total = this.count(i + 1, params);
+    if (!isParamActive(space, p, params)) total = this.count(i + 1, params);
     else if (!this.parents.has(p.name)) total = this.levels[i].length * this.count(i + 1, params);
     else {
       total = 0;
@@ -79,7 +79,7 @@ export class LevelTree {
     let rest = n;
     for (let i = 0; i < space.length; i++) {
       const p = space[i];
-      if (!isActive(space, p, out)) continue;
+      if (!isParamActive(space, p, out)) continue;
       const levels = this.levels[i];
       if (!this.parents.has(p.name)) {
         const below = this.count(i + 1, out);

@@ -1,5 +1,5 @@
 import { CounterRng } from '../rng';
-import { isActive, type TParam, type TParams, type TParamValue, type TSpace } from '../config/space';
+import { isParamActive, type TParam, type TParams, type TParamValue, type TSpace } from '../config/space';
 
 /**
  * Random search: trial n's parameters are a pure function of (study seed, n), so a replayed
@@ -32,6 +32,6 @@ export function sampleParam(p: TParam, rng: CounterRng): TParamValue {
 export function randomTrialParams(space: TSpace, seed: number, trialNumber: number): TParams {
   const rng = new CounterRng(seed, PROPOSAL_STREAM + trialNumber);
   const out: TParams = {};
-  for (const p of space) if (isActive(space, p, out)) out[p.name] = sampleParam(p, rng);
+  for (const p of space) if (isParamActive(space, p, out)) out[p.name] = sampleParam(p, rng);
   return out;
 }
