@@ -114,7 +114,7 @@ export function LaunchForm() {
     <form className="panel" onSubmit={submit} data-testid="launch-form" noValidate>
       <div className="form-grid">
         <Row label="Name" path="name" errors={errors}>
-          <input id="name" name="name" className={cls('name')} value={state.name} onChange={(e) => update({ name: e.target.value })} placeholder="branin-random-1" autoFocus />
+          <input id="name" name="name" className={cls('name')} value={state.name} onChange={(e) => update({ name: e.target.value })} placeholder="e.g. branin-random-1 (required)" autoFocus />
         </Row>
         <Row label="Kind" path="kind" errors={errors} hint="grid enumerates the space; random samples it; bayesopt fits a surrogate and proposes where it expects improvement">
           <select id="kind" name="kind" className={cls('kind')} value={state.kind} onChange={(e) => update({ kind: e.target.value as LaunchFormState['kind'] })}>
