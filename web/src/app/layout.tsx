@@ -21,6 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/">Studies</Link>
             <Link href="/launch">Launch</Link>
             <Link href="/schedules">Schedules</Link>
+            <Link href="/compare">Compare</Link>
           </nav>
         </header>
         <Providers>

@@ -1,12 +1,12 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { EChartsCoreOption } from '../lib/echarts';
 import { useTRPC, type ParallelOut } from '../lib/trpc';
 import { errorMessage, isUnauthorized } from '../lib/errors';
 import { formatCount, formatValue } from '../lib/format';
-import { parallelLine } from '../lib/insights';
+import { parallelLabelLayout, parallelLine } from '../lib/insights';
 import { useRefreshOn } from '../lib/use-refresh';
 import { Chart } from './Chart';
 
@@ -23,10 +23,21 @@ export function ParallelChart({ studyId, version }: { studyId: string; version: 
   useRefreshOn(version, trpc.studies.parallel.queryKey(input));
   const query = useQuery(trpc.studies.parallel.queryOptions(input, { placeholderData: keepPreviousData }));
   const data = query.data;
-  const option = useMemo(() => (data ? parallelOption(data) : null), [data]);
+  // The chart's width decides how much room each axis name has (names must not overlap).
+  const box = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(1200);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth((w) => (Math.abs(w - el.clientWidth) > 16 ? el.clientWidth : w)));
+    ro.observe(el);
+    setWidth(el.clientWidth || 1200);
+    return () => ro.disconnect();
+  }, []);
+  const option = useMemo(() => (data ? parallelOption(data, width) : null), [data, width]);
 
   return (
-    <div className="panel">
+    <div className="panel" ref={box}>
       <div className="panel-head">
         <h2>Parameters vs objective</h2>
         {data && (
@@ -46,7 +57,7 @@ export function ParallelChart({ studyId, version }: { studyId: string; version: 
   );
 }
 
-function parallelOption(data: ParallelOut): EChartsCoreOption {
+function parallelOption(data: ParallelOut, width: number): EChartsCoreOption {
   const values = data.rows.map((r) => r.value);
   let min = Math.min(...values), max = Math.max(...values);
   if (!(max > min)) {
@@ -54,6 +65,7 @@ function parallelOption(data: ParallelOut): EChartsCoreOption {
     max += 0.5;
   }
   const n = data.axes.length;
+  const layout = parallelLabelLayout(width, n + 1);
   const parallelAxis: unknown[] = data.axes.map((a, dim) =>
     a.type === 'categorical'
       ? { dim, name: a.name, type: 'category', data: (a.choices ?? []).map(String) }
@@ -64,7 +76,19 @@ function parallelOption(data: ParallelOut): EChartsCoreOption {
   const colors = ['#1f3a93', '#4f7fd9', '#9cc3e6', '#f0d9a0', '#e08b5a'];
   return {
     animation: false,
-    parallel: { left: 56, right: 96, top: 48, bottom: 24, parallelAxisDefault: { nameLocation: 'end', nameGap: 14, nameTextStyle: { color: '#1d2330' } } },
+    parallel: {
+      left: 56,
+      right: 96,
+      top: layout.nameRotate ? 72 : 48,
+      bottom: 24,
+      parallelAxisDefault: {
+        nameLocation: 'end',
+        nameGap: 14,
+        nameRotate: layout.nameRotate,
+        nameTextStyle: { color: '#1d2330', width: layout.nameWidth, overflow: 'truncate', align: layout.nameRotate ? 'left' : 'center' },
+        axisLabel: { show: layout.showTickLabels, width: layout.tickWidth, overflow: 'truncate', hideOverlap: true },
+      },
+    },
     parallelAxis,
     visualMap: {
       type: 'continuous',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandSegments, cellEdges, halfWidth, heatmapCells, parallelLine, proposalLabel, shortNumber } from './insights';
+import { bandSegments, cellEdges, halfWidth, heatmapCells, parallelLabelLayout, parallelLine, proposalLabel, shortNumber } from './insights';
 
 describe('study page helpers', () => {
   it('labels proposals as the trial table shows them', () => {
@@ -45,5 +45,17 @@ describe('study page helpers', () => {
     ];
     expect(parallelLine(axes, { act: true, lr: 0.5 }, 3)).toEqual([0.5, 'true', 3]);
     expect(parallelLine(axes, { lr: 0.5 }, 3)).toEqual([0.5, null, 3]);
+  });
+});
+
+describe('parallelLabelLayout', () => {
+  it('keeps names within the spacing between axes, turns and drops labels as it narrows', () => {
+    const wide = parallelLabelLayout(1200, 4);
+    expect(wide.nameRotate).toBe(0);
+    expect(wide.nameWidth).toBeLessThan(wide.spacing);
+    const narrow = parallelLabelLayout(1200, 20);
+    expect(narrow.nameRotate).toBe(45);
+    expect(narrow.nameWidth).toBeLessThan(narrow.spacing * Math.SQRT2);
+    expect(parallelLabelLayout(1200, 65).showTickLabels).toBe(false);
   });
 });

@@ -106,3 +106,17 @@ export function axesToSpace(axes: readonly ParallelAxis[]): TSpace {
         : { name: a.name, type: 'float', low: a.low ?? 0, high: a.high ?? 1, log: a.log, gridPoints: 10 },
   );
 }
+
+/**
+ * Axis-name and tick-label layout of a parallel-coordinates chart `width` px wide with `axes`
+ * axes (plus the value axis), such that neighbours never overlap: names are truncated to the
+ * spacing between axes, and turned 45° (with twice the room) once that spacing is under 90 px;
+ * tick labels are dropped once it is under 40 px (the tooltip still has every value).
+ */
+export function parallelLabelLayout(width: number, axes: number, margins = { left: 56, right: 96 }) {
+  const spacing = Math.max(1, (width - margins.left - margins.right) / Math.max(1, axes));
+  const rotate = spacing < 90;
+  // A name turned 45° takes spacing·√2 along its baseline before it reaches the next one's.
+  const nameWidth = Math.max(24, Math.floor((rotate ? spacing * Math.SQRT2 : spacing) - 10));
+  return { spacing, nameRotate: rotate ? 45 : 0, nameWidth, showTickLabels: spacing >= 40, tickWidth: Math.max(20, Math.floor(spacing - 8)) };
+}
