@@ -249,67 +249,45 @@ export async function sampleDpmSolverV3(opts: SampleDpmSolverV3Options): Promise
   const hist: Float64Array[] = []; // N of the newest evaluations, hist[0] newest
   let x = Float64Array.from(opts.xT);
   let xPrev = new Float64Array(n);
-  let xNext = new Float64Array(n);
   const in32 = f64 ? null : new Float32Array(n);
   const maxHist = 4; // order-3 predictor: the order-4 corrector reads x_{i-1}, x_i, x_{i-2}, x_{i-3}
   let calls = 0;
-  // One pass per update, unrolled for the term counts that occur (1-4 history points).
-  const apply = (u: V3Update, start: Float64Array, out: Float64Array) => {
-    const fs = u.points.map((sl) => hist[sl]);
-    const { A, P, Q } = u;
-    for (let r = 0; r < batch; r++) {
-      const o0 = r * dim;
-      switch (fs.length) {
-        case 1: {
-          const [f0] = fs, [p0] = P;
-          for (let d = 0; d < dim; d++) out[o0 + d] = A[d] * start[o0 + d] + Q[d] + p0[d] * f0[o0 + d];
-          break;
-        }
-        case 2: {
-          const [f0, f1] = fs, [p0, p1] = P;
-          for (let d = 0; d < dim; d++) out[o0 + d] = A[d] * start[o0 + d] + Q[d] + p0[d] * f0[o0 + d] + p1[d] * f1[o0 + d];
-          break;
-        }
-        case 3: {
-          const [f0, f1, f2] = fs, [p0, p1, p2] = P;
-          for (let d = 0; d < dim; d++) out[o0 + d] = A[d] * start[o0 + d] + Q[d] + p0[d] * f0[o0 + d] + p1[d] * f1[o0 + d] + p2[d] * f2[o0 + d];
-          break;
-        }
-        default: {
-          for (let d = 0; d < dim; d++) {
-            let acc = A[d] * start[o0 + d] + Q[d];
-            for (let j = 0; j < fs.length; j++) acc += P[j][d] * fs[j][o0 + d];
-            out[o0 + d] = acc;
-          }
-        }
-      }
-    }
-  };
+  if (in32) in32.set(x);
   for (let i = 0; i < plan.nfe; i++) {
     const t = timesteps[i];
-    let eps: FloatArray;
-    if (f64) eps = await (opts.model as Denoiser<Float64Array>)(x, t, batch);
-    else {
-      in32!.set(x);
-      eps = await (opts.model as Denoiser<Float32Array>)(in32!, t, batch);
-    }
+    const eps: FloatArray = f64 ? await (opts.model as Denoiser<Float64Array>)(x, t, batch) : await (opts.model as Denoiser<Float32Array>)(in32!, t, batch);
     calls++;
     if (eps.length !== n) throw new RangeError(`model returned ${eps.length} values for an input of ${n}`);
     const sigma = noise.sigma(t);
     const lRow = ems.l.subarray(indexes[i] * dim, (indexes[i] + 1) * dim);
     const N = hist.length === maxHist ? hist.pop()! : new Float64Array(n);
+    hist.unshift(N);
+    const { corrector: c, predictor: p } = plan.steps[i];
+    const cF = c ? c.points.map((sl) => hist[sl]) : [], cP = c ? c.P : [];
+    const pF = p.points.map((sl) => hist[sl]), pP = p.P;
+    const nc = cF.length, np = pF.length;
+    // One fused pass per step, elementwise: N_i from the uncorrected x_i, the corrector (reads
+    // x_{i-1}), the predictor from the corrected x_i, and the float32 model input. The corrected x_i
+    // overwrites x (it is the next x_{i-1}); x_{i+1} overwrites x_{i-1}, already read.
     for (let r = 0; r < batch; r++) {
       const o0 = r * dim;
-      for (let d = 0; d < dim; d++) N[o0 + d] = sigma * eps[o0 + d] - lRow[d] * x[o0 + d];
+      for (let d = 0; d < dim; d++) {
+        const o = o0 + d;
+        const xi = x[o];
+        N[o] = sigma * eps[o] - lRow[d] * xi;
+        let xc = xi;
+        if (c) {
+          xc = c.A[d] * xPrev[o] + c.Q[d];
+          for (let j = 0; j < nc; j++) xc += cP[j][d] * cF[j][o];
+        }
+        let xn = p.A[d] * xc + p.Q[d];
+        for (let j = 0; j < np; j++) xn += pP[j][d] * pF[j][o];
+        x[o] = xc;
+        xPrev[o] = xn;
+      }
     }
-    hist.unshift(N);
-    const step = plan.steps[i];
-    if (step.corrector) {
-      apply(step.corrector, xPrev, xNext);
-      [x, xNext] = [xNext, x];
-    }
-    apply(step.predictor, x, xNext);
-    [xPrev, x, xNext] = [x, xNext, xPrev];
+    [x, xPrev] = [xPrev, x];
+    if (in32) in32.set(x);
   }
   const x0 = opts.out ?? new Float64Array(n);
   x0.set(x);
