@@ -24,7 +24,7 @@ export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput, EndpointSummary } 
 export type { CompareTrialsInput, ComparedTrial, ComparisonInterval, TrialComparison } from './compare-trials';
 
 /**
- * The launch/control surface that the tRPC server (web/) calls. Implemented in service-impl.ts (one use case a file under service/) on top
+ * The launch/control surface that the tRPC server (web/) calls. Implemented in index.ts (one use case a file beside it) on top
  * of @stepwise/db and the Temporal client; this file holds only the shapes so web and client code
  * can be written against them.
  */
@@ -121,6 +121,14 @@ export interface ScheduleSpecInput {
   /** Exactly one of cron (e.g. "0 3 * * *") or intervalSeconds (>= 1). */
   cron?: string;
   intervalSeconds?: number;
+  /** Intervals run every intervalSeconds from this moment (the schedule's creation), not from the hour. */
+  anchoredAt?: string;
+  /**
+   * The seed of each run's study: 'fixed' (the template's), 'increment' (template seed + the
+   * number of studies the schedule made before) or 'random' (drawn per run, kept in the study's
+   * config). Default 'increment' for new schedules; stored schedules without one are 'fixed'.
+   */
+  seedPolicy?: 'fixed' | 'increment' | 'random';
 }
 
 export interface ScheduleRow {

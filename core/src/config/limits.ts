@@ -10,7 +10,7 @@ import { samplesPerUnit, stoppingPolicy } from '../search/objective-params';
  * rather than discovered as a week of GPU time. The numbers are worst cases (every trial runs to
  * maxSamples, every new best is checked against the holdout), so a study under the cap can never
  * pass it. The caps come from the operator (environment of the API process); see
- * orchestrator/src/launch-checks.ts.
+ * service/src/launch-checks.ts.
  */
 
 export interface StudyLimits {
