@@ -14,6 +14,9 @@ import {
   type StudyStatusArg,
 } from './args';
 import { loadConfigFile } from './config-file';
+import { inlineScheduleFiles } from './schedule-files';
+import { formatComparison } from './compare';
+import { scheduleSummary } from '@stepwise/core/config/schedule-summary';
 import { describeError } from './errors';
 import { exportTrials, type Write } from './export-trials';
 import { formatNumber, isoOrDash, table, toJson } from './format';
@@ -114,7 +117,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('-w, --watch', 'show a progress bar until the study finishes, then print the best value (exit 1 unless it completed)')
     .option('--json', 'print the launched (or, with --watch, the finished) study as JSON')
     .action(async (file: string, opts: { watch?: boolean; json?: boolean }) => {
-      const config = (await loadConfigFile(file, io.readFile)) as TStudyConfigInput;
+      // `schedule: file.json` entries are read here, relative to the config file, and inlined.
+      const config = (await inlineScheduleFiles(await loadConfigFile(file, io.readFile), file, io.readFile)) as TStudyConfigInput;
       const study = await getClient().studies.launch.mutate({ config, source: 'client' });
       if (!opts.watch) {
         if (opts.json) return print(toJson(study));
@@ -229,7 +233,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         const at = rows.findIndex(([k]) => k === 'best') + 1;
         const extra: Array<[string, string]> = [];
         if (t.stderr !== null) extra.push(['  stderr', formatNumber(t.stderr, 4)]);
-        const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : String(v)}`).join(' ');
+        const params = Object.entries(t.params).map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : typeof v === 'object' ? (scheduleSummary(v) ?? JSON.stringify(v)) : String(v)}`).join(' ');
         if (params) extra.push(['  params', params]);
         rows.splice(at, 0, ...extra);
       }
@@ -289,6 +293,19 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     });
 
   program
+    .command('compare')
+    .description('paired interval of trial A minus trial B over their common seeds (common random numbers), beside the unpaired one')
+    .argument('<study>', 'study id')
+    .argument('<a>', 'trial number', parseNonNegativeInt)
+    .argument('<b>', 'trial number', parseNonNegativeInt)
+    .option('--confidence <level>', 'interval level, e.g. 0.99 (default: the study\'s)', parseFloat)
+    .option('--json', 'print JSON')
+    .action(async (study: string, a: number, b: number, opts: { confidence?: number; json?: boolean }) => {
+      const c = await getClient().trials.compare.query({ studyId: study, a, b, confidence: opts.confidence });
+      await print(opts.json ? toJson(c) : formatComparison(c));
+    });
+
+  program
     .command('sample')
     .description('draw samples from a model with a solver preset: a .png is drawn by a compute worker through the API; .npy (or --local) samples in this process')
     .requiredOption('--model <model>', 'a built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in the model directory')
@@ -332,7 +349,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--json', 'print JSON')
     .action(async (opts: { name: string; cron?: string; every?: number; template: string; paused?: boolean; json?: boolean }) => {
       const spec = scheduleSpec(opts);
-      const template = (await loadConfigFile(opts.template, io.readFile)) as TStudyConfigInput;
+      const template = (await inlineScheduleFiles(await loadConfigFile(opts.template, io.readFile), opts.template, io.readFile)) as TStudyConfigInput;
       const s = await getClient().schedules.create.mutate({ name: opts.name, ...spec, template, paused: opts.paused ?? false });
       if (opts.json) return print(toJson(s));
       await print(`created schedule ${s.id}  ${s.name}  (${'cron' in spec ? `cron ${spec.cron}` : `every ${spec.intervalSeconds}s`}${s.paused ? ', paused' : ''})`);
