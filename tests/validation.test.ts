@@ -52,9 +52,9 @@ async function counts() {
   return { studies, schedules, workflows };
 }
 
-async function refused(call: Promise<unknown>): Promise<Array<{ field: string; message: string }>> {
+async function refused(call: () => Promise<unknown>): Promise<Array<{ field: string; message: string }>> {
   const before = await counts();
-  const err = await trpcError(call);
+  const err = await trpcError(call());
   expect(err.code).toBe('BAD_REQUEST');
   expect(await counts()).toEqual(before);
   return (err.cause as unknown as { issues: Array<{ field: string; message: string }> }).issues;
@@ -68,7 +68,7 @@ const sampler = (model: string) => ({
 
 describe('launch refuses what could never run, and writes nothing', () => {
   it('an evaluate candidate with an unknown preset and nfe 0', async () => {
-    const issues = await refused(caller().studies.launch({
+    const issues = await refused(() => caller().studies.launch({
       config: raw({
         name: 'validation evaluate', kind: 'evaluate', budget: { trials: 2 },
         objective: { type: 'sampler', model: 'gmm-2d' },
@@ -83,7 +83,7 @@ describe('launch refuses what could never run, and writes nothing', () => {
   });
 
   it('unknown keys, each with the key it was probably meant to be', async () => {
-    const issues = await refused(caller().studies.launch({
+    const issues = await refused(() => caller().studies.launch({
       config: raw({
         name: 'validation typos', kind: 'random', sed: 4,
         objective: { type: 'function', function: 'branin', noise_std: 0.1 },
@@ -98,20 +98,20 @@ describe('launch refuses what could never run, and writes nothing', () => {
   });
 
   it('a model that does not exist', async () => {
-    const issues = await refused(caller().studies.launch({ config: raw(sampler('my-model')) }));
+    const issues = await refused(() => caller().studies.launch({ config: raw(sampler('my-model')) }));
     expect(issues.map((i) => i.field)).toEqual(['objective.model']);
     expect(issues[0].message).toMatch(/my-model' not found/);
   });
 
   it('a model file that is not ONNX', async () => {
-    const issues = await refused(caller().studies.launch({ config: raw(sampler('broken.onnx')) }));
+    const issues = await refused(() => caller().studies.launch({ config: raw(sampler('broken.onnx')) }));
     expect(issues.map((i) => i.field)).toEqual(['objective.model']);
     expect(issues[0].message).toMatch(/broken\.onnx: not an ONNX model/);
   });
 
   it('guidance on an unconditional model', async () => {
     const config = { ...sampler('gmm-2d'), objective: { ...sampler('gmm-2d').objective, guidance: 2 } };
-    const issues = await refused(caller().studies.launch({ config: raw(config) }));
+    const issues = await refused(() => caller().studies.launch({ config: raw(config) }));
     expect(issues).toEqual([{ field: 'objective.guidance', message: expect.stringMatching(/gmm-2d is unconditional/) }]);
   });
 
@@ -124,9 +124,9 @@ describe('launch refuses what could never run, and writes nothing', () => {
   });
 
   it('a schedule template with an unknown key or a missing model', async () => {
-    const typo = await refused(caller().schedules.create({ name: 'validation template', intervalSeconds: 3600, template: raw({ ...sampler('gmm-2d'), budget: { trials: 2, paralel: 1 } }) }));
+    const typo = await refused(() => caller().schedules.create({ name: 'validation template', intervalSeconds: 3600, template: raw({ ...sampler('gmm-2d'), budget: { trials: 2, paralel: 1 } }) }));
     expect(typo.map((i) => i.field)).toEqual(['template.budget.paralel']);
-    const missing = await refused(caller().schedules.create({ name: 'validation template', intervalSeconds: 3600, template: raw(sampler('my-model')) }));
+    const missing = await refused(() => caller().schedules.create({ name: 'validation template', intervalSeconds: 3600, template: raw(sampler('my-model')) }));
     expect(missing.map((i) => i.field)).toEqual(['template.objective.model']);
   });
 

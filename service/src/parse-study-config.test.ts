@@ -52,8 +52,9 @@ describe('parseStudyConfig', () => {
   it('checks every evaluate candidate against the sampler schema', () => {
     const issues = issuesOf(evaluate([{ preset: 'ddim', nfe: 10 }, { preset: 'dpmpp-9m', nfe: 0 }]));
     expect(issues.map((i) => i.field)).toEqual(['candidates.1.preset', 'candidates.1.nfe']);
-    expect(issues[0].message).toMatch(/^"dpmpp-9m" is not a valid preset: /);
-    expect(issues[1].message).toMatch(/^0 is not a valid nfe: Too small/);
+    // Named by the schema itself (core checks candidates) or by sampler-overrides.ts: either way the field and the valid values.
+    expect(issues[0].message).toMatch(/ddim.*dpmpp-2m/);
+    expect(issues[1].message).toMatch(/>=\s*1/);
   });
 
   it('checks search-space values that override sampler fields', () => {

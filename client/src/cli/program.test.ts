@@ -109,7 +109,8 @@ describe('stepwise CLI', () => {
     expect(r.err).toContain('error: invalid input');
     expect(r.err).toContain('  budget.parallel: Too big: expected number to be <=1024');
     expect(r.err).toContain('  budget.trials: ');
-    expect(h.service.calls.some((c) => c.method === 'launchStudy')).toBe(false);
+    // Refused by the service (which validates every entry point): nothing was created.
+    expect((await h.run('ls')).out).toBe('no studies\n');
   });
 
   it('reports an unreadable or malformed file without calling the server', async () => {

@@ -345,12 +345,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *"')
     .option('--every <interval>', 'interval: seconds, or 90s / 15m / 2h / 1d', parseEverySeconds)
     .requiredOption('--template <file>', 'study config to instantiate on each run (.yaml or .json)')
+    .addOption(new Option('--seed-policy <policy>', "each run's seed: fixed (the template's), increment (+1 per run) or random").choices(['fixed', 'increment', 'random']).default('increment'))
     .option('--paused', 'create it paused')
     .option('--json', 'print JSON')
-    .action(async (opts: { name: string; cron?: string; every?: number; template: string; paused?: boolean; json?: boolean }) => {
+    .action(async (opts: { name: string; cron?: string; every?: number; template: string; paused?: boolean; json?: boolean; seedPolicy: 'fixed' | 'increment' | 'random' }) => {
       const spec = scheduleSpec(opts);
       const template = (await inlineScheduleFiles(await loadConfigFile(opts.template, io.readFile), opts.template, io.readFile)) as TStudyConfigInput;
-      const s = await getClient().schedules.create.mutate({ name: opts.name, ...spec, template, paused: opts.paused ?? false });
+      const s = await getClient().schedules.create.mutate({ name: opts.name, ...spec, template, paused: opts.paused ?? false, seedPolicy: opts.seedPolicy });
       if (opts.json) return print(toJson(s));
       await print(`created schedule ${s.id}  ${s.name}  (${'cron' in spec ? `cron ${spec.cron}` : `every ${spec.intervalSeconds}s`}${s.paused ? ', paused' : ''})`);
     });
@@ -369,7 +370,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
           rows.map((s) => [
             s.id,
             s.name,
-            s.spec.cron ? `cron ${s.spec.cron}` : `every ${s.spec.intervalSeconds}s`,
+            `${s.spec.cron ? `cron ${s.spec.cron}` : `every ${s.spec.intervalSeconds}s`}, seed ${s.spec.seedPolicy ?? 'fixed'}`,
             s.paused ? 'paused' : 'active',
             s.template.name,
             isoOrDash(s.lastRunAt),

@@ -16,8 +16,8 @@ function testPng(w: number, h: number): Buffer {
 /** The demo service with a picture where a compute worker would draw one (the CLI's side is under test). */
 class PictureService extends InMemoryStepwiseService {
   grids: unknown[] = [];
-  override async renderSamples(input: unknown): Promise<never> {
-    this.grids.push(input);
+  override async renderSamples(...args: unknown[]): Promise<never> {
+    this.grids.push(args[0]);
     return { dataUrl: `data:image/png;base64,${testPng(82, 82).toString('base64')}`, shape: [64, 64], nfe: 10 } as never;
   }
 }

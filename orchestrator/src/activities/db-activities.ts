@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { ZStudyConfig, formatIssues, planTrials, type TParams, type ThresholdoutConfig, type TStudyConfig } from '@stepwise/core';
 import {
@@ -8,6 +9,21 @@ import { proposeTrials } from './propose-trials';
 import { applyThresholdoutQuery, updateStrategyState, withFinal, type FinalNumbers, type ThresholdoutOutcome } from './holdout';
 
 export type { FinalNumbers, ThresholdoutOutcome, ThresholdoutQueryRecord, ThresholdoutRecord } from './holdout';
+
+const MAX_SEED = 2 ** 31 - 1;
+
+/**
+ * The seed of a scheduled run's study, by the schedule's seed policy (stored in its spec; none
+ * stored: 'fixed', as schedules made before the policy existed ran). 'increment' adds the number
+ * of studies the schedule made before; 'random' hashes the run's workflow id, so a retried
+ * activity picks the same seed (and the study row, keyed by that id, is the same anyway).
+ */
+async function runSeed(db: Db, schedule: { id: string; spec: unknown }, templateSeed: number, runId: string): Promise<number> {
+  const policy = (schedule.spec as { seedPolicy?: string } | null)?.seedPolicy ?? 'fixed';
+  if (policy === 'increment') return (templateSeed + (await db.study.count({ where: { scheduleId: schedule.id } }))) % MAX_SEED;
+  if (policy === 'random') return Number.parseInt(createHash('sha256').update(runId).digest('hex').slice(0, 8), 16) % MAX_SEED;
+  return templateSeed;
+}
 
 /**
  * Orchestration activities: every database write a workflow makes goes through here, and each
@@ -138,7 +154,8 @@ export function createDbActivities(db: Db) {
         throw ApplicationFailure.nonRetryable(`schedule template is invalid: ${formatIssues(parsed.error).join('; ')}`, 'InvalidTemplate');
       }
       const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const config = { ...parsed.data, name: `${parsed.data.name} @ ${stamp}` };
+      const seed = await runSeed(db, schedule, parsed.data.seed, input.studyWorkflowId);
+      const config = { ...parsed.data, name: `${parsed.data.name} @ ${stamp}`, seed };
       const study = await createStudy(db, {
         config,
         source: 'schedule',

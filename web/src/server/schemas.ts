@@ -198,6 +198,8 @@ export const ZParallelData = z.object({
 export const ZScheduleSpec = z.object({
   cron: z.string().optional(),
   intervalSeconds: z.number().optional(),
+  anchoredAt: z.string().optional(),
+  seedPolicy: z.enum(['fixed', 'increment', 'random']).optional(),
 });
 
 export const ZScheduleRow = z.object({

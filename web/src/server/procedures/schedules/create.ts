@@ -7,7 +7,7 @@ import { ZScheduleRow } from '../../schemas';
 
 // The service names spec problems after its own input ("spec.cron"); callers of this procedure
 // sent flat `cron` / `intervalSeconds`, so its issues are renamed to those fields.
-const SPEC_FIELDS: Record<string, string> = { spec: 'cron', 'spec.cron': 'cron', 'spec.intervalSeconds': 'intervalSeconds' };
+const SPEC_FIELDS: Record<string, string> = { spec: 'cron', 'spec.cron': 'cron', 'spec.intervalSeconds': 'intervalSeconds', 'spec.seedPolicy': 'seedPolicy' };
 
 export const ZCreateScheduleInput = z
   .object({
@@ -17,6 +17,8 @@ export const ZCreateScheduleInput = z
     intervalSeconds: z.number().int().min(1).max(366 * 24 * 3600).optional(),
     template: z.custom<TStudyConfigInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'the study template must be an object'),
     paused: z.boolean().default(false),
+    /** Seed of each run's study: fixed (the template's), increment (+1 per run; default) or random. */
+    seedPolicy: z.enum(['fixed', 'increment', 'random']).optional(),
   })
   .superRefine((v, ctx) => {
     if ((v.cron === undefined) === (v.intervalSeconds === undefined)) {
@@ -29,7 +31,8 @@ export const createSchedule = procedure
   .input(ZCreateScheduleInput)
   .output(ZCreateScheduleOutput)
   .mutation(async ({ ctx, input }) => {
-    const spec = input.cron !== undefined ? { cron: input.cron } : { intervalSeconds: input.intervalSeconds };
+    const timing = input.cron !== undefined ? { cron: input.cron } : { intervalSeconds: input.intervalSeconds };
+    const spec = { ...timing, seedPolicy: input.seedPolicy };
     try {
       return await ctx.service.createSchedule({ name: input.name, spec, template: input.template, paused: input.paused });
     } catch (e) {
