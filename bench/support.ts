@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrate } from '../prisma/src/migrate';
-import { recreateDatabase, startPostgres } from '../infra/stack/postgres';
+import { recreateDatabase, startPostgres, stopPostgres } from '../infra/stack/postgres';
 import { startTemporal } from '../infra/stack/temporal';
 import { startProcess, stopProcess, waitFor, type ManagedProcess } from '../infra/stack/processes';
 import { createServiceFromConfig } from '../service/src/index';
@@ -59,6 +59,8 @@ export async function startBenchStack(name: string, opts: { computeWorkers?: num
       await close();
       for (const p of procs.reverse()) await stopProcess(p);
       if (temporal) await stopProcess(temporal);
+      // A benchmark leaves nothing running (the next one starts the cluster again in about a second).
+      stopPostgres(pg.dataDir);
     },
   };
 }

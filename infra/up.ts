@@ -8,7 +8,7 @@ import { devStackSettings } from './stack/dev-env';
 import { startPostgresChild } from './stack/postgres';
 import { findTemporal, temporalHealthy } from './stack/temporal';
 import { portOpen, startProcess } from './stack/processes';
-import { buildWebIfStale, startWeb } from './stack/web';
+import { buildWebIfStaleWithProgress, startWeb } from './stack/web';
 import { entryFor, isSameProcess, readPidFile, stopRecorded, writePidFile } from './stack/pidfile';
 import { readyOrExit, Supervisor, type Spawned } from './stack/supervisor';
 
@@ -48,19 +48,20 @@ const supervisor = new Supervisor(say, (procs) => {
 writePidFile(pidFile, { supervisor: self, children: [] });
 
 let stopping = false;
-async function shutdown(code: number): Promise<never> {
+async function shutdown(code: number, why: string): Promise<never> {
   if (!stopping) {
     stopping = true;
-    say('stopping...');
+    // Said plainly, so that a log ending here reads as a requested stop, not a crash.
+    say(`stopping (${why}): web, workers, Temporal, then Postgres...`);
     await supervisor.stop();
     writePidFile(pidFile, { supervisor: null, children: [] });
-    say('stopped');
+    say(code === 0 ? 'stopped cleanly; `npm run up` starts it again with the same data' : 'stopped after the error above');
   }
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
-process.on('SIGHUP', () => void shutdown(0));
+process.on('SIGINT', () => void shutdown(0, 'Ctrl-C'));
+process.on('SIGTERM', () => void shutdown(0, 'npm run down, or SIGTERM'));
+process.on('SIGHUP', () => void shutdown(0, 'the terminal closed'));
 
 const env = {
   DATABASE_URL: s.databaseUrl,
@@ -117,7 +118,7 @@ try {
   ]);
 
   if (!process.argv.includes('--no-web')) {
-    buildWebIfStale(say);
+    await buildWebIfStaleWithProgress(say);
     await supervisor.add({
       name: 'web',
       logFile: log('web'),
@@ -130,9 +131,14 @@ try {
     taskQueue: env.STEPWISE_ORCHESTRATOR_QUEUE, computeQueue: env.STEPWISE_TASK_QUEUE, proposalsQueue: env.STEPWISE_PROPOSALS_QUEUE,
   });
   if (!process.argv.includes('--no-demo')) {
+    // One demo study per data directory: a later `up` points at the one already there.
     const demo = YAML.parse(readFileSync(resolve('examples/branin-random.yaml'), 'utf8'));
-    const study = await service.launchStudy({ config: demo, source: 'client' });
-    say(`demo study "${study.name}" launched: http://127.0.0.1:${s.webPort}/studies/${study.id}`);
+    const existing = (await service.listStudies({ limit: 200 })).items.find((x) => x.name === demo.name);
+    if (existing) say(`demo study "${existing.name}" (${existing.status}): http://127.0.0.1:${s.webPort}/studies/${existing.id}  (--no-demo skips it)`);
+    else {
+      const study = await service.launchStudy({ config: demo, source: 'client' });
+      say(`demo study "${study.name}" launched: http://127.0.0.1:${s.webPort}/studies/${study.id}  (--no-demo skips it)`);
+    }
   }
   await close();
   if (!process.argv.includes('--no-web')) say(`dashboard   http://127.0.0.1:${s.webPort}`);
@@ -141,5 +147,5 @@ try {
   say('logs in ' + logDir + '; a process that exits is restarted; Ctrl-C (or `npm run down`) stops everything');
 } catch (err) {
   console.error(err);
-  await shutdown(1);
+  await shutdown(1, 'start-up failed');
 }

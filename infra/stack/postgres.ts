@@ -1,5 +1,5 @@
-import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { portOpen, runChecked, startProcess, waitFor, type ManagedProcess } from './processes';
@@ -46,10 +46,34 @@ export function databaseUrl(opts: PostgresOptions): string {
   return `postgresql://${opts.user ?? 'stepwise'}@127.0.0.1:${opts.port}/${opts.database}`;
 }
 
+/**
+ * Run as root, the cluster belongs to the postgres user, which must be able to reach its
+ * directory: a clone under a 0700 home (/root/stepwise) is closed to it, and initdb would only say
+ * "Permission denied". Names the directory that blocks it and what to do instead.
+ */
+function checkReachableByPostgres(dataDir: string): void {
+  const abs = resolve(dataDir);
+  const canEnter = (dir: string) => spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir], { stdio: 'ignore' }).status === 0;
+  const chain: string[] = [];
+  for (let d = dirname(abs); ; d = dirname(d)) {
+    chain.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  const blocked = chain.find((d) => !canEnter(d));
+  if (!blocked) return;
+  throw new Error(
+    `the postgres user cannot reach ${abs}: ${blocked} is closed to other users (mode ${(statSync(blocked).mode & 0o777).toString(8)}). ` +
+      `Running as root, Postgres runs as the postgres user. Either set STEPWISE_DATA_DIR to a directory it can reach ` +
+      `(e.g. STEPWISE_DATA_DIR=/var/lib/stepwise npm run up), clone Stepwise outside ${blocked} (e.g. /opt/stepwise), ` +
+      `or let other users pass through it: chmod o+x ${blocked}`,
+  );
+}
+
 function initCluster(bin: string, dataDir: string, user: string): void {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
   mkdirSync(dataDir, { recursive: true });
   if (isRoot) {
+    checkReachableByPostgres(dataDir);
     const ids = runChecked('id', ['-u', 'postgres']).trim();
     const gid = runChecked('id', ['-g', 'postgres']).trim();
     chownSync(dataDir, Number(ids), Number(gid));

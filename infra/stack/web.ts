@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +17,43 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+function webBuildIsFresh(): boolean {
+  const buildId = join(WEB_DIR, '.next', 'BUILD_ID');
+  const sources = Math.max(...[WEB_DIR, 'core/src', 'orchestrator/src', 'prisma/src', 'service/src'].map(newestMtime));
+  return existsSync(buildId) && statSync(buildId).mtimeMs > sources;
+}
+
 /** `next build` unless the last build is newer than every source file it depends on. */
 export function buildWebIfStale(log: (line: string) => void = () => {}): void {
-  const buildId = join(WEB_DIR, '.next', 'BUILD_ID');
-  const sources = Math.max(...[WEB_DIR, 'core/src', 'orchestrator/src', 'prisma/src'].map(newestMtime));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
+  if (webBuildIsFresh()) return;
   log('building the dashboard (next build)...');
   runChecked('npx', ['next', 'build'], { cwd: WEB_DIR, env: { NEXT_TELEMETRY_DISABLED: '1' } });
+}
+
+/**
+ * The same for `npm run up`, which a person watches: the build takes minutes on a small machine,
+ * so next's own step lines are passed on and a line every 20 s says it is still going.
+ */
+export async function buildWebIfStaleWithProgress(log: (line: string) => void): Promise<void> {
+  if (webBuildIsFresh()) return;
+  const started = Date.now();
+  log('building the dashboard (next build; a few minutes the first time)...');
+  const child = spawn('npx', ['next', 'build'], { cwd: WEB_DIR, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const onLine = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+    for (const raw of chunk.toString().split('\n')) {
+      const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trim();
+      if (/^(✓|▲|Creating|Compiled|Linting|Collecting|Generating|Finalizing|Route|Failed)/.test(line)) log(`  next build: ${line}`);
+    }
+  };
+  child.stdout.on('data', onLine);
+  child.stderr.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-4000)));
+  const beat = setInterval(() => log(`  next build: still building (${Math.round((Date.now() - started) / 1000)} s)`), 20_000);
+  const code: number | null = await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(beat);
+  if (code !== 0) throw new Error(`next build failed (${code}): ${tail.trim().slice(-2000)}`);
+  log(`dashboard built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 /**
