@@ -7,6 +7,8 @@ import { errorMessage, isUnauthorized } from '../lib/errors';
 import { between, formatCount, formatDuration, formatParam, formatTime, formatValue } from '../lib/format';
 import { halfWidth, proposalLabel, proposalTitle } from '../lib/insights';
 import { StatusBadge } from './StatusBadge';
+import { ScheduleParam } from './ScheduleParam';
+import { scheduleSummary } from '@stepwise/core/config/schedule-summary';
 import { Pager, useCursorPager } from './Pager';
 
 export const TRIAL_PAGE_SIZE = 50;
@@ -243,11 +245,11 @@ function TrialRow({
         </td>
       )}
       {inline ? (
-        <td className="params">{paramNames.map((p) => `${p}=${formatParam(t.params[p])}`).join(' ')}</td>
+        <td className="params">{paramNames.map((p) => `${p}=${(p === 'schedule' && scheduleSummary(t.params[p])) || formatParam(t.params[p])}`).join(' ')}</td>
       ) : (
         paramNames.map((p) => (
           <td key={p} className="num mono">
-            {formatParam(t.params[p])}
+            {p === 'schedule' && typeof t.params[p] === 'object' ? <ScheduleParam value={t.params[p]} /> : formatParam(t.params[p])}
           </td>
         ))
       )}
