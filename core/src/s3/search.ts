@@ -54,11 +54,11 @@ export interface S3SearchTuning {
   eliteDivisor: number;
 }
 
-export const S3_SEARCH_DEFAULTS: S3SearchTuning = { exploreShare: 0.25, generations: 3, minElite: 4, maxElite: 24, eliteDivisor: 6 };
+export const S3_SEARCH_DEFAULTS: S3SearchTuning = { exploreShare: 0.1, generations: 1, minElite: 4, maxElite: 24, eliteDivisor: 6 };
 
 export interface S3PredictorReport {
   name: PredictorName | 'constant' | 'none';
-  /** 5-fold cross-validated rank correlations on the evaluated schedules; null when too few. */
+  /** 5-fold cross-validated rank correlations on the evaluated schedules (GP: folds conditioned at the stage fit's hyperparameters); null when too few. */
   heldOutSpearman: number | null;
   heldOutKendall: number | null;
   trainSize: number;
@@ -114,6 +114,25 @@ function validOrRepaired(s: TSolverSchedule, space: S3Space): TSolverSchedule | 
   }
 }
 
+/**
+ * At most MAX_TRAIN points train the predictor (an exact GP is O(n^3), and a study feeds it its
+ * baselines too): the best 3/4 of the cap by value, then an even spread of the rest (failures
+ * included), so the model stays sharp where the search selects and still knows what is bad.
+ */
+export const MAX_TRAIN = 400;
+
+function trainingSet<T extends { value: number }>(all: readonly T[]): T[] {
+  if (all.length <= MAX_TRAIN) return [...all];
+  const idx = Array.from(all.keys()).sort((a, b) => {
+    const va = Number.isFinite(all[a].value) ? all[a].value : Infinity, vb = Number.isFinite(all[b].value) ? all[b].value : Infinity;
+    return va - vb || a - b;
+  });
+  const top = Math.floor(MAX_TRAIN * 0.75);
+  const rest = idx.slice(top);
+  const spread = Array.from({ length: MAX_TRAIN - top }, (_, k) => rest[Math.floor((k * rest.length) / (MAX_TRAIN - top))]);
+  return [...idx.slice(0, top), ...spread].sort((a, b) => a - b).map((i) => all[i]);
+}
+
 function stageZero(space: S3Space, count: number, seen: Set<string>, rng: CounterRng): TSolverSchedule[] {
   const out: TSolverSchedule[] = [];
   const take = (s: TSolverSchedule) => {
@@ -161,12 +180,13 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
   let model: FittedPredictor | null = null;
   let report: S3PredictorReport = { name: 'none', heldOutSpearman: null, heldOutKendall: null, trainSize: evaluated.length };
   if (predictorName !== 'none') {
-    const X = encodeAll(evaluated.map((e) => e.schedule), space);
-    const values = evaluated.map((e) => e.value);
-    model = fitPredictor(predictorName, X, evaluated.length, d, values, seed + stage);
-    const cv = evaluated.length >= MIN_TRAIN + 2 ? crossValidate(predictorName, X, evaluated.length, d, values, seed + stage) : null;
+    const train = trainingSet(evaluated);
+    const X = encodeAll(train.map((e) => e.schedule), space);
+    const values = train.map((e) => e.value);
+    model = fitPredictor(predictorName, X, train.length, d, values, seed + stage);
+    const cv = train.length >= MIN_TRAIN + 2 ? crossValidate(predictorName, X, train.length, d, values, seed + stage, { fixedGp: model.theta ? model : undefined }) : null;
     const num = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-    report = { name: model.name, heldOutSpearman: num(cv?.spearman), heldOutKendall: num(cv?.kendall), trainSize: evaluated.length };
+    report = { name: model.name, heldOutSpearman: num(cv?.spearman), heldOutKendall: num(cv?.kendall), trainSize: train.length };
   }
 
   const elite = finite.slice(0, Math.max(tune.minElite, Math.min(tune.maxElite, Math.ceil(finite.length / tune.eliteDivisor)))).map((e) => e.schedule);

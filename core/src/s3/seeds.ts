@@ -31,7 +31,18 @@ export const SEED_SPACINGS: Array<{ spacing: SpacingName; rho?: number }> = [
 ];
 
 function variants(preset: PresetName): Array<{ order?: number }> {
-  return preset.startsWith('unipc') ? [{ order: 2 }, {}] : [{}];
+  return preset.startsWith('unipc') ? [{}, { order: 2 }] : [{}];
+}
+
+/**
+ * (spacing, analytic first step) combinations in the order a preset's seeds are listed: a stride
+ * through the grid so that consecutive entries differ in both, and a stage that can only afford
+ * the first few seeds of each preset still sees every spacing family and both first steps.
+ */
+function combos(afsChoices: boolean[]): Array<{ spacing: SpacingName; rho?: number; afs: boolean }> {
+  const all = SEED_SPACINGS.flatMap((sp) => afsChoices.map((afs) => ({ ...sp, afs })));
+  const stride = all.length % 3 === 0 ? 1 : 3;
+  return all.map((_, k) => all[(k * stride) % all.length]);
 }
 
 /** Every preset seed, distinct after repair, in a round-robin order over presets (diverse prefixes). */
@@ -40,9 +51,9 @@ export function presetSeeds(space: S3Space): PresetSeed[] {
   const seen = new Set<string>();
   for (const preset of PRESET_NAMES) {
     const list: PresetSeed[] = [];
-    for (const { spacing, rho } of SEED_SPACINGS) {
-      for (const afs of space.analyticFirstStep ? [false, true] : [false]) {
-        for (const v of variants(preset)) {
+    for (const v of variants(preset)) {
+      for (const { spacing, rho, afs } of combos(space.analyticFirstStep ? [false, true] : [false])) {
+        {
           const nfe = space.nfe + (afs ? 1 : 0);
           const options: PresetOptions = { noiseSchedule: space.noiseSchedule, spacing, tStart: space.tStart, tEnd: space.tEnd, ...(rho !== undefined ? { rho } : {}), ...v };
           let built: TSolverSchedule;

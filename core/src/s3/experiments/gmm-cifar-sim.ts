@@ -172,6 +172,8 @@ export interface SimMetric {
   /** Share of samples whose nearest component at tEnd differs from the reference's. */
   wrongComponent: number;
   perSample: Float64Array;
+  /** 1 where the sample ended in another component than the reference. */
+  wrong: Uint8Array;
 }
 
 export interface SimProblem {
@@ -215,10 +217,11 @@ export async function evaluateSchedule(p: SimProblem, schedule: TSolverSchedule)
     const logA = p.g.noise.logAlpha(p.tEnd);
     reducedPass(p.g, r.x0, Math.exp(logA), Math.sqrt(-Math.expm1(2 * logA)), null, comp);
     let wrong = 0;
-    for (let b = 0; b < p.batch; b++) if (comp[b] !== p.refComponent[b]) wrong++;
+    const flags = new Uint8Array(p.batch);
+    for (let b = 0; b < p.batch; b++) if (comp[b] !== p.refComponent[b]) (wrong++, (flags[b] = 1));
     const rmse = sum / p.batch;
-    return { rmse: Number.isFinite(rmse) ? rmse : NaN, pooledRmse: Math.sqrt(pooled / p.batch), wrongComponent: wrong / p.batch, perSample };
+    return { rmse: Number.isFinite(rmse) ? rmse : NaN, pooledRmse: Math.sqrt(pooled / p.batch), wrongComponent: wrong / p.batch, perSample, wrong: flags };
   } catch {
-    return { rmse: NaN, pooledRmse: NaN, wrongComponent: NaN, perSample };
+    return { rmse: NaN, pooledRmse: NaN, wrongComponent: NaN, perSample, wrong: new Uint8Array(p.batch) };
   }
 }

@@ -9,8 +9,9 @@ import { buildProblem, buildReducedCifar, evaluateSchedule, type SimProblem } fr
 /**
  * The whole S^3 loop in-process on gmm-cifar, solved exactly (gmm-cifar-sim.ts): per NFE, the
  * best tuned baseline (every preset x spacing family x karras rho x analytic first step), the
- * search with the predictor and the same search with the predictor off, each with at most
- * BUDGET real evaluations of SEARCH_SAMPLES samples on common random numbers; then the baseline
+ * search with the predictor and the same search with the predictor off, each starting from the
+ * baselines' evaluations (as the s3 workflow does) and adding at most BUDGET real evaluations of
+ * SEARCH_SAMPLES samples on common random numbers; then the baseline
  * and both winners re-measured on HOLDOUT_SAMPLES fresh seeds. One JSON line per NFE.
  *
  *   npx tsx core/src/s3/experiments/search-sim.ts [nfe,nfe,...] [budget]
@@ -53,21 +54,22 @@ function baselines(nfe: number): Baseline[] {
   return out;
 }
 
-async function search(p: SimProblem, nfe: number, predictor: PredictorName | 'none', seed: number) {
+async function search(p: SimProblem, nfe: number, predictor: PredictorName | 'none', seed: number, prior: S3Evaluated[]) {
   const space = parseS3Space({ nfe, noiseSchedule: 'vp-linear', tEnd: T_END });
-  const evaluated: S3Evaluated[] = [];
+  const evaluated: S3Evaluated[] = [...prior];
   const corr: Array<number | null> = [];
   let proposeS = 0;
-  for (let stage = 0; evaluated.length < BUDGET; stage++) {
-    const count = Math.min(stage === 0 ? FIRST : PER_STAGE, BUDGET - evaluated.length);
+  const limit = prior.length + BUDGET;
+  for (let stage = 0; evaluated.length < limit; stage++) {
+    const count = Math.min(stage === 0 && prior.length === 0 ? FIRST : PER_STAGE, limit - evaluated.length);
     const t0 = performance.now();
     const r = proposeS3Stage({ space, evaluated, count, seed, stage, predictor, tuning: TUNING });
     proposeS += (performance.now() - t0) / 1000;
     corr.push(r.predictor.heldOutSpearman);
     for (const s of r.candidates) evaluated.push({ schedule: s, value: (await evaluateSchedule(p, s)).rmse });
   }
-  const best = evaluated.filter((e) => Number.isFinite(e.value)).sort((a, b) => a.value - b.value)[0];
-  return { best, corr, proposeS, evaluations: evaluated.length };
+  const best = evaluated.slice(prior.length).filter((e) => Number.isFinite(e.value)).sort((a, b) => a.value - b.value)[0];
+  return { best, corr, proposeS, evaluations: evaluated.length - prior.length };
 }
 
 const round = (x: number, d = 5) => Number(x.toPrecision(d));
@@ -80,15 +82,19 @@ async function main() {
     const t0 = performance.now();
     const bs = baselines(nfe);
     let bestB: Baseline | null = null, bestBV = Infinity;
+    const prior: S3Evaluated[] = [];
     for (const b of bs) {
       const v = (await evaluateSchedule(p, b.schedule)).rmse;
+      prior.push({ schedule: b.schedule, value: v });
       if (v < bestBV) {
         bestBV = v;
         bestB = b;
       }
     }
-    const on = await search(p, nfe, process.env.S3_PREDICTOR as PredictorName ?? 'gp', 11);
-    const off = process.env.S3_OFF === '0' ? on : await search(p, nfe, 'none', 11);
+    // As the s3 workflow does, the search starts from every baseline's evaluation (S3_FROM_SEEDS=1: from nothing).
+    const start = process.env.S3_FROM_SEEDS === '1' ? [] : prior;
+    const on = await search(p, nfe, (process.env.S3_PREDICTOR ?? 'gp') as PredictorName, 11, start);
+    const off = process.env.S3_OFF === '0' ? on : await search(p, nfe, 'none', 11, start);
     const hb = await evaluateSchedule(hold, bestB!.schedule);
     const hs = await evaluateSchedule(hold, on.best.schedule);
     const ho = await evaluateSchedule(hold, off.best.schedule);
