@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepwiseService } from '@stepwise/service';
 import { handleTrpcRequest } from '../web/src/server/handler';
+import { openApiDocument } from '../web/src/server/openapi';
+import { appRouter } from '../web/src/server/router';
 import type { ManagedProcess } from '../infra/stack/processes';
 import { connectService } from './support/service';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
@@ -37,6 +39,7 @@ beforeAll(async () => {
   live.push(...(await Promise.all([startOrchestrator(w, 'clientpkg-orch'), startCompute(w, 'clientpkg-compute')])));
   ({ service, close } = await connectService(w));
   server = createServer(async (req, res) => {
+    if (req.url === '/api/openapi.json') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(openApiDocument()));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : []));
@@ -127,4 +130,25 @@ export async function wrong(): Promise<number> {
     expect(failed).toMatch(/bad\.ts\(4,9\): error TS2322: Type 'string' is not assignable to type 'number'/);
     expect(failed).toMatch(/Property 'mutate' does not exist/);
   }, 120_000);
+
+  it('the OpenAPI document describes every procedure from its zod schemas', async () => {
+    const doc = (await (await fetch(`${url}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
+    expect(doc.openapi).toBe('3.0.3');
+    const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>);
+    for (const [path, p] of procedures) expect(Object.keys(doc.paths[`/api/trpc/${path}`] ?? {}), path).toEqual([p._def.type === 'query' ? 'get' : 'post']);
+    const launch = doc.paths['/api/trpc/studies.launch'].post.requestBody.content['application/json'].schema;
+    expect(launch.properties.json.properties.config).toEqual({ $ref: '#/components/schemas/StudyConfig' });
+    expect(doc.components.schemas.StudyConfig.required).toEqual(expect.arrayContaining(['name', 'kind', 'objective', 'budget']));
+    const get = doc.paths['/api/trpc/studies.get'].get.responses[200].content['application/json'].schema;
+    expect(get.properties.result.properties.data.properties.json.properties.createdAt).toEqual({ type: 'string', format: 'date-time' });
+  });
+
+  it('the Python example (standard library only) launches, watches and reads trials, and prints field errors', async () => {
+    const { stdout, stderr } = await run('python3', [resolve('examples/python/stepwise_api.py')], { cwd: dir, env: { ...process.env, STEPWISE_URL: url } });
+    expect(stderr).toContain('refused (BAD_REQUEST):\n  budget.paralel: unknown key "paralel"; did you mean "parallel"?');
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(out).toMatchObject({ status: 'completed', trials: 6 });
+    expect(out.best.value).toBeGreaterThanOrEqual(0.397);
+    expect(Object.keys(out.best.params)).toEqual(['x1', 'x2']);
+  }, 180_000);
 });

@@ -30,6 +30,10 @@ const template = (name: string) => ({ name, kind: 'random', objective: { type: '
 /** Fires the schedule `runs` times and returns its studies' seeds, oldest first. */
 async function seedsOf(scheduleId: string, runs: number): Promise<number[]> {
   for (let i = 0; i < runs; i++) {
+    // Temporal names a firing's workflow by the schedule and the second it fired in: a second
+    // trigger within the same second would be refused as a duplicate. One firing per second.
+    const second = Math.floor(Date.now() / 1000);
+    await waitFor('the next second', async () => Math.floor(Date.now() / 1000) > second, 5_000, 50);
     await service.triggerSchedule(scheduleId);
     // One firing at a time: 'increment' counts the studies made before.
     await waitFor(`run ${i + 1} of schedule ${scheduleId}`, async () => (await db.study.count({ where: { scheduleId } })) > i, 120_000, 200);
