@@ -75,5 +75,10 @@ describe('DC-Solver', () => {
     expect(predicted.slice(0, 2)).toEqual([1, 1]);
     for (let i = 2; i < 7; i++) expect(predicted[i]).toBeCloseTo(want[i], 4); // the ridge that pins the unused guidance axis costs ~1e-6
     expect(() => fitCascadeRegression([{ nfe: 5, ratios: [1, 1] }])).toThrow(/has 2 ratios; give one per step/);
+    // Far outside the fitted NFEs the quadratics run away; predictions stay in the search interval.
+    const steep = fitCascadeRegression([4, 5, 6].map((nfe) => ({ nfe, ratios: Array.from({ length: nfe }, (_, i) => (i < 2 ? 1 : 1 + 0.3 * i * nfe)) })));
+    const far = predictDcRatios(steep, 40);
+    expect(Math.max(...far)).toBe(2);
+    expect(Math.min(...far)).toBeGreaterThanOrEqual(0);
   });
 });
