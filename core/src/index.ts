@@ -6,6 +6,7 @@ export * from './config/cron';
 export * from './config/limits';
 export * from './config/stack-env';
 export * from './config/s3';
+export * from './contracts/s3';
 export * from './functions/test-functions';
 export * from './search/grid-search';
 export * from './search/random-search';

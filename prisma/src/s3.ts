@@ -68,3 +68,50 @@ export async function mergeS3State(db: Db, studyId: string, patch: (current: Rec
 export async function setTrialsTotal(db: DbOrTx, studyId: string, total: number): Promise<void> {
   await db.study.update({ where: { id: studyId }, data: { trialsTotal: total } });
 }
+
+export interface S3RoleSummary {
+  nfe: number;
+  role: string;
+  total: number;
+  completed: number;
+  /** The role's best completed trial (lowest value; ties: lowest number), or null. */
+  best: { trial: number; value: number; ciLow: number | null; ciHigh: number | null; label: string | null } | null;
+}
+
+/**
+ * Per (NFE group, role): counts and the best completed trial, aggregated in Postgres so a live
+ * dashboard never reads thousands of schedules to draw one chart. `direction` picks the best.
+ */
+export async function s3GroupSummary(db: DbOrTx, studyId: string, direction: 'minimize' | 'maximize'): Promise<S3RoleSummary[]> {
+  const counts = await db.$queryRaw<Array<{ nfe: number | null; role: string | null; total: bigint; completed: bigint }>>`
+    SELECT (params->>'nfe')::int AS nfe, params->>'role' AS role, count(*) AS total,
+           count(*) FILTER (WHERE status = 'completed') AS completed
+    FROM trial WHERE study_id = ${studyId}::uuid GROUP BY 1, 2`;
+  const best = direction === 'minimize'
+    ? await db.$queryRaw<Array<{ nfe: number; role: string; number: number; value: number; ci_low: number | null; ci_high: number | null; label: string | null }>>`
+        SELECT DISTINCT ON (1, 2) (params->>'nfe')::int AS nfe, params->>'role' AS role, number, value, ci_low, ci_high, params->>'label' AS label
+        FROM trial WHERE study_id = ${studyId}::uuid AND status = 'completed' AND value IS NOT NULL
+        ORDER BY 1, 2, value ASC, number ASC`
+    : await db.$queryRaw<Array<{ nfe: number; role: string; number: number; value: number; ci_low: number | null; ci_high: number | null; label: string | null }>>`
+        SELECT DISTINCT ON (1, 2) (params->>'nfe')::int AS nfe, params->>'role' AS role, number, value, ci_low, ci_high, params->>'label' AS label
+        FROM trial WHERE study_id = ${studyId}::uuid AND status = 'completed' AND value IS NOT NULL
+        ORDER BY 1, 2, value DESC, number ASC`;
+  return counts
+    .filter((c) => c.nfe !== null && c.role !== null)
+    .map((c) => {
+      const b = best.find((x) => x.nfe === c.nfe && x.role === c.role);
+      return {
+        nfe: c.nfe!, role: c.role!, total: Number(c.total), completed: Number(c.completed),
+        best: b ? { trial: b.number, value: b.value, ciLow: b.ci_low, ciHigh: b.ci_high, label: b.label } : null,
+      };
+    })
+    .sort((a, b) => a.nfe - b.nfe || a.role.localeCompare(b.role));
+}
+
+/** The `s3` key of the study's strategy state ({} when none). */
+export async function s3StudyState(db: DbOrTx, studyId: string): Promise<Record<string, unknown>> {
+  const row = await db.study.findUnique({ where: { id: studyId }, select: { strategyState: true } });
+  const state = row?.strategyState as Record<string, unknown> | null | undefined;
+  const s3 = state && typeof state === 'object' ? state.s3 : undefined;
+  return s3 && typeof s3 === 'object' && !Array.isArray(s3) ? (s3 as Record<string, unknown>) : {};
+}

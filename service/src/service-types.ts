@@ -10,6 +10,7 @@ import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
 import type { CompareTrialsInput, TrialComparison } from './compare-trials';
 import type { StudySnapshot, StudySnapshotInput } from './get-study-snapshot';
 import type { SetStudyNotesInput, StudyNotes } from './set-study-notes';
+import type { GetS3StudyInput, S3StudyView } from './get-s3-study';
 
 // Each use case's own input/output types live beside it in service/; re-exported here so web and
 // client code keep one place to import the API's shapes from.
@@ -198,6 +199,8 @@ export interface StepwiseService {
   getParallelCoordinates(input: ParallelCoordinatesInput): Promise<ParallelData>;
   /** Study, trials page and notes read in one transaction (the study page's panels agree). */
   getStudySnapshot(input: StudySnapshotInput): Promise<StudySnapshot>;
+  /** An s3 study's per-NFE standing, stage records and holdout report; ValidationError for another kind. */
+  getS3Study(input: GetS3StudyInput): Promise<S3StudyView>;
   /** Replaces a study's notes; ValidationError on "notes" past the text limits. */
   setStudyNotes(input: SetStudyNotesInput): Promise<StudyNotes>;
 }

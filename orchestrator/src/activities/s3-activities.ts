@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
   NOISE_SCHEDULE_NAMES, ZSolverSchedule, ZStudyConfig, pairedRelativeImprovement, comparePaired, proposeS3Stage, s3Baselines,
-  type NewTrial, type S3PredictorReport, type TParams, type TS3Settings, type TS3SpaceInput, type TSolverSchedule,
+  type NewTrial, type S3GroupReport, type S3PredictorReport, type S3StageRecord, type TParams, type TS3Settings, type TS3SpaceInput, type TSolverSchedule,
 } from '@stepwise/core';
 import { getStudyRow, getTrialsByNumber, insertTrials, mergeS3State, s3GroupTrials, setTrialsTotal, trialSeedValues, type Db, type S3TrialRow } from '@stepwise/db';
 
@@ -187,31 +187,6 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       return reports;
     },
   };
-}
-
-export interface S3StageRecord {
-  stage: number;
-  nfe: number;
-  evaluations: number;
-  /** Best search-seed value among this group's evaluated schedules (baselines included). */
-  best: number | null;
-  bestTrial: number | null;
-  predictor: S3PredictorReport | null;
-}
-
-export interface S3GroupReport {
-  nfe: number;
-  seeds: number;
-  baseline: { trial: number; label: string; holdout: number | null; selectionTrial: number };
-  searched: { trial: number; holdout: number | null; selectionTrial: number };
-  /** searched - baseline on the holdout seeds (paired t-interval). */
-  difference: { mean: number; ciLow: number; ciHigh: number; correlation: number; varianceRatio: number };
-  /** 1 - searched / baseline (delta-method interval over the paired seeds). */
-  improvement: { value: number; ciLow: number; ciHigh: number };
-  evaluations: number;
-  baselinesCompared: number;
-  baselineFinalists: number;
-  confidence: number;
 }
 
 export type S3Activities = ReturnType<typeof createS3Activities>;

@@ -7,6 +7,7 @@ import { pauseStudy } from './procedures/studies/pause';
 import { resumeStudy } from './procedures/studies/resume';
 import { studySurrogate } from './procedures/studies/surrogate';
 import { studyParallel } from './procedures/studies/parallel';
+import { studyS3 } from './procedures/studies/s3';
 import { studySnapshot } from './procedures/studies/snapshot';
 import { setStudyNotes } from './procedures/studies/notes';
 import { listTrials } from './procedures/trials/list';
@@ -30,6 +31,7 @@ export const appRouter = router({
     resume: resumeStudy,
     surrogate: studySurrogate,
     parallel: studyParallel,
+    s3: studyS3,
     snapshot: studySnapshot,
     setNotes: setStudyNotes,
   }),

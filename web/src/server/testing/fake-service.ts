@@ -483,6 +483,10 @@ export class InMemoryStepwiseService implements StepwiseService {
     throw new Error('sample grids are drawn by a compute worker; the in-memory demo service has none');
   }
 
+  async getS3Study(): Promise<never> {
+    throw new Error('s3 studies run on the real stack only: not available in the in-memory demo service');
+  }
+
   async compareTrials(): Promise<never> {
     throw new Error('compareTrials needs recorded per-seed values: not available in the in-memory demo service');
   }
