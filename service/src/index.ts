@@ -37,7 +37,7 @@ export * from './config';
 export type { ServiceDeps } from './context';
 export { parseStudyConfig } from './parse-study-config';
 export { toTrialProposal } from './rows';
-export { studyConfidence } from './get-trial-blocks';
+export { studyConfidence, endpointSummary } from './get-trial-blocks';
 export { resolveId, MIN_PREFIX } from './resolve-id';
 
 export function createService(deps: ServiceDeps): StepwiseService {

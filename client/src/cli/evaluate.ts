@@ -1,3 +1,4 @@
+import { scheduleSummary } from '@stepwise/core/config/schedule-summary';
 import { formatNumber, table } from './format';
 
 /**
@@ -89,7 +90,7 @@ export function readRaceProgress(strategy: unknown): RaceProgressView | null {
 function paramsText(params: Record<string, unknown> | undefined): string {
   if (!params) return '';
   return Object.entries(params)
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : typeof v === 'string' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? formatNumber(v) : typeof v === 'string' || typeof v === 'boolean' ? String(v) : (scheduleSummary(v) ?? JSON.stringify(v))}`)
     .join(' ');
 }
 
