@@ -190,7 +190,10 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
 
       {!evaluate && <InsightsPanel study={study} version={completedVersion} noiseStd={noiseStd} />}
 
-      {samplerObj && (
+      {/* Samples of what the study actually ran: the best trial's settings; before any trial has
+          finished, only when the study does not vary them (else the config's default preset,
+          which it never used, would be named); never for a custom schedule, which has no preset. */}
+      {samplerObj && (study.bestTrial ? study.bestTrial.params.schedule === undefined : !names.some((n) => ['preset', 'nfe', 'spacing', 'guidance', 'schedule'].includes(n))) && (
         <SampleGrid
           title={study.bestTrial ? `best trial #${study.bestTrial.number}` : 'study settings'}
           config={{
