@@ -123,11 +123,13 @@ function checkSamplerOverrides(ctx: z.RefinementCtx, objective: TSamplerObjectiv
   if (objective.metric === 'rmse' && 'tEnd' in overrides) {
     ctx.addIssue({ code: 'custom', path: [...path, 'tEnd'], message: RMSE_TEND_MESSAGE });
   }
-  const parsed = ZSamplerObjective.safeParse({ ...objective, ...overrides });
+  // Text that cannot be stored is reported by ZCandidate already: left out here, not reported twice.
+  const checked = Object.fromEntries(Object.entries(overrides).filter(([, v]) => typeof v !== 'string' || unsafeTextReason(v) === null));
+  const parsed = ZSamplerObjective.safeParse({ ...objective, ...checked });
   if (!parsed.success) {
     // Only issues of the overridden fields: the study's own objective is checked (and reported) once, as objective.*.
     for (const issue of parsed.error.issues) {
-      if (typeof issue.path[0] === 'string' && issue.path[0] in overrides) ctx.addIssue({ code: 'custom', path: [...path, ...(issue.path as (string | number)[])], message: issue.message });
+      if (typeof issue.path[0] === 'string' && issue.path[0] in checked) ctx.addIssue({ code: 'custom', path: [...path, ...(issue.path as (string | number)[])], message: issue.message });
     }
     return;
   }
