@@ -99,6 +99,16 @@ describe('s3 studies', () => {
     // One record per search stage (96 / 24 = 4) plus the baseline line, each with its predictor report.
     expect(stages!.filter((s) => s.stage >= 0)).toHaveLength(4);
     await expectNoRepeatedEvaluation(study.id);
+
+    // The dashboard's view of it (studies.s3): standing per group, stages, report and the winner's schedule.
+    const view = await service.getS3Study({ studyId: study.id.slice(0, 8) });
+    expect(view.model?.dim).toBe(2);
+    expect(view.groups).toEqual([expect.objectContaining({ nfe: 4, search: expect.objectContaining({ total: 96, completed: 96 }), holdout: { total: 2, completed: 2 } })]);
+    expect(view.groups[0].search.best!.value).toBeLessThan(view.groups[0].baselines.best!.value);
+    expect(view.report?.[0].improvement.value).toBeCloseTo(r.improvement.value, 12);
+    expect(view.winners[0].nfe).toBe(4);
+    expect((view.winners[0].searched as { steps: unknown[] }).steps.length).toBeGreaterThan(0);
+    await expect(service.getS3Study({ studyId: (await service.launchStudy({ source: 'client', config: { name: 'not s3', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 2 } } })).id })).rejects.toThrow(/this view is for kind "s3"/);
   });
 
   it('survives SIGKILL of the orchestrator and the compute worker mid-stage, repeating no recorded evaluation', async () => {

@@ -1,5 +1,5 @@
 import type { S3GroupReport, S3GroupStanding, S3StageRecord, S3StudyView } from '@stepwise/core';
-import { s3GroupSummary, s3StudyState } from '@stepwise/db';
+import { getTrialsByNumber, s3GroupSummary, s3StudyState } from '@stepwise/db';
 import { ValidationError } from './service-types';
 import type { ServiceDeps } from './context';
 import { studyOrThrow } from './lookups';
@@ -32,11 +32,16 @@ export function getS3Study({ db }: ServiceDeps) {
       };
     });
     const model = state.model && typeof state.model === 'object' ? (state.model as S3StudyView['model']) : null;
+    const report = Array.isArray(state.report) ? (state.report as S3GroupReport[]) : null;
+    const numbers = (report ?? []).flatMap((r) => [r.searched.trial, r.baseline.trial]);
+    const rows = numbers.length ? await getTrialsByNumber(db, row.id, numbers) : [];
+    const scheduleOf = (n: number) => rows.find((t) => t.number === n)?.params.schedule ?? null;
     return {
       model,
       groups,
       stages: Array.isArray(state.stages) ? (state.stages as S3StageRecord[]) : [],
-      report: Array.isArray(state.report) ? (state.report as S3GroupReport[]) : null,
+      report,
+      winners: (report ?? []).map((r) => ({ nfe: r.nfe, searched: scheduleOf(r.searched.trial), baseline: scheduleOf(r.baseline.trial) })),
     };
   };
 }

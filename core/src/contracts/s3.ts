@@ -55,4 +55,6 @@ export interface S3StudyView {
   groups: S3GroupStanding[];
   stages: S3StageRecord[];
   report: S3GroupReport[] | null;
+  /** The certified pair's schedules per NFE (reusable JSON), once the report exists. */
+  winners: Array<{ nfe: number; searched: unknown; baseline: unknown }>;
 }

@@ -19,6 +19,7 @@ import { ParallelChart } from './ParallelChart';
 import { SurrogateChart } from './SurrogateChart';
 import { TrialDrawer } from './TrialDrawer';
 import { EvaluatePanel } from './EvaluatePanel';
+import { S3Panel } from './S3Panel';
 import { HoldoutLines } from './HoldoutLines';
 import { NfeChart } from './NfeChart';
 import { SampleGrid } from './SampleGrid';
@@ -107,6 +108,8 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
   const closeDrawer = useCallback(() => setSelected(null), []);
   const completedVersion = `${study.status}:${study.trialsCompleted}`;
   const evaluate = study.kind === 'evaluate';
+  // An s3 study's trials span several NFE groups and roles: its own panel replaces the generic charts.
+  const s3 = study.kind === 's3';
   const showNfe = useMemo(() => variesNfe(study.config), [study.config]);
   const samplerObj = study.config?.objective?.type === 'sampler' ? study.config.objective : null;
   const noiseStd = study.config?.objective?.type === 'function' ? (study.config.objective.noiseStd ?? null) : null;
@@ -167,6 +170,15 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
 
       {evaluate && <EvaluatePanel study={study} />}
 
+      {s3 && (
+        <S3Panel
+          studyId={study.id}
+          version={completedVersion}
+          metric={study.metric}
+          trialsPerGroup={Math.floor((study.config?.budget?.trials ?? 0) / Math.max(1, study.config?.s3?.nfe?.length ?? 1))}
+        />
+      )}
+
       {showNfe && (
         <NfeChart
           studyId={study.id}
@@ -179,16 +191,16 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
       )}
 
       {/* An evaluate study compares a fixed list of candidates: its ranking replaces these. */}
-      {!evaluate && (
+      {!evaluate && !s3 && (
         <div className="panel">
           <h2>Best so far</h2>
           <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} noiseStd={noiseStd} />
         </div>
       )}
 
-      {!evaluate && <ParallelChart studyId={study.id} version={completedVersion} />}
+      {!evaluate && !s3 && <ParallelChart studyId={study.id} version={completedVersion} />}
 
-      {!evaluate && <InsightsPanel study={study} version={completedVersion} noiseStd={noiseStd} />}
+      {!evaluate && !s3 && <InsightsPanel study={study} version={completedVersion} noiseStd={noiseStd} />}
 
       {/* Samples of what the study actually ran: the best trial's settings; before any trial has
           finished, only when the study does not vary them (else the config's default preset,

@@ -32,6 +32,7 @@ export const ZS3StudyView = z.object({
     baselineFinalists: z.number().int(),
     confidence: z.number(),
   })).nullable(),
+  winners: z.array(z.object({ nfe: z.number().int(), searched: z.unknown(), baseline: z.unknown() })),
 });
 
 /** An s3 study's per-NFE standing, stage records (predictor rank correlation) and holdout report. */
