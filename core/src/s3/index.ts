@@ -7,5 +7,5 @@ export { mutateTimesteps, mutateDecision, moveNfe, crossoverSteps, crossoverDeci
 export { encodeSchedule, encodeAll, encodingDim } from './encoding';
 export { spearman, kendall, averageRanks } from './rank';
 export { PREDICTOR_NAMES, fitPredictor, crossValidate, targets, type PredictorName, type FittedPredictor, type HeldOut, type CrossValidateOptions } from './predictor';
-export { proposeS3Stage, DEFAULT_PREDICTOR, S3_SEARCH_DEFAULTS, type S3SearchTuning, type S3Evaluated, type ProposeS3StageInput, type ProposeS3StageResult, type S3PredictorReport } from './search';
+export { proposeS3Stage, DEFAULT_PREDICTOR, S3_SEARCH_DEFAULTS, MAX_TRAIN, type S3SearchTuning, type S3Evaluated, type ProposeS3StageInput, type ProposeS3StageResult, type S3PredictorReport } from './search';
 export { scheduleKey, schedulesEqual } from './key';

@@ -3,7 +3,9 @@ import { buildPresetSchedule } from '../sampling/presets';
 import { ZSolverSchedule, scheduleTimesteps, type TSolverSchedule } from '../sampling/schedule';
 import { repair } from './draft';
 import { scheduleKey, schedulesEqual } from './key';
-import { proposeS3Stage, type S3Evaluated } from './search';
+import { CounterRng } from '../rng';
+import { randomSchedule } from './random';
+import { MAX_TRAIN, proposeS3Stage, type S3Evaluated } from './search';
 import { presetSeeds } from './seeds';
 import { nfeOf, parseS3Space } from './space';
 
@@ -66,6 +68,18 @@ describe('proposeS3Stage', () => {
     const off = proposeS3Stage({ ...input, predictor: 'none' });
     expectValid(off.candidates, evaluated, 12);
     expect(off.predictor).toEqual({ name: 'none', heldOutSpearman: null, heldOutKendall: null, trainSize: 41 });
+  });
+
+  it('trains the predictor on at most MAX_TRAIN evaluations, the best first', () => {
+    const rng = new CounterRng(9);
+    const evaluated: S3Evaluated[] = Array.from({ length: MAX_TRAIN + 50 }, () => {
+      const s = randomSchedule(space, rng);
+      return { schedule: s, value: objective(s) };
+    });
+    const r = proposeS3Stage({ space, evaluated, count: 8, seed: 4, stage: 3, populationSize: 200, predictor: 'ridge' });
+    expect(r.predictor.name).toBe('ridge');
+    expect(r.predictor.trainSize).toBe(MAX_TRAIN);
+    expectValid(r.candidates, evaluated, 8);
   });
 
   it('rejects bad input with the field named', () => {
