@@ -47,6 +47,9 @@ describe('schedule seed policy', () => {
     const s = await service.createSchedule({ name: 'seeds increment', spec: { intervalSeconds: 3600 }, template: template('seeds inc'), paused: true });
     expect(s.spec.seedPolicy).toBe('increment');
     expect(await seedsOf(s.id, 3)).toEqual([40, 41, 42]);
+    // The schedules page's study count links to this list: the schedule's studies only (prefix id accepted).
+    const page = await service.listStudies({ limit: 10, scheduleId: s.id.slice(0, 8) });
+    expect(page.items.map((x) => x.scheduleId)).toEqual([s.id, s.id, s.id]);
     await service.deleteSchedule(s.id);
   });
 

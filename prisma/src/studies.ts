@@ -87,12 +87,13 @@ export async function getStudyRow(db: DbOrTx, id: string): Promise<StudyRow | nu
 
 export async function listStudyRows(
   db: Db,
-  opts: { limit: number; cursor?: string | null; status?: StudyStatus },
+  opts: { limit: number; cursor?: string | null; status?: StudyStatus; scheduleId?: string },
 ): Promise<{ items: StudyRow[]; nextCursor: string | null }> {
   // The cursor is the last study id of the previous page; a cursor naming no study gives an empty page.
   if (opts.cursor && !isUuid(opts.cursor)) throw new InvalidCursorError();
+  if (opts.scheduleId !== undefined && !isUuid(opts.scheduleId)) return { items: [], nextCursor: null };
   const rows = await db.study.findMany({
-    where: opts.status ? { status: opts.status } : undefined,
+    where: { ...(opts.status ? { status: opts.status } : {}), ...(opts.scheduleId ? { scheduleId: opts.scheduleId } : {}) },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: opts.limit + 1,
     ...(opts.cursor ? { cursor: { id: opts.cursor }, skip: 1 } : {}),

@@ -3,11 +3,14 @@ import type { StudyStatus, StudySummary } from './service-types';
 import type { ServiceContext } from './context';
 import { isLive, withHealth } from './health';
 import { toSummary } from './rows';
+import { resolveId } from './resolve-id';
 
 export interface ListStudiesInput {
   limit: number;
   cursor?: string | null;
   status?: StudyStatus;
+  /** Only the studies this schedule launched (a full id or a unique prefix). */
+  scheduleId?: string;
 }
 
 export interface StudyPage {
@@ -15,10 +18,11 @@ export interface StudyPage {
   nextCursor: string | null;
 }
 
-/** A page of studies, newest first; live ones carry their running-trial count and workflow health. */
+/** A page of studies, newest first (optionally one schedule's); live ones carry their running-trial count and workflow health. */
 export function listStudies({ db, healthCache }: ServiceContext) {
-  return async ({ limit, cursor, status }: ListStudiesInput): Promise<StudyPage> => {
-    const page = await listStudyRows(db, { limit, cursor, status });
+  return async ({ limit, cursor, status, scheduleId }: ListStudiesInput): Promise<StudyPage> => {
+    const schedule = scheduleId === undefined ? undefined : await resolveId(db, 'schedule', scheduleId, 'scheduleId');
+    const page = await listStudyRows(db, { limit, cursor, status, scheduleId: schedule });
     const live = page.items.filter(isLive);
     const [running, health] = await Promise.all([
       countRunningTrials(db, live.map((s) => s.id)),

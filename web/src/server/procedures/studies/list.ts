@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { procedure } from '../../trpc';
-import { ZStudyStatus, ZStudySummary } from '../../schemas';
+import { ZId, ZStudyStatus, ZStudySummary } from '../../schemas';
 
 export const ZListStudiesInput = z
   .object({
@@ -8,6 +8,8 @@ export const ZListStudiesInput = z
     /** Opaque: the previous page's nextCursor. */
     cursor: z.string().max(200).nullish(),
     status: ZStudyStatus.optional(),
+    /** Only the studies one schedule launched (full id or unique prefix): the schedules page links here. */
+    scheduleId: ZId.optional(),
   })
   .default({ limit: 25 });
 
@@ -25,7 +27,7 @@ export const listStudies = procedure
   .input(ZListStudiesInput)
   .output(ZListStudiesOutput)
   .query(async ({ ctx, input }) => {
-    const page = await ctx.service.listStudies({ limit: input.limit, cursor: input.cursor ?? null, status: input.status });
+    const page = await ctx.service.listStudies({ limit: input.limit, cursor: input.cursor ?? null, status: input.status, scheduleId: input.scheduleId });
     return {
       items: page.items.map((s) => ({
         ...s,
