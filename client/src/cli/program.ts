@@ -22,6 +22,7 @@ import { exportTrials, type Write } from './export-trials';
 import { formatNumber, isoOrDash, table, toJson } from './format';
 import { openOutputFile, type OutputFile } from './io';
 import { statusText, watchStudy } from './watch';
+import { exportS3Schedules, followS3, formatS3Report } from './s3';
 import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
 import {
   AUTO_SCALE_WIDTH, loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseScale, parseSpacing, rescaleFile, samplePngViaApi, sampleRequest, type Sampler,
@@ -132,6 +133,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   async function watchToEnd(id: string, opts: { json?: boolean }): Promise<void> {
     // On a terminal the bar shows the best value live; elsewhere (CI logs, pipes) each improvement gets a line.
     const tty = !!(io.progress as { isTTY?: boolean } | undefined)?.isTTY;
+    // An s3 study also gets a line per finished stage and group (new best, predictor quality).
+    const kind = await getClient().studies.get.query({ id }).then((s) => s.kind, () => null);
+    let watching = true;
+    const s3 = kind === 's3' && !opts.json
+      ? followS3(getClient(), id, (line) => io.err(`${tty ? '\r\x1b[2K' : ''}${line}\n`), () => !watching, io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))
+      : null;
     const final = await watchStudy(getClient(), id, {
       sleep: io.sleep,
       stream: io.progress,
@@ -140,8 +147,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       // Outages and stalls are worth a line even under the bar: clear the bar's line first.
       onNotice: (line) => io.err(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
     });
+    watching = false;
+    const s3View = await s3;
     if (opts.json) await print(toJson(final));
     else {
+      if (s3View?.report) await print(formatS3Report(s3View));
       const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)}${intervalSuffix(final.bestTrial)} (trial #${final.bestTrialNumber})`;
       await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
       // Why it did not complete (every trial failed, a broken model, a cancel): the study's own words.
@@ -283,7 +293,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .argument('<id>', 'study id')
     .addOption(new Option('-f, --format <format>', `output format: ${EXPORT_FORMATS.join(' | ')}`).argParser(parseFormat).default('csv'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
-    .action(async (id: string, opts: { format: ExportFormat; out?: string }) => {
+    .option('--schedules <dir>', 's3 studies: write the certified schedules (searched and baseline per NFE) as JSON files into DIR instead')
+    .action(async (id: string, opts: { format: ExportFormat; out?: string; schedules?: string }) => {
+      if (opts.schedules) {
+        const files = await exportS3Schedules(getClient(), id, opts.schedules);
+        await print(files.join('\n'));
+        return;
+      }
       if (!opts.out) {
         await exportTrials(getClient(), id, opts.format, io.out);
         return;

@@ -51,9 +51,27 @@ describe('study config', () => {
     expect(issues).toContain('space.2.name: duplicate parameter name "a"');
   });
 
-  it('refuses study kinds that are not available yet, saying which are', () => {
-    expect(issuesOf({ ...base, kind: 's3' })[0]).toMatch(/^kind: .*use "grid", "random", "bayesopt" or "evaluate"/);
+  it('refuses settings of another kind, naming the kind they belong to', () => {
     expect(issuesOf({ ...base, bayesopt: { method: 'tpe' } })[0]).toMatch(/^bayesopt: .*only apply to kind "bayesopt"/);
+    expect(issuesOf({ ...base, s3: { nfe: [4] } })[0]).toMatch(/^s3: .*only apply to kind "s3"/);
+  });
+
+  describe('kind s3', () => {
+    const s3 = { name: 's', kind: 's3', budget: { trials: 96 }, objective: { type: 'sampler', model: 'gmm-2d' }, s3: { nfe: [4, 5] } };
+
+    it('accepts a sampler objective with NFE budgets and fills the protocol defaults', () => {
+      const cfg = ZStudyConfig.parse(s3);
+      expect(cfg.s3).toMatchObject({ nfe: [4, 5], tEnd: 1e-3, searchSamples: 512, selectionSamples: 2048, holdoutSamples: 4096, predictor: 'gp' });
+    });
+
+    it('names each missing or misplaced piece with its fix', () => {
+      expect(issuesOf({ ...s3, s3: undefined })).toEqual([expect.stringMatching(/^s3: .*at least the NFE budgets/)]);
+      expect(issuesOf({ ...s3, objective: { type: 'function', function: 'branin' } })).toContainEqual(expect.stringMatching(/^objective.type: .*use a sampler objective/));
+      expect(issuesOf({ ...s3, s3: { nfe: [4, 4] } })).toEqual([expect.stringMatching(/^s3.nfe: .*listed twice/)]);
+      expect(issuesOf({ ...s3, s3: { nfe: [4], searchSamples: 1024, selectionSamples: 512 } })).toEqual([expect.stringMatching(/^s3.selectionSamples: .*at least searchSamples/)]);
+      expect(issuesOf({ ...s3, space: [{ type: 'int', name: 'nfe', low: 4, high: 6 }] })).toContainEqual(expect.stringMatching(/^space: .*s3.space/));
+      expect(issuesOf({ ...s3, s3: { nfe: [4], paralel: 2 } })[0]).toMatch(/^s3/);
+    });
   });
 
   describe('holdout.thresholdout', () => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatS3Report, newStageLines } from './s3';
+
+const view = {
+  model: { noiseSchedule: 'vp-linear', dim: 2 },
+  groups: [{ nfe: 4, baselines: { total: 84, completed: 84, best: { trial: 7, value: 0.08, ciLow: null, ciHigh: null, label: 'unipc-bh2 · logSNR' } }, search: { total: 24, completed: 24, best: null }, select: { total: 0, completed: 0 }, holdout: { total: 0, completed: 0 } }],
+  stages: [
+    { stage: -1, nfe: 4, evaluations: 0, best: 0.08, bestTrial: 7, predictor: null },
+    { stage: 0, nfe: 4, evaluations: 24, best: 0.06, bestTrial: 90, predictor: { name: 'gp', heldOutSpearman: 0.81, heldOutKendall: 0.62, trainSize: 84 } },
+  ],
+  report: [{
+    nfe: 4, seeds: 2048, confidence: 0.95, evaluations: 96, baselinesCompared: 84, baselineFinalists: 8,
+    baseline: { trial: 190, label: 'unipc-bh2 · time-quadratic · p2', holdout: 0.0763, selectionTrial: 182 },
+    searched: { trial: 191, holdout: 0.0547, selectionTrial: 180 },
+    difference: { mean: -0.0216, ciLow: -0.0265, ciHigh: -0.0167, correlation: 0.4, varianceRatio: 1.5 },
+    improvement: { value: 0.2828, ciLow: 0.2341, ciHigh: 0.3316 },
+  }],
+  winners: [],
+};
+
+describe('s3 CLI lines', () => {
+  it('prints each stage record once, with the gap to the best baseline and the predictor quality', () => {
+    const printed = new Set<string>();
+    const lines = newStageLines(view as never, printed);
+    expect(lines).toEqual([
+      'baselines · NFE 4: best tuned baseline 0.08 (unipc-bh2 · logSNR) of 84',
+      'stage 1 · NFE 4: best 0.06 (trial #90, 24 evaluations) · 25.0% below the best baseline · predictor ρ 0.81 (n=84)',
+    ]);
+    expect(newStageLines(view as never, printed)).toEqual([]);
+  });
+
+  it('formats the holdout report with the paired interval', () => {
+    expect(formatS3Report(view as never)).toContain('NFE 4: searched 0.0547 vs unipc-bh2 · time-quadratic · p2 0.0763 → 28.3% lower [23.4%, 33.2%] after 96 evaluations (best of 84 baselines)');
+  });
+});
