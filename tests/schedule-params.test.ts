@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleNfe, ZSolverSchedule } from '@stepwise/core';
 import type { StepwiseService } from '@stepwise/service';
-import { seedValues } from '@stepwise/service/compare-trials';
+import { pairKey, seedValues } from '@stepwise/service/compare-trials';
 import type { Db } from '@stepwise/db';
 import type { StepwiseClient } from '@stepwise/client';
 import type { ManagedProcess } from '../infra/stack/processes';
@@ -133,14 +133,20 @@ describe('schedules as trial parameters', () => {
     await expect(service.compareTrials({ studyId: gridId, a: 0, b: 7 })).rejects.toThrow(/trial #7 not found/);
   });
 
-  it('trials with no common seeds cannot be paired (pairing keys)', () => {
-    const a = seedValues([{ blockIndex: 0, seedStart: 0, seedEnd: 4, stats: {}, values: [1, 2, 3, 4] }]);
-    const b = seedValues([{ blockIndex: 0, seedStart: 4, seedEnd: 8, stats: {}, values: [1, 2, 3, 4] }, { blockIndex: 1, seedStart: 8, seedEnd: 16, stats: {} }]);
-    expect(a.values.map((v) => v.seed)).toEqual([0, 1, 2, 3]);
-    expect(b.values.map((v) => v.seed)).toEqual([4, 5, 6, 7]);
+  it('pairs values only where seed stream and sample index agree', async () => {
+    // The grid's blocks record their seed stream (11, the study seed).
+    const block = await db.trialBlock.findFirstOrThrow({ where: { trial: { studyId: gridId } } });
+    expect((block.stats as { seed: number }).seed).toBe(11);
+    const a = seedValues([{ blockIndex: 0, seedStart: 0, seedEnd: 4, stats: { seed: 11 }, values: [1, 2, 3, 4] }], 0);
+    const b = seedValues([{ blockIndex: 0, seedStart: 4, seedEnd: 8, stats: {}, values: [1, 2, 3, 4] }, { blockIndex: 1, seedStart: 8, seedEnd: 16, stats: {} }], 11);
+    const holdout = seedValues([{ blockIndex: 0, seedStart: 0, seedEnd: 4, stats: { seed: 99 }, values: [1, 2, 3, 4] }], 11);
+    expect(a.values.map((v) => v.seed)).toEqual([0, 1, 2, 3].map((i) => pairKey(11, i)));
+    expect(b.values.map((v) => v.seed)).toEqual([4, 5, 6, 7].map((i) => pairKey(11, i)));
     expect(b.blocksWithout).toBe(1);
+    // Same sample indices from another seed stream (an s3 study's holdout): nothing in common.
+    expect(holdout.values.filter((v) => a.values.some((u) => u.seed === v.seed))).toEqual([]);
     // Set metrics: one value per set of 64 samples, keyed by the set's first sample.
-    expect(seedValues([{ blockIndex: 0, seedStart: 128, seedEnd: 256, stats: {}, values: [5, 6] }]).values).toEqual([{ seed: 128, value: 5 }, { seed: 192, value: 6 }]);
+    expect(seedValues([{ blockIndex: 0, seedStart: 128, seedEnd: 256, stats: { seed: 3 }, values: [5, 6] }], 0).values).toEqual([{ seed: pairKey(3, 128), value: 5 }, { seed: pairKey(3, 192), value: 6 }]);
   });
 
   it('stepwise export writes the schedule as one JSON column in CSV and whole in JSON', async () => {

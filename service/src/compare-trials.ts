@@ -55,12 +55,21 @@ export interface TrialComparison {
   unpaired: ComparisonInterval;
 }
 
+/** Sample indices stay below 2^21 (the per-study sample caps); seeds below 2^31: the key is exact in a double. */
+const INDEX_SPAN = 2 ** 21;
+
+/** The initial noise a value came from, as one number: (seed stream, first sample index). */
+export const pairKey = (seed: number, index: number) => seed * INDEX_SPAN + index;
+const keyIndex = (key: number) => key % INDEX_SPAN;
+
 /**
- * Per-sample values of a trial keyed by the first sample index of each value: samples for
- * per-sample metrics, the first sample of each set for set metrics (a block of k sets spans k
- * equal stretches of its seed range). Blocks recorded without values contribute nothing.
+ * Per-sample values of a trial keyed by the initial noise they came from: the block's seed stream
+ * (recorded in its stats by the compute worker; `studySeed` for blocks recorded before) and the
+ * first sample index of each value: the sample for per-sample metrics, the first sample of each
+ * set for set metrics (a block of k sets spans k equal stretches of its sample range). Blocks
+ * recorded without values contribute nothing.
  */
-export function seedValues(blocks: readonly TrialBlockRecord[]): { values: SeedValue[]; blocksWithout: number; stride: number | null } {
+export function seedValues(blocks: readonly TrialBlockRecord[], studySeed: number): { values: SeedValue[]; blocksWithout: number; stride: number | null } {
   const values: SeedValue[] = [];
   let blocksWithout = 0;
   let stride: number | null = null;
@@ -69,9 +78,11 @@ export function seedValues(blocks: readonly TrialBlockRecord[]): { values: SeedV
       blocksWithout++;
       continue;
     }
+    const recorded = (b.stats as { seed?: unknown } | null)?.seed;
+    const seed = typeof recorded === 'number' && Number.isSafeInteger(recorded) ? recorded : studySeed;
     const step = (b.seedEnd - b.seedStart) / b.values.length;
     stride ??= step;
-    b.values.forEach((value, k) => values.push({ seed: b.seedStart + k * step, value }));
+    b.values.forEach((value, k) => values.push({ seed: pairKey(seed, b.seedStart + k * step), value }));
   }
   return { values, blocksWithout, stride };
 }
@@ -107,7 +118,9 @@ export function compareTrials({ db }: ServiceDeps) {
       if (!found.some((t) => t.number === input[key])) throw new NotFoundError('trial', `#${input[key]}`, `study ${study.id} has no trial with that number`);
     }
     const [ba, bb] = await Promise.all([trialBlocks(db, study.id, input.a), trialBlocks(db, study.id, input.b)]);
-    const xa = seedValues(ba), xb = seedValues(bb);
+    const configSeed = (study.config as { seed?: unknown } | null)?.seed;
+    const studySeed = typeof configSeed === 'number' ? configSeed : 0;
+    const xa = seedValues(ba, studySeed), xb = seedValues(bb, studySeed);
     for (const [key, x, blocks] of [['a', xa, ba], ['b', xb, bb]] as const) {
       if (x.values.length === 0) {
         const why = blocks.length === 0
@@ -121,10 +134,11 @@ export function compareTrials({ db }: ServiceDeps) {
     }
     const aligned = alignBySeed(xa.values, xb.values);
     if (aligned.seeds.length < 2) {
-      const range = (v: SeedValue[]) => `${v[0].seed}..${v[v.length - 1].seed}`;
+      const seedOf = (v: SeedValue[]) => Math.floor(v[0].seed / INDEX_SPAN);
+      const range = (v: SeedValue[]) => `seed ${seedOf(v)} samples ${keyIndex(v[0].seed)}..${keyIndex(v[v.length - 1].seed)}`;
       throw new ValidationError([{
         field: 'b',
-        message: `trials #${input.a} and #${input.b} share ${aligned.seeds.length === 0 ? 'no' : 'only one'} seed (samples ${range(xa.values)} vs ${range(xb.values)}); a paired interval needs at least two common samples`,
+        message: `trials #${input.a} and #${input.b} share ${aligned.seeds.length === 0 ? 'no' : 'only one'} seed (${range(xa.values)} vs ${range(xb.values)}); a paired interval needs at least two samples both evaluated from the same initial noise`,
       }]);
     }
     const p = comparePaired(aligned.x, aligned.y, confidence);

@@ -12,6 +12,8 @@ export interface EndpointStats extends RunningStats {
   readonly sumMse: number;
   /** Samples whose endpoint's nearest mixture component differs from the reference's (GMM testbeds only). */
   readonly wrongComponent?: number;
+  /** The seed stream of the block's samples (every sampler block records it; see sampler-block.ts). */
+  readonly seed?: number;
 }
 
 /**

@@ -267,11 +267,14 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
       throw toActivityFailure(err);
     }
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    // Extra sums ride in the stats (stored as the block's JSON; merging reads only n/mean/m2), and
+    // the seed stream: a trial block records only sample indices, and two trials' values pair
+    // only where both index and seed agree (an s3 study certifies on another seed stream).
+    const stats = { ...statsOf(out.values), ...out.endpoint, seed };
     return {
       worker: deps.identity,
       attempt: ctx.info.attempt,
-      // Extra sums ride in the stats (stored as the block's JSON; merging reads only n/mean/m2).
-      stats: { ...statsOf(out.values), ...out.endpoint },
+      stats,
       values: input.returnValues ? Array.from(out.values) : undefined,
       nfe: out.nfe,
       seconds: (performance.now() - started) / 1000,

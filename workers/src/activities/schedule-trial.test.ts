@@ -54,6 +54,7 @@ describe('a trial with a schedule parameter', () => {
     expect(out.nfe).toBe(4);
     const stats = out.stats as EndpointStats;
     expect(stats.n).toBe(256);
+    expect(stats.seed).toBe(3);
     // sumMse is the sum of squared per-sample RMSEs: pooled RMSE >= mean RMSE (Jensen), equal only if all are the same.
     const values = out.values!;
     expect(stats.sumMse).toBeCloseTo(values.reduce((s, v) => s + v * v, 0), 9);
