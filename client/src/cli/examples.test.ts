@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZStudyConfig, formatIssues } from '@stepwise/core';
 import { parseConfigText } from './config-file';
+import { inlineScheduleFiles } from './schedule-files';
 
 const dir = join(import.meta.dirname, '../../../examples');
 
@@ -16,8 +17,9 @@ describe('examples/', () => {
     expect(files).toEqual(expect.arrayContaining(['branin-random.yaml', 'branin-grid.yaml', 'hartmann6-random.yaml', 'schedule-nightly.yaml']));
   });
 
-  it.each(files)('%s is a valid study config', (f) => {
-    const parsed = ZStudyConfig.safeParse(parseConfigText(readFileSync(join(dir, f), 'utf8'), f));
+  it.each(files)('%s is a valid study config', async (f) => {
+    // As `stepwise launch` sends it: schedule files (examples/schedules/) read and inlined.
+    const parsed = ZStudyConfig.safeParse(await inlineScheduleFiles(parseConfigText(readFileSync(join(dir, f), 'utf8'), f), join(dir, f)));
     expect(parsed.success ? [] : formatIssues(parsed.error)).toEqual([]);
   });
 
