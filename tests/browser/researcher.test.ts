@@ -113,7 +113,10 @@ describe('a live study and its views', () => {
       let updates = 0, frames = 0, minGreen = Infinity, last = box.dataset.points;
       return await new Promise<{ updates: number; frames: number; minGreen: number }>((resolve) => {
         const frame = () => {
-          const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          // Only the plot area (the grid's margins: left 64, right 44, top 36, bottom 56 css px):
+          // the legend's green line icon is there whether or not the series is drawn.
+          const r = canvas.width / canvas.clientWidth;
+          const px = ctx.getImageData(64 * r, 36 * r, canvas.width - 108 * r, canvas.height - 92 * r).data;
           let green = 0;
           for (let i = 0; i < px.length; i += 4) if (px[i] < 90 && px[i + 1] > 110 && px[i + 1] < 170 && px[i + 2] > 40 && px[i + 2] < 120) green++;
           minGreen = Math.min(minGreen, green);
@@ -166,7 +169,9 @@ describe('a live study and its views', () => {
     // Comparison: this study beside another, both curves and both rows.
     await page.goto(`${base}/compare?ids=${id}`);
     await page.getByTestId('compare-row').first().waitFor({ timeout: 20_000 });
-    await page.getByTestId('compare-pick').and(page.locator(`:not([data-id="${id}"])`)).first().check();
+    // Pick by id: a picked study moves in the list, so "the first other box" would change under the click.
+    const other = await page.getByTestId('compare-pick').and(page.locator(`:not([data-id="${id}"])`)).first().getAttribute('data-id');
+    await page.locator(`[data-testid="compare-pick"][data-id="${other}"]`).check();
     await expect.poll(async () => page.getByTestId('compare-row').count(), { timeout: 20_000 }).toBe(2);
     expect(await page.getByTestId('compare-chart').getAttribute('data-series')).toBe('2');
     await page.screenshot({ path: 'tests/artifacts/researcher-compare.png', fullPage: true });

@@ -2,7 +2,7 @@
 
 import { useMemo, useState } from 'react';
 import { errorBarRenderer, type EChartsCoreOption } from '../lib/echarts';
-import { bestChartScale, rangeWithOptimum } from '../lib/best-chart';
+import { bestChartScale, niceRange, rangeWithOptimum } from '../lib/best-chart';
 import { formatValue } from '../lib/format';
 import { Chart } from './Chart';
 
@@ -110,7 +110,7 @@ export function BestChart({
         renderItem: errorBarRenderer({ x: 0, lo: 1, hi: 2 }, { stroke: '#8da2d6', lineWidth: 1 }, 3),
       });
     }
-    const pad = range ? Math.max((range.max - range.min) * 0.04, 1e-9) : 0;
+    const ends = range ? niceRange(range.min, range.max) : null;
     const axisName = scale.label === 'gap to optimum' ? `|${metric} − optimum| (log)` : `${metric} (${direction === 'minimize' ? '↓' : '↑'})${scale.log ? ' (log)' : ''}`;
     return {
       // Updates move the series in place (stable ids); only the first draw animates.
@@ -126,7 +126,7 @@ export function BestChart({
       xAxis: { type: 'value', name: 'trial', nameLocation: 'middle', nameGap: 26, min: 0, minInterval: 1 },
       yAxis: scale.log
         ? { id: 'y', type: 'log', name: axisName }
-        : { id: 'y', type: 'value', name: axisName, scale: true, ...(range ? { min: range.min - pad, max: range.max + pad } : {}) },
+        : { id: 'y', type: 'value', name: axisName, scale: true, ...(ends ?? {}) },
       // A y slider too: early trials of a wide domain otherwise flatten the best-so-far line.
       dataZoom: [
         { type: 'inside', xAxisIndex: 0 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestChartScale, rangeWithOptimum } from './best-chart';
+import { bestChartScale, niceRange, rangeWithOptimum } from './best-chart';
 
 describe('bestChartScale', () => {
   it('draws positive values as they are on a log axis', () => {
@@ -24,5 +24,15 @@ describe('rangeWithOptimum', () => {
   it('keeps the optimum inside the y range', () => {
     expect(rangeWithOptimum([5, 9], 0.4)).toEqual({ min: 0.4, max: 9 });
     expect(rangeWithOptimum([], null)).toBeNull();
+  });
+});
+
+describe('niceRange', () => {
+  it('widens to round ends that still hold the data', () => {
+    expect(niceRange(-12.630281840516478, 293.91081520438604)).toEqual({ min: -50, max: 300 });
+    const r = niceRange(0.3979, 0.41);
+    expect(r.min).toBeLessThanOrEqual(0.3979);
+    expect(r.max).toBeGreaterThanOrEqual(0.41);
+    expect(niceRange(2, 2)).toEqual({ min: 1.8, max: 2.2 });
   });
 });

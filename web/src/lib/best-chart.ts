@@ -34,3 +34,19 @@ export function rangeWithOptimum(values: readonly number[], optimum: number | nu
   if (finite.length === 0) return null;
   return { min: Math.min(...finite), max: Math.max(...finite) };
 }
+
+/**
+ * [min, max] widened outwards to round numbers (a step of 1, 2 or 5 times a power of ten, about
+ * an eighth of the span), so explicit axis ends read "-20" and "300", not "-12.630281840516478".
+ */
+export function niceRange(min: number, max: number): { min: number; max: number } {
+  const span = max - min;
+  if (!(span > 0)) {
+    const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1;
+    return { min: min - pad, max: max + pad };
+  }
+  const raw = span / 8;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  return { min: Math.floor(min / step) * step, max: Math.ceil(max / step) * step };
+}
