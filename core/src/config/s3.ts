@@ -3,6 +3,8 @@ import { PREDICTOR_NAMES } from '../s3/predictor';
 import { PRESET_NAMES } from '../sampling/presets';
 import { PREDICTION_TYPES, INTERPOLATIONS, MAX_INTERMEDIATE, MAX_ORDER } from '../sampling/schedule';
 import { S3_RELAXATIONS } from '../s3/space';
+import { studyEndTime } from './objectives';
+import type { NoiseScheduleName } from '../sampling/noise-schedules';
 
 /**
  * Settings of an `s3` study: a per-step solver-schedule search (USF/S^3) at several NFE budgets,
@@ -42,8 +44,11 @@ export const ZS3Settings = z
       .min(1, 'give at least one NFE budget, e.g. nfe: [4, 5, 6]')
       .max(8, 'at most 8 NFE budgets per study')
       .refine((xs) => new Set(xs).size === xs.length, 'an NFE budget is listed twice; list each once'),
-    /** End time shared by every candidate and baseline (the RMSE reference is taken there too). */
-    tEnd: z.number().positive().lt(0.5).default(1e-3),
+    /**
+     * End time shared by every candidate and baseline (the RMSE reference is taken there too);
+     * default objective.tEnd, else the model's noise schedule's default end time.
+     */
+    tEnd: z.number().positive().lt(0.5).optional(),
     /** Real evaluations per stage and NFE group (the predictor's picks, plus exploration). */
     stageSize: z.number().int().min(2).max(512).default(48),
     /** Seeds per real evaluation during the search (the same seeds for every candidate). */
@@ -74,6 +79,12 @@ export const ZS3Settings = z
     }
   });
 export type TS3Settings = z.infer<typeof ZS3Settings>;
+
+/** The end time of every schedule of an s3 study, once the model's noise schedule is known. */
+export function s3EndTime(config: { objective: { type: string; tEnd?: number }; s3?: { tEnd?: number } }, noiseSchedule: NoiseScheduleName): number {
+  const objectiveEnd = config.objective.type === 'sampler' ? config.objective.tEnd : undefined;
+  return config.s3?.tEnd ?? studyEndTime({ tEnd: objectiveEnd }, noiseSchedule);
+}
 
 /** The seed stream of the holdout: a different stream from the search's, derived from the study seed. */
 export function s3HoldoutSeed(studySeed: number): number {

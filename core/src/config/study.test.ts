@@ -61,7 +61,7 @@ describe('study config', () => {
 
     it('accepts a sampler objective with NFE budgets and fills the protocol defaults', () => {
       const cfg = ZStudyConfig.parse(s3);
-      expect(cfg.s3).toMatchObject({ nfe: [4, 5], tEnd: 1e-3, searchSamples: 512, selectionSamples: 2048, holdoutSamples: 4096, predictor: 'gp' });
+      expect(cfg.s3).toMatchObject({ nfe: [4, 5], searchSamples: 512, selectionSamples: 2048, holdoutSamples: 4096, predictor: 'gp' });
     });
 
     it('names each missing or misplaced piece with its fix', () => {
@@ -71,6 +71,7 @@ describe('study config', () => {
       expect(issuesOf({ ...s3, s3: { nfe: [4], searchSamples: 1024, selectionSamples: 512 } })).toEqual([expect.stringMatching(/^s3.selectionSamples: .*at least searchSamples/)]);
       expect(issuesOf({ ...s3, space: [{ type: 'int', name: 'nfe', low: 4, high: 6 }] })).toContainEqual(expect.stringMatching(/^space: .*s3.space/));
       expect(issuesOf({ ...s3, s3: { nfe: [4], paralel: 2 } })[0]).toMatch(/^s3/);
+      expect(issuesOf({ ...s3, objective: { ...s3.objective, tEnd: 0.002 }, s3: { nfe: [4], tEnd: 0.001 } })).toEqual([expect.stringMatching(/^s3.tEnd: .*one end time/)]);
     });
   });
 

@@ -146,6 +146,9 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
     if (!cfg.s3) ctx.addIssue({ code: 'custom', path: ['s3'], message: 'an s3 study needs its settings, at least the NFE budgets: s3: { nfe: [4, 5, 6] }' });
     if (cfg.space) ctx.addIssue({ code: 'custom', path: ['space'], message: 'an s3 study searches whole solver schedules; restrict the decisions with s3.space instead of a parameter space' });
     if (cfg.holdout) ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'an s3 study certifies on its own holdout seeds: set s3.holdoutSamples instead' });
+    if (cfg.objective.type === 'sampler' && cfg.objective.tEnd !== undefined && cfg.s3?.tEnd !== undefined && cfg.objective.tEnd !== cfg.s3.tEnd) {
+      ctx.addIssue({ code: 'custom', path: ['s3', 'tEnd'], message: `s3.tEnd (${cfg.s3.tEnd}) and objective.tEnd (${cfg.objective.tEnd}) differ: a study has one end time; set only one of them` });
+    }
   } else if (cfg.s3) {
     ctx.addIssue({ code: 'custom', path: ['s3'], message: `s3 settings only apply to kind "s3" (this study is "${cfg.kind}")` });
   }

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  NOISE_SCHEDULE_NAMES, ZSolverSchedule, ZStudyConfig, pairedRelativeImprovement, comparePaired, proposeS3Stage, s3Baselines,
+  NOISE_SCHEDULE_NAMES, ZSolverSchedule, s3EndTime, type TStudyConfig, ZStudyConfig, pairedRelativeImprovement, comparePaired, proposeS3Stage, s3Baselines,
   type NewTrial, type S3GroupReport, type S3PredictorReport, type S3StageRecord, type TParams, type TS3Settings, type TS3SpaceInput, type TSolverSchedule,
 } from '@stepwise/core';
 import { getStudyRow, getTrialsByNumber, insertTrials, mergeS3State, s3GroupTrials, setTrialsTotal, trialSeedValues, type Db, type S3TrialRow } from '@stepwise/db';
@@ -22,12 +22,12 @@ export interface S3GroupInput {
   noiseSchedule: string;
 }
 
-async function studySettings(db: Db, studyId: string): Promise<{ settings: TS3Settings; seed: number }> {
+async function studySettings(db: Db, studyId: string): Promise<{ settings: TS3Settings; seed: number; config: TStudyConfig }> {
   const row = await getStudyRow(db, studyId);
   if (!row) throw ApplicationFailure.nonRetryable(`study ${studyId} does not exist`, 'StudyNotFound');
   const config = ZStudyConfig.parse(row.config);
   if (!config.s3) throw ApplicationFailure.nonRetryable(`study ${studyId} is not an s3 study`, 'InvalidStudyConfig');
-  return { settings: config.s3, seed: config.seed };
+  return { settings: config.s3, seed: config.seed, config };
 }
 
 function noiseName(name: string): NoiseScheduleName {
@@ -60,8 +60,9 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       const existing = await s3GroupTrials(db, input.studyId, input.nfe);
       const baselines = existing.filter((t) => t.params.role === 'baseline');
       if (baselines.length > 0) return baselines.map((t) => ({ number: t.number, params: t.params as TParams }));
-      const { settings } = await studySettings(db, input.studyId);
-      const list = s3Baselines({ nfe: input.nfe, noiseSchedule: noiseName(input.noiseSchedule), tEnd: settings.tEnd, presets: settings.baselinePresets });
+      const { settings, config } = await studySettings(db, input.studyId);
+      const noise = noiseName(input.noiseSchedule);
+      const list = s3Baselines({ nfe: input.nfe, noiseSchedule: noise, tEnd: s3EndTime(config, noise), presets: settings.baselinePresets });
       const trials: NewTrial[] = list.map((b, i) => ({
         number: input.firstNumber + i,
         params: { nfe: input.nfe, role: 'baseline', label: b.spec.label, schedule: b.schedule as unknown as TParams[string] },
@@ -74,13 +75,13 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
     async proposeS3Stage(input: S3GroupInput & { stage: number; numbers: number[] }): Promise<{ trials: NewTrial[]; predictor: S3PredictorReport | null }> {
       const again = await recorded(db, input.studyId, input.numbers);
       if (again) return { trials: again, predictor: null };
-      const { settings, seed } = await studySettings(db, input.studyId);
+      const { settings, seed, config } = await studySettings(db, input.studyId);
       const evaluated = (await s3GroupTrials(db, input.studyId, input.nfe))
         .filter((t) => (t.params.role === 'baseline' || t.params.role === 'search') && t.status !== 'running' && t.status !== 'pending')
         .map((t) => ({ schedule: scheduleOf(t.params), value: t.searchValue ?? Number.NaN }));
       heartbeat();
       const result = proposeS3Stage({
-        space: { nfe: input.nfe, noiseSchedule: noiseName(input.noiseSchedule), tEnd: settings.tEnd, ...(settings.space ?? {}) } as TS3SpaceInput,
+        space: { nfe: input.nfe, noiseSchedule: noiseName(input.noiseSchedule), tEnd: s3EndTime(config, noiseName(input.noiseSchedule)), ...(settings.space ?? {}) } as TS3SpaceInput,
         evaluated,
         count: input.numbers.length,
         // One stream per (study seed, group): groups explore independently, reproducibly.

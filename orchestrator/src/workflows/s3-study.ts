@@ -1,6 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import {
-  mergeAllStats, s3HoldoutSeed, samplesPerUnit, tInterval,
+  mergeAllStats, s3EndTime, s3HoldoutSeed, samplesPerUnit, tInterval, type NoiseScheduleName,
   type NewTrial, type RunningStats, type TSamplerObjective, type TStudyConfig, type TrialResult,
 } from '@stepwise/core';
 import type { ProposalActivities } from '../activities/proposal-activities';
@@ -95,7 +95,8 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
     dispatched++;
     progress();
     try {
-      const obj = { ...objective, schedule: trial.params.schedule } as TSamplerObjective;
+      // The study's one end time, explicit, so the worker scores every schedule there.
+      const obj = { ...objective, tEnd: s3EndTime(config, state.model!.noiseSchedule as NoiseScheduleName), schedule: trial.params.schedule } as TSamplerObjective;
       const unit = samplesPerUnit(obj);
       const blockSamples = Math.max(unit, Math.floor(s3.searchSamples / unit) * unit);
       const stats: RunningStats[] = [];
