@@ -8,6 +8,7 @@ import { serviceContext, type ServiceDeps } from './context';
 import { createSchedule } from './create-schedule';
 import { deleteSchedule } from './delete-schedule';
 import { getParallelCoordinates } from './get-parallel-coordinates';
+import { getTrialPoints } from './get-trial-points';
 import { getS3Study } from './get-s3-study';
 import { getStudy } from './get-study';
 import { getStudySnapshot } from './get-study-snapshot';
@@ -66,6 +67,7 @@ export function createService(deps: ServiceDeps): StepwiseService {
     compareTrials: byStudyId(compareTrials(ctx)),
     getSurrogate: byStudyId(getSurrogate(ctx)),
     getParallelCoordinates: byStudyId(getParallelCoordinates(ctx)),
+    getTrialPoints: byStudyId(getTrialPoints(ctx)),
     getS3Study: byStudyId(getS3Study(ctx)),
     getStudySnapshot: async (input) => getStudySnapshot(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),
     setStudyNotes: async (input) => setStudyNotes(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),

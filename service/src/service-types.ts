@@ -9,6 +9,7 @@ import type { SurrogateInput, SurrogateResult } from './get-surrogate';
 import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
 import type { CompareTrialsInput, TrialComparison } from './compare-trials';
 import type { StudySnapshot, StudySnapshotInput } from './get-study-snapshot';
+import type { TrialPoints, TrialPointsInput } from './get-trial-points';
 import type { SetStudyNotesInput, StudyNotes } from './set-study-notes';
 import type { GetS3StudyInput, S3StudyView } from './get-s3-study';
 
@@ -197,6 +198,8 @@ export interface StepwiseService {
   getSurrogate(input: SurrogateInput): Promise<SurrogateResult>;
   /** Up to `limit` completed trials' params and values (parallel coordinates). */
   getParallelCoordinates(input: ParallelCoordinatesInput): Promise<ParallelData>;
+  /** The same completed trials with each value's interval (the study page's insight views). */
+  getTrialPoints(input: TrialPointsInput): Promise<TrialPoints>;
   /** Study, trials page and notes read in one transaction (the study page's panels agree). */
   getStudySnapshot(input: StudySnapshotInput): Promise<StudySnapshot>;
   /** An s3 study's per-NFE standing, stage records and holdout report; ValidationError for another kind. */

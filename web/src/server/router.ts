@@ -9,6 +9,7 @@ import { studySurrogate } from './procedures/studies/surrogate';
 import { studyParallel } from './procedures/studies/parallel';
 import { studyS3 } from './procedures/studies/s3';
 import { studySnapshot } from './procedures/studies/snapshot';
+import { studyPoints } from './procedures/studies/points';
 import { setStudyNotes } from './procedures/studies/notes';
 import { listTrials } from './procedures/trials/list';
 import { trialBlocks } from './procedures/trials/blocks';
@@ -33,6 +34,7 @@ export const appRouter = router({
     parallel: studyParallel,
     s3: studyS3,
     snapshot: studySnapshot,
+    points: studyPoints,
     setNotes: setStudyNotes,
   }),
   trials: router({ list: listTrials, blocks: trialBlocks, compare: compareTrials }),

@@ -649,6 +649,12 @@ export class InMemoryStepwiseService implements StepwiseService {
 
   private readonly notes = new Map<string, string>();
 
+  // The simulated objectives are single draws: no intervals.
+  async getTrialPoints(input: { studyId: string; limit: number }) {
+    const data = await this.getParallelCoordinates(input);
+    return { ...data, rows: data.rows.map((r) => ({ ...r, ciLow: null, ciHigh: null })) };
+  }
+
   async setStudyNotes(input: { id: string; notes: string }) {
     await this.getStudy(input.id);
     const value = input.notes.trim() === '' ? null : input.notes;
