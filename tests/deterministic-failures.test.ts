@@ -1,19 +1,39 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { waitForStatus } from './support/service';
-import { useStudyStack } from './support/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import type { Db } from '@stepwise/db';
+import type { StepwiseService } from '@stepwise/service';
+import type { ManagedProcess } from '../infra/stack/processes';
+import { connectService, waitForStatus } from './support/service';
+import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from './support/workers';
 
 /**
  * A failure every worker would repeat is not retried: a sampler study on a file that is not an
  * ONNX model ends `failed` with the worker's reason, after one attempt per trial, instead of ten
  * retries per block (about a minute) and then a `completed` study of failed trials.
+ *
+ * With a compute worker up, launch refuses such a model (tests/validation.test.ts). This is the
+ * path where none answers the launch check: the study is launched unchecked, and the worker that
+ * comes up later finds the model broken.
  */
 
 const modelDir = join('.data', 'test', 'models-deterministic');
 mkdirSync(modelDir, { recursive: true });
 writeFileSync(join(modelDir, 'not-a-model.onnx'), 'this is not a protobuf\n');
-const stack = useStudyStack('deterministic', { computeEnv: { STEPWISE_MODEL_DIR: modelDir } });
+const w = testWorkerEnv('deterministic');
+const live: ManagedProcess[] = [];
+let stack: { service: StepwiseService; db: Db; temporal: Client; close: () => Promise<void> };
+
+beforeAll(async () => {
+  live.push(await startOrchestrator(w, 'deterministic-orch'));
+  stack = await connectService(w);
+});
+
+afterAll(async () => {
+  await Promise.all(live.map((p) => stopProcess(p)));
+  await stack?.close();
+});
 
 describe('deterministic compute failures', () => {
   it('a study on a broken model file fails at once with the reason, leaving no trial running', async () => {
@@ -26,6 +46,7 @@ describe('deterministic compute failures', () => {
         budget: { trials: 4, parallel: 2 },
       },
     });
+    live.push(await startCompute(w, 'deterministic-compute', { STEPWISE_MODEL_DIR: modelDir }));
     const done = await waitForStatus(stack.service, launched.id, ['completed', 'failed', 'cancelled'], 120_000);
     expect(done.status).toBe('failed');
     expect(done.error ?? '').toMatch(/not-a-model\.onnx/);

@@ -240,7 +240,7 @@ describe('schedules', () => {
     }
     expect(await schedulesNamed('router bad cron')).toBe(0);
     const created = await caller().schedules.create({ name: 'router cron', cron: ' 0  3 * * * ', template: validConfig('t'), paused: true });
-    expect(created.spec).toEqual({ cron: '0 3 * * *' });
+    expect(created.spec).toEqual({ cron: '0 3 * * *', seedPolicy: 'increment' });
     await caller().schedules.delete({ id: created.id });
   });
 
