@@ -71,6 +71,10 @@ describe('a researcher launches every study kind from the browser', () => {
     // It runs as a sampler grid: trials complete with an estimate and its interval.
     await expect.poll(async () => page.getByTestId('trial-row').and(page.locator('[data-status="completed"]')).count(), { timeout: 240_000, interval: 1000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('trial-value').first().textContent()).toMatch(/±/);
+    // Estimates get intervals in the views, and the noise-aware best is the best pessimistic bound.
+    await expect.poll(async () => page.getByTestId('slice-chart').getAttribute('data-error-bars'), { timeout: 30_000 }).toBe('1');
+    await expect.poll(async () => page.getByTestId('study-noise-aware-best').getAttribute('data-rule'), { timeout: 30_000 }).toBe('confidence-bound');
+    expect(await page.getByTestId('study-noise-aware-ci').textContent()).toMatch(/^\[.*, .*\]$/);
     await page.screenshot({ path: 'tests/artifacts/researcher-sampler-grid.png', fullPage: true });
     await page.getByTestId('cancel-study').click();
     await page.getByTestId('cancel-study').click();
@@ -148,6 +152,7 @@ describe('a live study and its views', () => {
     // The views optuna-dashboard has.
     for (const v of ['slice-chart', 'contour-chart', 'importance-chart', 'edf-chart']) await page.getByTestId(v).locator('canvas').first().waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('importance-method-label').textContent()).toMatch(/variance share/);
+    expect(await page.getByTestId('slice-chart').getAttribute('data-error-bars')).toBe('1');
     const count = page.getByTestId('filter-count');
     const all = Number((await count.textContent())?.match(/of (\d+)/)?.[1]);
     expect(all).toBe(400);

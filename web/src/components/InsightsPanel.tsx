@@ -1,18 +1,16 @@
 'use client';
 
 import { useMemo, useState } from 'react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { IMPORTANCE_METHOD_LABEL, empiricalDistribution, gpArdImportance, varianceShareImportance, type ImportanceMethod } from '@stepwise/core';
 import type { EChartsCoreOption } from '../lib/echarts';
 import { errorBarRenderer } from '../lib/echarts';
-import { useTRPC, type ParallelOut, type StudyDetailOut } from '../lib/trpc';
+import type { PointsOut as ParallelOut, StudyDetailOut } from '../lib/trpc';
 import { errorMessage, isUnauthorized } from '../lib/errors';
 import { formatCount, formatParam, formatValue } from '../lib/format';
 import { axesToSpace } from '../lib/insights';
 import { EMPTY_FILTER, axisCoordinate, contourGrid, filterRows, parseBound, type TrialFilter } from '../lib/insight-views';
-import { useRefreshOn } from '../lib/use-refresh';
+import { useTrialPoints } from '../lib/use-trial-points';
 import { Chart } from './Chart';
-import { PARALLEL_LIMIT } from './ParallelChart';
 
 const Z95 = 1.959963984540054;
 type Axis = ParallelOut['axes'][number];
@@ -22,14 +20,11 @@ type Row = ParallelOut['rows'][number];
  * The views optuna-dashboard has, for every study kind: slice plot per parameter, contour of the
  * observed values over any two parameters, parameter importances (method named), empirical
  * distribution of the values and a trial filter by parameter ranges and value. All of them read
- * the same server-thinned completed trials as the parallel-coordinates chart (one query, at most
- * PARALLEL_LIMIT rows whatever the study's size).
+ * the same server-thinned completed trials with their intervals (studies.points: one query, at
+ * most POINTS_LIMIT rows whatever the study's size).
  */
 export function InsightsPanel({ study, version, noiseStd }: { study: StudyDetailOut; version: string; noiseStd: number | null }) {
-  const trpc = useTRPC();
-  const input = { studyId: study.id, limit: PARALLEL_LIMIT };
-  useRefreshOn(version, trpc.studies.parallel.queryKey(input));
-  const query = useQuery(trpc.studies.parallel.queryOptions(input, { placeholderData: keepPreviousData }));
+  const query = useTrialPoints(study.id, version);
   const data = query.data;
   if (query.error && !isUnauthorized(query.error)) return <div className="panel banner-error">{errorMessage(query.error)}</div>;
   if (!data) return null;
@@ -82,25 +77,40 @@ function paramAxis(a: Axis) {
     : { type: a.log ? 'log' : 'value', name: a.name, min: a.low ?? undefined, max: a.high ?? undefined, nameLocation: 'middle', nameGap: 26 };
 }
 
-/** Value against one parameter, every trial a dot (± 1.96 σ when the objective's noise is known). */
+/** Value against one parameter, every trial a dot with its 95% interval (its own for an estimate, ± 1.96 σ for known noise). */
+/** Error bars of the slice plot: on a category axis api.value gives the category's index, which coord takes too. */
+function sliceErrorBar(axis: Axis) {
+  return axis.type === 'categorical'
+    ? (_p: unknown, api: { value: (d: number) => number; coord: (p: Array<number | string>) => number[] }) => {
+        const x = api.value(0);
+        const lo = api.coord([x, api.value(1)]), hi = api.coord([x, api.value(2)]);
+        const style = { stroke: '#9cc3e6', lineWidth: 1 };
+        return { type: 'group', children: [{ type: 'line', shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style }] };
+      }
+    : errorBarRenderer({ x: 0, lo: 1, hi: 2 }, { stroke: '#9cc3e6', lineWidth: 1 }, 2);
+}
+
 function SliceView({ data, noiseStd }: { data: ParallelOut; noiseStd: number | null }) {
   const [name, setName] = useState(data.axes[0].name);
   const axis = data.axes.find((a) => a.name === name) ?? data.axes[0];
   const option = useMemo<EChartsCoreOption>(() => {
     const pts = data.rows.flatMap((r) => {
       const c = axisCoordinate(axis, r.params[axis.name]);
-      return c === null ? [] : [[axis.type === 'categorical' ? String(r.params[axis.name]) : c, r.value, r.number]];
+      if (c === null) return [];
+      const ci = r.ciLow !== null && r.ciHigh !== null ? [r.ciLow, r.ciHigh] : noiseStd && noiseStd > 0 ? [r.value - Z95 * noiseStd, r.value + Z95 * noiseStd] : null;
+      return [[axis.type === 'categorical' ? String(r.params[axis.name]) : c, r.value, r.number, ci?.[0] ?? null, ci?.[1] ?? null]];
     });
     const series: unknown[] = [{ id: 'slice', name: data.metric, type: 'scatter', data: pts, symbolSize: 5, itemStyle: { color: '#4f7fd9', opacity: 0.7 } }];
-    if (noiseStd && noiseStd > 0 && axis.type !== 'categorical' && pts.length <= 2000) {
+    const bars = pts.filter((p) => p[3] !== null);
+    if (bars.length > 0 && pts.length <= 2000) {
       series.push({
         id: 'slice-ci',
         name: '95% CI',
         type: 'custom',
-        data: pts.map((p) => [p[0], (p[1] as number) - Z95 * noiseStd, (p[1] as number) + Z95 * noiseStd]),
+        data: bars.map((p) => [p[0], p[3], p[4]]),
         encode: { x: 0, y: [1, 2] },
         silent: true,
-        renderItem: errorBarRenderer({ x: 0, lo: 1, hi: 2 }, { stroke: '#9cc3e6', lineWidth: 1 }, 2),
+        renderItem: sliceErrorBar(axis),
       });
     }
     return {
@@ -120,7 +130,7 @@ function SliceView({ data, noiseStd }: { data: ParallelOut; noiseStd: number | n
           parameter <AxisSelect axes={data.axes} value={axis.name} onChange={setName} testId="slice-param" />
         </label>
       </div>
-      <Chart option={option} testId="slice-chart" replace={['series', 'xAxis', 'yAxis']} attrs={{ 'data-param': axis.name }} />
+      <Chart option={option} testId="slice-chart" replace={['series', 'xAxis', 'yAxis']} attrs={{ 'data-param': axis.name, 'data-error-bars': data.rows.some((r) => r.ciLow !== null) || (noiseStd ?? 0) > 0 ? 1 : 0 }} />
     </div>
   );
 }

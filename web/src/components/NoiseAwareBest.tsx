@@ -7,7 +7,7 @@ import { useTRPC, type StudyDetailOut } from '../lib/trpc';
 import { formatValue } from '../lib/format';
 import { axesToSpace } from '../lib/insights';
 import { useRefreshOn } from '../lib/use-refresh';
-import { PARALLEL_LIMIT } from './ParallelChart';
+import { useTrialPoints } from '../lib/use-trial-points';
 
 /** Most best-first trials the confidence-bound rule compares (the pessimistic best is among them). */
 const BOUND_CANDIDATES = 500;
@@ -34,10 +34,9 @@ export function NoiseAwareBestStat({ study, version, noiseStd }: { study: StudyD
     order: study.direction === 'minimize' ? ('asc' as const) : ('desc' as const),
     status: 'completed' as const,
   };
-  const parallelInput = { studyId: study.id, limit: PARALLEL_LIMIT };
-  useRefreshOn(version, estimated ? trpc.trials.list.queryKey(boundInput) : trpc.studies.parallel.queryKey(parallelInput));
+  useRefreshOn(version, trpc.trials.list.queryKey(boundInput));
   const bound = useQuery(trpc.trials.list.queryOptions(boundInput, { enabled: estimated, placeholderData: keepPreviousData }));
-  const rows = useQuery(trpc.studies.parallel.queryOptions(parallelInput, { enabled: posterior, placeholderData: keepPreviousData }));
+  const rows = useTrialPoints(study.id, version, posterior);
 
   const best = useMemo(() => {
     if (estimated && bound.data) return bestByConfidenceBound(bound.data.items.filter((t) => t.value !== null).map((t) => ({ number: t.number, value: t.value!, ciLow: t.ciLow, ciHigh: t.ciHigh })), study.direction);

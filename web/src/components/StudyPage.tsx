@@ -24,6 +24,7 @@ import { HoldoutLines } from './HoldoutLines';
 import { NfeChart } from './NfeChart';
 import { SampleGrid } from './SampleGrid';
 import { variesNfe } from '../lib/nfe';
+import { useTrialPoints } from '../lib/use-trial-points';
 
 const isActive = (status: string) => status === 'queued' || status === 'running' || status === 'paused';
 
@@ -113,6 +114,16 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
   const showNfe = useMemo(() => variesNfe(study.config), [study.config]);
   const samplerObj = study.config?.objective?.type === 'sampler' ? study.config.objective : null;
   const noiseStd = study.config?.objective?.type === 'function' ? (study.config.objective.noiseStd ?? null) : null;
+  // Estimated metrics: the history's dots get their trials' intervals (the curve itself carries none).
+  const points = useTrialPoints(study.id, completedVersion, !evaluate);
+  const history = useMemo(() => {
+    const ci = new Map((points.data?.rows ?? []).filter((r) => r.ciLow !== null && r.ciHigh !== null).map((r) => [r.number, r]));
+    if (ci.size === 0) return study.bestSoFar;
+    return study.bestSoFar.map((p) => {
+      const r = ci.get(p.trialNumber);
+      return r ? { ...p, ciLow: r.ciLow, ciHigh: r.ciHigh } : p;
+    });
+  }, [points.data, study.bestSoFar]);
   const tableSnapshot = useMemo(() => ({ page: snapshot.trials, fetching, onQuery: onTrialQuery }), [snapshot.trials, fetching, onTrialQuery]);
 
   return (
@@ -194,7 +205,7 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
       {!evaluate && !s3 && (
         <div className="panel">
           <h2>Best so far</h2>
-          <BestChart points={study.bestSoFar} metric={study.metric} direction={study.direction} optimum={optimum} noiseStd={noiseStd} />
+          <BestChart points={history} metric={study.metric} direction={study.direction} optimum={optimum} noiseStd={noiseStd} />
         </div>
       )}
 

@@ -16,3 +16,4 @@ export type SurrogateOut = RouterOutputs['studies']['surrogate'];
 export type ParallelOut = RouterOutputs['studies']['parallel'];
 export type TrialPageOut = RouterOutputs['trials']['list'];
 export type StudySnapshotOut = RouterOutputs['studies']['snapshot'];
+export type PointsOut = RouterOutputs['studies']['points'];
