@@ -108,6 +108,10 @@ describe('s3 studies', () => {
     expect(view.report?.[0].improvement.value).toBeCloseTo(r.improvement.value, 12);
     expect(view.winners[0].nfe).toBe(4);
     expect((view.winners[0].searched as { steps: unknown[] }).steps.length).toBeGreaterThan(0);
+    // The winner is reusable: a compute worker samples with it through the API (stepwise sample --schedule).
+    const grid = await service.renderSamples({ model: 'gmm-2d', preset: 'ddim', nfe: 1, count: 64, seed: 0, schedule: view.winners[0].searched });
+    expect(grid.nfe).toBe(4);
+    expect(grid.dataUrl).toMatch(/^data:image\/png;base64,/);
     await expect(service.getS3Study({ studyId: (await service.launchStudy({ source: 'client', config: { name: 'not s3', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 2 } } })).id })).rejects.toThrow(/this view is for kind "s3"/);
   });
 

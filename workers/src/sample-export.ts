@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { buildPresetSchedule, sampleUsf, type PresetName, type SpacingName } from '@stepwise/core';
+import { buildPresetSchedule, sampleUsf, ZSolverSchedule, type PresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
 import { writeFileAtomic } from './models/atomic-file';
 import { checkedDenoiser, ComputeError, firstNonFinite } from './models/errors';
 import { initialNoiseBatch } from './models/reference';
@@ -26,6 +26,22 @@ export interface SampleRequest {
   /** Class-conditional models: guidance scale (0 = unconditional) and an optional fixed label. */
   guidance?: number;
   label?: number;
+  /** A whole USF schedule (e.g. exported from an s3 study); replaces preset, nfe and spacing. */
+  schedule?: unknown;
+}
+
+/** The request's schedule: its own (checked against the schema and the model), or the preset's. */
+function requestSchedule(req: Pick<SampleRequest, 'schedule' | 'preset' | 'nfe' | 'spacing'>, noiseSchedule: TSolverSchedule['noiseSchedule']): TSolverSchedule {
+  if (req.schedule === undefined) return buildPresetSchedule(req.preset, req.nfe, { noiseSchedule, spacing: req.spacing });
+  const parsed = ZSolverSchedule.safeParse(req.schedule);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ComputeError('input', `schedule${issue.path.map((k) => `.${String(k)}`).join('')}: ${issue.message}`);
+  }
+  if (parsed.data.noiseSchedule !== noiseSchedule) {
+    throw new ComputeError('input', `schedule.noiseSchedule is "${parsed.data.noiseSchedule}" but this model was trained with "${noiseSchedule}": use a schedule made for it`);
+  }
+  return parsed.data;
 }
 
 export async function sampleToFile(req: SampleRequest): Promise<{ path: string; shape: number[]; nfe: number }> {
@@ -64,13 +80,14 @@ async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float
   const dim = model.info.dim;
   const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
   const { denoiser } = asInput(() => conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count));
-  const schedule = asInput(() => buildPresetSchedule(req.preset, req.nfe, { noiseSchedule: model.info.schedule, spacing: req.spacing }));
+  const schedule = asInput(() => requestSchedule(req, model.info.schedule));
   const xT = initialNoiseBatch(req.seed, 0, req.count, dim);
   const { x0, nfe } = await sampleUsf({ model: denoiser, xT, batch: req.count, dim, schedule, state: 'float32' });
   if (firstNonFinite(x0) >= 0) {
     // The model's fault or the solver's? Again with every model output checked (this path only).
     await sampleUsf({ model: checkedDenoiser(denoiser, model.info.relativePath), xT, batch: req.count, dim, schedule, state: 'float32' });
-    throw new ComputeError('input', `the samples diverge to NaN/Inf with preset ${req.preset} at NFE ${req.nfe}: use more steps or another preset`);
+    const what = req.schedule !== undefined ? 'this schedule' : `preset ${req.preset} at NFE ${req.nfe}`;
+    throw new ComputeError('input', `the samples diverge to NaN/Inf with ${what}: use more steps or another ${req.schedule !== undefined ? 'schedule' : 'preset'}`);
   }
   return { x0, shape: [req.count, ...model.info.shape], nfe };
 }

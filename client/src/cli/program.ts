@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import type { TStudyConfigInput } from '@stepwise/core';
 import { createStepwiseClient, type StepwiseClient } from '../index';
 import {
@@ -25,7 +26,7 @@ import { statusText, watchStudy } from './watch';
 import { exportS3Schedules, followS3, formatS3Report } from './s3';
 import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
 import {
-  AUTO_SCALE_WIDTH, loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseScale, parseSpacing, rescaleFile, samplePngViaApi, sampleRequest, type Sampler,
+  AUTO_SCALE_WIDTH, loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseScale, parseScheduleText, parseSpacing, rescaleFile, samplePngViaApi, sampleRequest, type Sampler,
 } from './sample';
 import { readBinaryFile, writeBinaryFile } from './io';
 
@@ -327,8 +328,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .command('sample')
     .description('draw samples from a model with a solver preset: a .png is drawn by a compute worker through the API; .npy (or --local) samples in this process')
     .requiredOption('--model <model>', 'a built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in the model directory')
-    .requiredOption('--preset <preset>', 'solver preset (e.g. ddim, dpmpp-2m, unipc-bh2)', parsePreset)
-    .requiredOption('--nfe <n>', 'network function evaluations', parsePositiveInt)
+    .option('--preset <preset>', 'solver preset (e.g. ddim, dpmpp-2m, unipc-bh2)', parsePreset)
+    .option('--nfe <n>', 'network function evaluations', parsePositiveInt)
+    .option('--schedule <file>', 'a whole USF schedule as JSON (e.g. from `stepwise export ID --schedules DIR`) instead of --preset/--nfe/--spacing')
     .option('--spacing <spacing>', 'timestep spacing (logSNR, time-uniform, time-quadratic, karras)', parseSpacing)
     .option('--count <n>', 'how many samples', parsePositiveInt, 64)
     .option('--label <class>', 'class-conditional models: sample this class (guidance defaults to 1)', parseNonNegativeInt)
@@ -338,11 +340,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--scale <n>', `.png: pixels per sample pixel (default: enough for ${AUTO_SCALE_WIDTH} px across)`, parseScale)
     .option('--local', 'sample in this process even for .png (needs the optional package @stepwise/workers)')
     .option('--model-dir <dir>', 'with --local or .npy: model directory (env STEPWISE_MODEL_DIR, default .data/models)')
-    .action(async (opts: { model: string; preset: Parameters<typeof sampleRequest>[0]['preset']; nfe: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string; label?: number; guidance?: number; scale?: number; local?: boolean }) => {
-      const req = sampleRequest(opts, io.env);
+    .action(async (opts: { model: string; preset?: Parameters<typeof sampleRequest>[0]['preset']; nfe?: number; spacing?: Parameters<typeof sampleRequest>[0]['spacing']; count: number; seed: number; out: string; modelDir?: string; label?: number; guidance?: number; scale?: number; local?: boolean; schedule?: string }) => {
+      const schedule = opts.schedule !== undefined ? parseScheduleText(await (io.readFile ?? ((p: string) => readFile(p, 'utf8')))(opts.schedule), opts.schedule) : undefined;
+      const req = sampleRequest({ ...opts, schedule }, io.env);
       const png = req.out.toLowerCase().endsWith('.png');
       const what = (shape: number[], nfe: number, scale: number) =>
-        `(${shape.join('x')} samples of ${req.model}, ${req.preset} at ${nfe} NFE${req.spacing ? `, ${req.spacing} spacing` : ''}, seed ${req.seed}${png ? `, scale ${scale}` : ''})`;
+        `(${shape.join('x')} samples of ${req.model}, ${req.schedule !== undefined ? `schedule ${opts.schedule}` : req.preset} at ${nfe} NFE${req.spacing ? `, ${req.spacing} spacing` : ''}, seed ${req.seed}${png ? `, scale ${scale}` : ''})`;
       if (png && !opts.local) {
         const r = await samplePngViaApi(getClient(), req, opts.scale);
         await (io.writeBinary ?? writeBinaryFile)(req.out, r.png);

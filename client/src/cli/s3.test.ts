@@ -33,3 +33,19 @@ describe('s3 CLI lines', () => {
     expect(formatS3Report(view as never)).toContain('NFE 4: searched 0.0547 vs unipc-bh2 · time-quadratic · p2 0.0763 → 28.3% lower [23.4%, 33.2%] after 96 evaluations (best of 84 baselines)');
   });
 });
+
+describe('stepwise sample --schedule', () => {
+  it('reads a schedule file with the schema and takes its NFE', async () => {
+    const { parseScheduleText, sampleRequest } = await import('./sample');
+    const { buildPresetSchedule } = await import('@stepwise/core');
+    const schedule = buildPresetSchedule('unipc-bh2', 5, { noiseSchedule: 'vp-linear' });
+    const parsed = parseScheduleText(JSON.stringify(schedule), 's.json');
+    const req = sampleRequest({ model: 'gmm-2d', count: 4, seed: 0, out: 'x.png', schedule: parsed }, {});
+    expect(req.nfe).toBe(5);
+    expect(req.schedule).toEqual(parsed);
+    expect(() => parseScheduleText('{"steps": 3}', 'bad.json')).toThrow(/^--schedule: bad.json: /);
+    expect(() => parseScheduleText('nope', 'bad.json')).toThrow(/bad.json is not JSON/);
+    expect(() => sampleRequest({ model: 'gmm-2d', count: 4, seed: 0, out: 'x.png' }, {})).toThrow(/--preset and --nfe, or a whole schedule/);
+    expect(() => sampleRequest({ model: 'gmm-2d', preset: 'ddim', count: 4, seed: 0, out: 'x.png', schedule: parsed }, {})).toThrow(/replaces --preset/);
+  });
+});

@@ -121,7 +121,7 @@ describe('stepwise sample', () => {
       [['--preset', 'ddim', '--nfe', '10', '--spacing', 'linear'], /--spacing.*expected one of logSNR/],
       [['--preset', 'ddim', '--nfe', '10', '--count', '-1'], /--count/],
       [['--preset', 'ddim', '--nfe', '10', '--seed', '1.5'], /--seed.*whole number >= 0/],
-      [['--nfe', '10'], /required option '--preset/],
+      [['--nfe', '10'], /give --preset and --nfe, or a whole schedule with --schedule/],
     ];
     for (const [args, message] of cases) {
       const r = await h.run(...base, ...args);

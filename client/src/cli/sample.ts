@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SpacingName } from '@stepwise/core';
+import { PRESET_NAMES, SPACING_NAMES, ZSolverSchedule, scheduleNfe, type PresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
 import type { StepwiseClient } from '../index';
 import { pngSize, scalePng } from './png-scale';
 
@@ -29,6 +29,8 @@ export interface SampleRequest {
   modelDir: string;
   guidance?: number;
   label?: number;
+  /** A whole USF schedule (from --schedule FILE.json); replaces preset, nfe and spacing. */
+  schedule?: unknown;
 }
 
 export interface SampleResult {
@@ -76,13 +78,19 @@ export function resolveModelDir(flag: string | undefined, env: Record<string, st
 }
 
 export function sampleRequest(
-  opts: { model: string; preset: PresetName; nfe: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string; guidance?: number; label?: number },
+  opts: { model: string; preset?: PresetName; nfe?: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string; guidance?: number; label?: number; schedule?: TSolverSchedule },
   env: Record<string, string | undefined>,
 ): SampleRequest {
+  if (opts.schedule === undefined && (opts.preset === undefined || opts.nfe === undefined)) {
+    throw new Error('give --preset and --nfe, or a whole schedule with --schedule FILE.json');
+  }
+  if (opts.schedule !== undefined && (opts.preset !== undefined || opts.nfe !== undefined || opts.spacing !== undefined)) {
+    throw new Error('--schedule replaces --preset, --nfe and --spacing: give one or the other');
+  }
   const req: SampleRequest = {
     model: opts.model,
-    preset: opts.preset,
-    nfe: opts.nfe,
+    preset: opts.preset ?? 'dpmpp-2m',
+    nfe: opts.schedule ? scheduleNfe(opts.schedule) : opts.nfe!,
     count: opts.count,
     seed: opts.seed,
     out: parseSampleOut(opts.out),
@@ -91,7 +99,24 @@ export function sampleRequest(
   if (opts.spacing !== undefined) req.spacing = opts.spacing;
   if (opts.guidance !== undefined) req.guidance = opts.guidance;
   if (opts.label !== undefined) req.label = opts.label;
+  if (opts.schedule !== undefined) req.schedule = opts.schedule;
   return req;
+}
+
+/** --schedule FILE.json: a USF schedule, checked with the schedule schema (errors name the field). */
+export function parseScheduleText(text: string, file: string): TSolverSchedule {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`--schedule: ${file} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = ZSolverSchedule.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`--schedule: ${file}: ${issue.path.join('.') || '(schedule)'}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 export function parseScale(value: string): number {
@@ -108,8 +133,8 @@ export function scaleFor(width: number, flag?: number): number {
 /** A PNG drawn by a compute worker through the API, enlarged by `scale` (auto when omitted). */
 export async function samplePngViaApi(client: StepwiseClient, req: SampleRequest, scale?: number): Promise<{ png: Buffer; shape: number[]; nfe: number; scale: number }> {
   if (req.count > API_MAX_COUNT) throw new InvalidArgumentError(`--count: the API draws at most ${API_MAX_COUNT} samples per picture; ask for fewer, or use --local`);
-  const { model, preset, nfe, spacing, guidance, label, count, seed } = req;
-  const grid = await client.samples.grid.mutate({ model, preset, nfe, spacing, guidance, label, count, seed });
+  const { model, preset, nfe, spacing, guidance, label, count, seed, schedule } = req;
+  const grid = await client.samples.grid.mutate({ model, preset, nfe, spacing, guidance, label, count, seed, ...(schedule !== undefined ? { schedule: schedule as never } : {}) });
   const base64 = grid.dataUrl.replace(/^data:image\/png;base64,/, '');
   const png = Buffer.from(base64, 'base64');
   const factor = scaleFor(pngSize(png).width, scale);

@@ -80,6 +80,8 @@ export interface SampleGridInput {
   model: string;
   preset: string;
   nfe: number;
+  /** A whole USF schedule (JSON, e.g. one an s3 study found); replaces preset, nfe and spacing. */
+  schedule?: unknown;
   spacing?: string;
   guidance?: number;
   label?: number;

@@ -1,16 +1,19 @@
 import { z } from 'zod';
-import { PRESET_NAMES, SPACING_NAMES, ZModelRef } from '@stepwise/core';
+import { PRESET_NAMES, SPACING_NAMES, ZModelRef, ZSolverSchedule } from '@stepwise/core';
 import { procedure } from '../../trpc';
 
 export const ZSampleGridInput = z.object({
   model: ZModelRef,
-  preset: z.enum(PRESET_NAMES),
-  nfe: z.number().int().min(1).max(200),
+  // Ignored when `schedule` is given.
+  preset: z.enum(PRESET_NAMES).default('dpmpp-2m'),
+  nfe: z.number().int().min(1).max(200).default(10),
   spacing: z.enum(SPACING_NAMES).optional(),
   guidance: z.number().min(0).max(100).optional(),
   label: z.number().int().min(0).max(1000).optional(),
   count: z.number().int().min(1).max(256).default(64),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  /** A whole USF schedule (e.g. from `stepwise export --schedules`); replaces preset, nfe and spacing. */
+  schedule: ZSolverSchedule.optional(),
 });
 export const ZSampleGridOutput = z.object({ dataUrl: z.string(), shape: z.array(z.number()), nfe: z.number() });
 
