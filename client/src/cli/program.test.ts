@@ -16,9 +16,9 @@ seed: 3
 `;
 
 /** The CLI against the real router and an in-memory service, through real HTTP serialization (no port). */
-function harness(opts: { files?: Record<string, string>; requiredToken?: string; env?: Record<string, string> } = {}) {
+function harness(opts: { files?: Record<string, string>; requiredToken?: string; env?: Record<string, string>; failureRate?: number } = {}) {
   const now = { t: Date.UTC(2025, 0, 1) };
-  const service = new InMemoryStepwiseService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0 });
+  const service = new InMemoryStepwiseService({ clock: () => now.t, trialDurationMs: 100, queueDelayMs: 0, failureRate: opts.failureRate });
   const out: string[] = [];
   const err: string[] = [];
   const files: Record<string, string> = {};
@@ -64,6 +64,13 @@ function harness(opts: { files?: Record<string, string>; requiredToken?: string;
 }
 
 describe('stepwise CLI', () => {
+  it('--watch on a study that did not complete prints why, and exits 1', async () => {
+    const h = harness({ files: { 'b.yaml': BRANIN_YAML }, failureRate: 1 });
+    const r = await h.run('launch', 'b.yaml', '--watch');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('failed: no completed trial; 0 completed, 12 failed of 12\n  why: every trial failed\n');
+  });
+
   it('launches from YAML, watches to completion and prints the best value', async () => {
     const h = harness({ files: { 'b.yaml': BRANIN_YAML } });
     const r = await h.run('launch', 'b.yaml', '--watch');
