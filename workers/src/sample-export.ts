@@ -3,10 +3,8 @@ import { buildPresetSchedule, sampleUsf, ZSolverSchedule, type PresetName, type 
 import { writeFileAtomic } from './models/atomic-file';
 import { checkedDenoiser, ComputeError, firstNonFinite } from './models/errors';
 import { initialNoiseBatch } from './models/reference';
-import { openModelFile, openTestbed } from './models/open';
-import { TESTBED_NAMES } from './models/testbeds';
+import { openModelByName } from './models/resolve';
 import { conditionalDenoiser } from './models/conditional';
-import { ensureLearnedModel, isLearnedModel } from './models/learned';
 
 /**
  * `stepwise sample`: draw samples from a model with a solver preset and write them where a person
@@ -28,6 +26,8 @@ export interface SampleRequest {
   label?: number;
   /** A whole USF schedule (e.g. exported from an s3 study); replaces preset, nfe and spacing. */
   schedule?: unknown;
+  /** Execution provider (cpu, cuda); the compute worker passes its own, the CLI's --local path STEPWISE_DEVICE. */
+  device?: string;
 }
 
 /** The request's schedule: its own (checked against the schema and the model), or the preset's. */
@@ -73,10 +73,7 @@ function asInput<T>(f: () => T): T {
  * registry's ModelContractError.
  */
 async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float64Array; shape: number[]; nfe: number }> {
-  const options = { modelDir: req.modelDir, device: process.env.STEPWISE_DEVICE ?? 'cpu' };
-  const model = (TESTBED_NAMES as readonly string[]).includes(req.model)
-    ? await openTestbed(req.model, options)
-    : await openModelFile(isLearnedModel(req.model) ? await ensureLearnedModel(req.model, req.modelDir) : req.model, options);
+  const model = await openModelByName(req.model, { modelDir: req.modelDir, device: req.device ?? 'cpu' });
   const dim = model.info.dim;
   const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
   const { denoiser } = asInput(() => conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count));

@@ -31,6 +31,8 @@ export interface SampleRequest {
   label?: number;
   /** A whole USF schedule (from --schedule FILE.json); replaces preset, nfe and spacing. */
   schedule?: unknown;
+  /** --local / .npy: execution provider for this process (STEPWISE_DEVICE, default cpu). */
+  device?: string;
 }
 
 export interface SampleResult {
@@ -100,6 +102,7 @@ export function sampleRequest(
   if (opts.guidance !== undefined) req.guidance = opts.guidance;
   if (opts.label !== undefined) req.label = opts.label;
   if (opts.schedule !== undefined) req.schedule = opts.schedule;
+  if (env.STEPWISE_DEVICE) req.device = env.STEPWISE_DEVICE;
   return req;
 }
 

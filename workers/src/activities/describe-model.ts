@@ -1,10 +1,9 @@
 import type { DescribeModelInput, ModelDescription } from '@stepwise/core';
 import { checkedDenoiser, ComputeError } from '../models/errors';
 import { conditionalDenoiser } from '../models/conditional';
-import { ensureLearnedModel, isLearnedModel } from '../models/learned';
-import { openModelFile, openTestbed, type OpenedModel } from '../models/open';
+import type { OpenedModel } from '../models/open';
+import { openModelByName } from '../models/resolve';
 import { ModelContractError } from '../models/registry';
-import { TESTBED_NAMES } from '../models/testbeds';
 import { invalidInput, toActivityFailure } from './failures';
 
 /**
@@ -19,9 +18,7 @@ export function createDescribeModel(deps: { identity: string; modelDir: string; 
     if (typeof input?.model !== 'string' || input.model.trim() === '') throw invalidInput('model: give a model name (a built-in testbed or a file in STEPWISE_MODEL_DIR)');
     const options = { modelDir: deps.modelDir, device: deps.device };
     try {
-      const model: OpenedModel = (TESTBED_NAMES as readonly string[]).includes(input.model)
-        ? await openTestbed(input.model, options)
-        : await openModelFile(isLearnedModel(input.model) ? await ensureLearnedModel(input.model, deps.modelDir) : input.model, options);
+      const model: OpenedModel = await openModelByName(input.model, options);
       const { info } = model;
       const classes = info.conditional ? Number(info.metadata['stepwise.null_label'] ?? '10') : undefined;
       // One sample at mid-trajectory: the run phase fails here rather than in the first trial.

@@ -143,7 +143,7 @@ describe('evaluateSamplerBlock: deterministic failures are not retried', () => {
 
 describe('renderSampleGrid', () => {
   const grid = (input: Partial<SampleGridInput>) => {
-    const render = createRenderSampleGrid({ modelDir, maxSamplesPerActivity: 64 });
+    const render = createRenderSampleGrid({ modelDir, device: 'cpu', maxSamplesPerActivity: 64 });
     return inActivityContext(() => render({ model: 'gmm-2d', preset: 'ddim', nfe: 4, count: 16, seed: 1, ...input }));
   };
 

@@ -17,6 +17,6 @@ export function createComputeActivities(
     evaluateFunctionBatch: (input) => evaluateFunctionBatch(input, identity),
     evaluateSamplerBlock: createEvaluateSamplerBlock({ identity, modelDir, device, maxSamplesPerActivity, referenceCacheBytes }),
     runCommandTrial: createRunCommandTrial({ allowlist: loadAllowlistFromEnv(), identity }),
-    renderSampleGrid: createRenderSampleGrid({ modelDir, maxSamplesPerActivity }),
+    renderSampleGrid: createRenderSampleGrid({ modelDir, device, maxSamplesPerActivity }),
   };
 }

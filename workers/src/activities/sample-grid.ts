@@ -8,7 +8,7 @@ import { invalidInput, limitExceeded, toActivityFailure } from './failures';
  * worker's sample cap are not worth retrying (non-retryable, typed from NON_RETRYABLE_COMPUTE_ERRORS);
  * anything else (a busy file, memory) is retried.
  */
-export function createRenderSampleGrid(deps: { modelDir: string; maxSamplesPerActivity?: number }) {
+export function createRenderSampleGrid(deps: { modelDir: string; device: string; maxSamplesPerActivity?: number }) {
   const cap = deps.maxSamplesPerActivity ?? DEFAULT_MAX_SAMPLES_PER_ACTIVITY;
   return async function renderSampleGrid(input: SampleGridInput): Promise<SampleGridOutcome> {
     if (input.schedule === undefined && !(PRESET_NAMES as readonly string[]).includes(input.preset)) throw invalidInput(`preset: unknown preset "${input.preset}" (one of ${PRESET_NAMES.join(', ')})`);
@@ -21,7 +21,7 @@ export function createRenderSampleGrid(deps: { modelDir: string; maxSamplesPerAc
     try {
       const { png, shape, nfe } = await samplePng({
         model: input.model, preset: input.preset as PresetName, nfe: input.nfe, spacing: input.spacing as SpacingName | undefined,
-        guidance: input.guidance, label: input.label, count: input.count, seed: input.seed, modelDir: deps.modelDir,
+        guidance: input.guidance, label: input.label, count: input.count, seed: input.seed, modelDir: deps.modelDir, device: deps.device,
         ...(input.schedule !== undefined ? { schedule: input.schedule } : {}),
       });
       return { pngBase64: png.toString('base64'), shape, nfe };

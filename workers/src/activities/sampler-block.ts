@@ -6,7 +6,8 @@ import {
 import { endpointErrors } from './endpoint-stats';
 import { checkedDenoiser, ComputeError, firstNonFinite } from '../models/errors';
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
-import { openModelFile, openTestbed, type OpenedModel } from '../models/open';
+import type { OpenedModel } from '../models/open';
+import { openModelByName } from '../models/resolve';
 import { TESTBED_NAMES, type Testbed } from '../models/testbeds';
 import { ModelContractError } from '../models/registry';
 import { conditionalDenoiser } from '../models/conditional';
@@ -66,11 +67,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     let p = models.get(name);
     if (!p) {
       const options = { modelDir: deps.modelDir, device: deps.device, maxBatch: deps.maxBatch, log: (l: string) => console.log(l) };
-      p = (TESTBED_NAMES as readonly string[]).includes(name)
-        ? openTestbed(name, options)
-        : isLearnedModel(name)
-          ? ensureLearnedModel(name, deps.modelDir).then((rel) => openModelFile(rel, options))
-          : openModelFile(name, options);
+      p = openModelByName(name, options);
       p.catch(() => models.delete(name));
       models.set(name, p);
     }
