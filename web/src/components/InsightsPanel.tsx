@@ -117,8 +117,9 @@ function SliceView({ data, noiseStd }: { data: ParallelOut; noiseStd: number | n
       animation: false,
       grid: { left: 64, right: 16, top: 24, bottom: 44 },
       tooltip: { trigger: 'item', formatter: (p: { value: unknown[] }) => `trial #${p.value[2]}<br/>${axis.name} = ${String(p.value[0])}<br/>${data.metric} = ${formatValue(p.value[1] as number)}` },
-      xAxis: { id: 'x', ...paramAxis(axis) },
-      yAxis: { id: 'y', ...valueAxis(data) },
+      // Axes at the plot's edges: by default each crosses the other at zero, mid-plot.
+      xAxis: { id: 'x', ...paramAxis(axis), axisLine: { onZero: false } },
+      yAxis: { id: 'y', ...valueAxis(data), axisLine: { onZero: false } },
       series,
     };
   }, [data, axis, noiseStd]);
@@ -261,8 +262,8 @@ function EdfView({ data }: { data: ParallelOut }) {
       animation: false,
       grid: { left: 56, right: 16, top: 24, bottom: 44 },
       tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => (typeof v === 'number' ? formatValue(v, 4) : String(v)) },
-      xAxis: { id: 'x', type: 'value', name: data.metric, nameLocation: 'middle', nameGap: 26, scale: true },
-      yAxis: { id: 'y', type: 'value', name: 'fraction of trials', min: 0, max: 1 },
+      xAxis: { id: 'x', type: 'value', name: data.metric, nameLocation: 'middle', nameGap: 26, scale: true, axisLine: { onZero: false } },
+      yAxis: { id: 'y', type: 'value', name: 'fraction of trials', min: 0, max: 1, axisLine: { onZero: false } },
       series: [{ id: 'edf', name: 'EDF', type: 'line', step: 'end', showSymbol: false, data: empiricalDistribution(data.rows.map((r) => r.value)), lineStyle: { color: '#1f8a4c', width: 2 } }],
     }),
     [data],
