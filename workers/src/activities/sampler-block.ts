@@ -8,7 +8,7 @@ import { checkedDenoiser, ComputeError, firstNonFinite } from '../models/errors'
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
 import type { OpenedModel } from '../models/open';
 import { openModelByName } from '../models/resolve';
-import { TESTBED_NAMES, type Testbed } from '../models/testbeds';
+import type { Testbed } from '../models/testbeds';
 import { ModelContractError } from '../models/registry';
 import { conditionalDenoiser } from '../models/conditional';
 import { openFeatureModel, type FeatureModel } from '../models/feature-model';

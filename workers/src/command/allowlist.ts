@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { PROGRAM_NAME_RE } from '@stepwise/core';
 
 /**
  * The compute worker's allowlist of external programs (STEPWISE_COMMANDS_FILE). A study names a
@@ -23,7 +24,8 @@ export type ArgvPlaceholder = (typeof ARGV_PLACEHOLDERS)[number];
 const RESERVED_ENV = ['STEPWISE_TRIAL', 'STEPWISE_SEED'];
 
 /** Same rule as ZCommandObjective.program, so every study-visible name can be allowlisted. */
-const PROGRAM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+// The API's rule for program names (core), applied to the allowlist file too.
+const PROGRAM_NAME = PROGRAM_NAME_RE;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_TIMEOUT_SECONDS = 600;
