@@ -147,7 +147,13 @@ async function timeInterleaved(list: Sampler[], size: number, repeats: number, c
   const wall = list.map(() => [] as number[]), calls: number[] = [];
   for (let r = 0; r < repeats; r++) {
     if (call) for (let i = 0; i < OVERHEAD_NFE; i++) { const t0 = performance.now(); await call(); calls.push(performance.now() - t0); }
-    for (let k = 0; k < list.length; k++) { const t0 = performance.now(); await list[k].run(out); wall[k].push(performance.now() - t0); }
+    // Rotated start, so that no sampler always runs first after the model calls (or after another).
+    for (let q = 0; q < list.length; q++) {
+      const k = (q + r) % list.length;
+      const t0 = performance.now();
+      await list[k].run(out);
+      wall[k].push(performance.now() - t0);
+    }
   }
   return { wall: wall.map(median), call: calls.length ? median(calls) : NaN };
 }
