@@ -1,3 +1,4 @@
+import { expectedImprovement } from '../bo/acquisition';
 import { CounterRng } from '../rng';
 import { ZSolverSchedule, type TSolverSchedule } from '../sampling/schedule';
 import { repair } from './draft';
@@ -52,9 +53,15 @@ export interface S3SearchTuning {
   minElite: number;
   maxElite: number;
   eliteDivisor: number;
+  /** Exploit picks per elite parent, as a share of count (1: no quota). */
+  parentQuota: number;
+  /** Exploit by predicted mean or by expected improvement (GP only). */
+  select: 'mean' | 'ei';
+  /** Exploration picks: GP lower confidence bound (top predicted at random without a GP), or unscreened children. */
+  explore: 'lcb' | 'random';
 }
 
-export const S3_SEARCH_DEFAULTS: S3SearchTuning = { exploreShare: 0.1, generations: 1, minElite: 4, maxElite: 24, eliteDivisor: 6 };
+export const S3_SEARCH_DEFAULTS: S3SearchTuning = { exploreShare: 0.1, generations: 1, minElite: 4, maxElite: 24, eliteDivisor: 6, parentQuota: 1, select: 'mean', explore: 'lcb' };
 
 export interface S3PredictorReport {
   name: PredictorName | 'constant' | 'none';
@@ -107,12 +114,13 @@ function pickRanked(rng: CounterRng, n: number): number {
   return Math.min(n - 1, Math.floor(n * rng.uniform() ** 2));
 }
 
-function child(parents: readonly TSolverSchedule[], space: S3Space, rng: CounterRng): TSolverSchedule {
-  const a = parents[pickRanked(rng, parents.length)];
+/** A child of the ranked parents, and the index of its first parent (for the selection quota). */
+function child(parents: readonly TSolverSchedule[], space: S3Space, rng: CounterRng): { schedule: TSolverSchedule; parent: number } {
+  const ia = pickRanked(rng, parents.length);
   const b = parents[pickRanked(rng, parents.length)];
-  let c = S3_OPERATORS[pickOp(rng)]([a, b], space, rng);
+  let c = S3_OPERATORS[pickOp(rng)]([parents[ia], b], space, rng);
   if (rng.uniform() < 0.3) c = mutateTimesteps(c, space, rng, 0.15);
-  return c;
+  return { schedule: c, parent: ia };
 }
 
 function validOrRepaired(s: TSolverSchedule, space: S3Space): TSolverSchedule | null {
@@ -203,17 +211,19 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
   const elite = finite.slice(0, Math.max(tune.minElite, Math.min(tune.maxElite, Math.ceil(finite.length / tune.eliteDivisor)))).map((e) => e.schedule);
   const pool: TSolverSchedule[] = [];
   const poolKeys = new Set<string>();
-  const add = (s: TSolverSchedule) => {
+  const parentOf: number[] = [];
+  const add = (s: TSolverSchedule, parent = -1) => {
     const k = scheduleKey(s);
     if (seen.has(k) || poolKeys.has(k)) return false;
     poolKeys.add(k);
     pool.push(s);
+    parentOf.push(parent);
     return true;
   };
 
   if (!model || model.name === 'constant') {
     // Plain evolution: children of the elite, unscreened.
-    for (let tries = 0; pool.length < count && tries < 200 * count; tries++) add(child(elite, space, rng));
+    for (let tries = 0; pool.length < count && tries < 200 * count; tries++) add(child(elite, space, rng).schedule);
     for (let tries = 0; pool.length < count && tries < 100 * count; tries++) add(randomSchedule(space, rng));
     return { candidates: pool.slice(0, count), predictor: report };
   }
@@ -225,7 +235,12 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
   for (let g = 0; g < tune.generations; g++) {
     const start = pool.length;
     for (let tries = 0; pool.length - start < perGen && tries < 5 * perGen; tries++) {
-      add(rng.uniform() < 0.03 ? randomSchedule(space, rng) : child(parents, space, rng));
+      if (rng.uniform() < 0.03) add(randomSchedule(space, rng));
+      else {
+        const c = child(parents, space, rng);
+        // Quotas count children per evaluated elite parent; later generations' parents are not.
+        add(c.schedule, c.parent < elite.length ? c.parent : -1);
+      }
     }
     const fresh = pool.slice(start);
     const p = model.predict(encodeAll(fresh, space), fresh.length);
@@ -237,18 +252,39 @@ export function proposeS3Stage(input: ProposeS3StageInput): ProposeS3StageResult
     parents = [...elite, ...ranked.slice(0, elite.length * 2).map((i) => pool[i])];
   }
 
-  const order = Array.from(pool.keys()).sort((a, b) => preds[a] - preds[b] || a - b);
+  // Exploit: by predicted mean, or by expected improvement over the best training target when
+  // the model has a variance; at most `quota` picks per elite parent, so one lucky parent's
+  // near-copies cannot fill the stage.
+  let score = preds;
+  if (tune.select === 'ei' && model.std) {
+    const sd = model.std(encodeAll(pool, space), pool.length);
+    const best = Math.min(...model.predict(encodeAll(elite.slice(0, 1), space), 1));
+    score = Float64Array.from(preds, (m, i) => -expectedImprovement(best, m, sd[i] * sd[i]));
+  }
+  const order = Array.from(pool.keys()).sort((a, b) => score[a] - score[b] || a - b);
   const exploreCount = count >= 4 ? Math.floor(count * tune.exploreShare) : 0;
+  const quota = Math.max(1, Math.ceil(count * tune.parentQuota));
+  const perParent = new Map<number, number>();
   const chosen: number[] = [];
   const taken = new Set<number>();
-  for (const i of order) {
-    if (chosen.length >= count - exploreCount) break;
-    chosen.push(i);
-    taken.add(i);
+  for (const pass of [0, 1]) {
+    for (const i of order) {
+      if (chosen.length >= count - exploreCount) break;
+      if (taken.has(i)) continue;
+      const par = parentOf[i];
+      if (pass === 0 && par >= 0 && (perParent.get(par) ?? 0) >= quota) continue;
+      perParent.set(par, (perParent.get(par) ?? 0) + 1);
+      chosen.push(i);
+      taken.add(i);
+    }
   }
   if (exploreCount > 0) {
     const rest = order.filter((i) => !taken.has(i));
-    if (model.std) {
+    if (tune.explore === 'random') {
+      // Unscreened children of the elite, as plain evolution would evaluate: a hedge against a
+      // predictor that is confidently wrong away from the best evaluated schedules.
+      while (chosen.length < count && rest.length > 0) chosen.push(rest.splice(rng.int(rest.length), 1)[0]);
+    } else if (model.std) {
       // Lower confidence bound: promising and uncertain.
       const restSchedules = rest.map((i) => pool[i]);
       const sd = model.std(encodeAll(restSchedules, space), rest.length);
