@@ -111,9 +111,14 @@ describe('a live study and its views', () => {
     // Watch every frame the browser paints while the page polls: the running-best line's green
     // must be on the canvas in each of them (a series rebuilt on update animates in from nothing).
     const watch = await page.evaluate(async () => {
-      const box = document.querySelector('[data-testid="best-chart"]') as HTMLElement;
-      const canvas = box.querySelector('canvas') as HTMLCanvasElement;
-      const ctx = canvas.getContext('2d')!;
+      // Runs in the page; tests/ compile without the DOM library, so the few DOM shapes used are spelt out.
+      interface Canvas { width: number; height: number; clientWidth: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+      interface Box { dataset: Record<string, string | undefined>; querySelector(s: string): Canvas }
+      const win = globalThis as unknown as { document: { querySelector(s: string): Box }; requestAnimationFrame(f: () => void): number };
+      const requestAnimationFrame = (f: () => void) => win.requestAnimationFrame(f);
+      const box = win.document.querySelector('[data-testid="best-chart"]');
+      const canvas = box.querySelector('canvas');
+      const ctx = canvas.getContext('2d');
       let updates = 0, frames = 0, minGreen = Infinity, last = box.dataset.points;
       return await new Promise<{ updates: number; frames: number; minGreen: number }>((resolve) => {
         const frame = () => {

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { placeIssues, validateConfigText } from './config-editor';
+import { readExampleTemplates } from './examples';
 
 const BAD = `name: x
 kind: random
@@ -14,13 +15,14 @@ seed: 1
 `;
 
 describe('validateConfigText', () => {
-  it('accepts every example the editor offers as a template', () => {
-    const dir = new URL('../../../examples/', import.meta.url);
-    const names = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('schedule'));
-    expect(names).toContain('sampler-grid.yaml');
-    for (const f of names) {
-      const r = validateConfigText(readFileSync(new URL(f, dir), 'utf8'));
-      expect(r.ok ? [] : r.issues, f).toEqual([]);
+  it('accepts every example the editor offers as a template (schedule files inlined as the CLI does)', () => {
+    const templates = readExampleTemplates(fileURLToPath(new URL('../../../examples/', import.meta.url)));
+    expect(templates.map((t) => t.file)).toContain('sampler-grid.yaml');
+    const withFiles = templates.find((t) => t.file === 'evaluate-schedules.yaml');
+    if (withFiles) expect(withFiles.text).not.toMatch(/schedule: schedules\//);
+    for (const t of templates) {
+      const r = validateConfigText(t.text);
+      expect(r.ok ? [] : r.issues, t.file).toEqual([]);
     }
   });
   it('names each bad field at its line, unknown keys with the closest known one', () => {
