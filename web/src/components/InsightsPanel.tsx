@@ -10,6 +10,7 @@ import { formatCount, formatParam, formatValue } from '../lib/format';
 import { axesToSpace } from '../lib/insights';
 import { EMPTY_FILTER, axisCoordinate, contourGrid, filterRows, parseBound, type TrialFilter } from '../lib/insight-views';
 import { useTrialPoints } from '../lib/use-trial-points';
+import { useSettled } from '../lib/use-settled';
 import { Chart } from './Chart';
 
 const Z95 = 1.959963984540054;
@@ -47,7 +48,7 @@ export function InsightsPanel({ study, version, noiseStd }: { study: StudyDetail
       <div className="insights-grid" style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(520px, 1fr))', gap: 14 }}>
         <SliceView data={data} noiseStd={noiseStd} />
         {data.axes.length >= 2 && <ContourView data={data} />}
-        <ImportanceView data={data} bayesopt={study.kind === 'bayesopt'} strategy={study.strategy} />
+        <ImportanceView data={data} bayesopt={study.kind === 'bayesopt'} strategy={study.strategy} live={study.status === 'queued' || study.status === 'running' || study.status === 'paused'} />
         <EdfView data={data} />
       </div>
       <FilterView data={data} />
@@ -213,8 +214,10 @@ function ContourView({ data }: { data: ParallelOut }) {
 }
 
 /** Importances as bars, with the method named: model-free variance share, or the GP's ARD lengthscales. */
-function ImportanceView({ data, bayesopt, strategy }: { data: ParallelOut; bayesopt: boolean; strategy: unknown }) {
+function ImportanceView({ data: latest, bayesopt, strategy, live }: { data: ParallelOut; bayesopt: boolean; strategy: unknown; live: boolean }) {
   const [method, setMethod] = useState<ImportanceMethod>(bayesopt ? 'gp-ard' : 'variance-share');
+  // A GP fit per poll would stall a live page: the importances follow the study in steps of a tenth.
+  const data = useSettled(latest, live) ?? latest;
   const result = useMemo(() => {
     const space = axesToSpace(data.axes);
     try {

@@ -8,6 +8,7 @@ import { formatValue } from '../lib/format';
 import { axesToSpace } from '../lib/insights';
 import { useRefreshOn } from '../lib/use-refresh';
 import { useTrialPoints } from '../lib/use-trial-points';
+import { useSettled } from '../lib/use-settled';
 
 /** Most best-first trials the confidence-bound rule compares (the pessimistic best is among them). */
 const BOUND_CANDIDATES = 500;
@@ -36,15 +37,17 @@ export function NoiseAwareBestStat({ study, version, noiseStd }: { study: StudyD
   };
   useRefreshOn(version, trpc.trials.list.queryKey(boundInput));
   const bound = useQuery(trpc.trials.list.queryOptions(boundInput, { enabled: estimated, placeholderData: keepPreviousData }));
-  const rows = useTrialPoints(study.id, version, posterior);
+  const points = useTrialPoints(study.id, version, posterior);
+  const live = study.status === 'queued' || study.status === 'running' || study.status === 'paused';
+  const settled = useSettled(points.data, live);
 
   const best = useMemo(() => {
     if (estimated && bound.data) return bestByConfidenceBound(bound.data.items.filter((t) => t.value !== null).map((t) => ({ number: t.number, value: t.value!, ciLow: t.ciLow, ciHigh: t.ciHigh })), study.direction);
-    if (posterior && rows.data && rows.data.rows.length >= 3) {
+    if (posterior && settled && settled.rows.length >= 3) {
       try {
         return bestByPosteriorMean(
-          axesToSpace(rows.data.axes),
-          rows.data.rows.map((r) => ({ number: r.number, params: r.params as never, value: r.value, stderr: null })),
+          axesToSpace(settled.axes),
+          settled.rows.map((r) => ({ number: r.number, params: r.params as never, value: r.value, stderr: null })),
           study.direction,
           { noiseStd: noiseStd ?? undefined, state: study.kind === 'bayesopt' ? study.strategy : undefined },
         );
@@ -53,7 +56,7 @@ export function NoiseAwareBestStat({ study, version, noiseStd }: { study: StudyD
       }
     }
     return null;
-  }, [estimated, posterior, bound.data, rows.data, study.direction, study.kind, study.strategy, noiseStd]);
+  }, [estimated, posterior, bound.data, settled, study.direction, study.kind, study.strategy, noiseStd]);
 
   if (!estimated && !posterior) return null;
   return (
