@@ -134,13 +134,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   async function watchToEnd(id: string, opts: { json?: boolean }): Promise<void> {
     // On a terminal the bar shows the best value live; elsewhere (CI logs, pipes) each improvement gets a line.
     const tty = !!(io.progress as { isTTY?: boolean } | undefined)?.isTTY;
-    // An s3 study also gets a line per finished stage and group (new best, predictor quality).
-    const kind = await getClient().studies.get.query({ id }).then((s) => s.kind, () => null);
+    // An s3 study also gets a line per finished stage and group (new best, predictor quality),
+    // followed from the first state read that names its kind (no extra request before it).
     let watching = true;
-    const s3 = kind === 's3' && !opts.json
-      ? followS3(getClient(), id, (line) => io.err(`${tty ? '\r\x1b[2K' : ''}${line}\n`), () => !watching, io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))
-      : null;
+    let s3: Promise<Awaited<ReturnType<typeof followS3>>> | null = null;
+    const followIfS3 = (s: { kind: string }) => {
+      if (s3 || opts.json || s.kind !== 's3') return;
+      s3 = followS3(getClient(), id, (line) => io.err(`${tty ? '\r\x1b[2K' : ''}${line}\n`), () => !watching, io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))));
+    };
     const final = await watchStudy(getClient(), id, {
+      onPoll: followIfS3,
       sleep: io.sleep,
       stream: io.progress,
       quiet: !io.progress || opts.json,
@@ -149,7 +152,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       onNotice: (line) => io.err(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
     });
     watching = false;
-    const s3View = await s3;
+    const s3View = await (s3 as ReturnType<typeof followS3> | null);
     if (opts.json) await print(toJson(final));
     else {
       if (s3View?.report) await print(formatS3Report(s3View));

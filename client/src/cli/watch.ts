@@ -25,6 +25,8 @@ export interface WatchOptions {
    * move. Without it these go nowhere (the bar's status still shows them).
    */
   onNotice?: (line: string) => void;
+  /** Called with every state read (e.g. to start following an s3 study's stages once its kind is known). */
+  onPoll?: (s: StudyDetail) => void;
 }
 
 type Health = StudyDetail['health'];
@@ -99,6 +101,7 @@ export async function watchStudy(client: StepwiseClient, id: string, opts: Watch
     for (;;) {
       const s = await reconnector.call(() => client.studies.get.query({ id }));
       last = s;
+      opts.onPoll?.(s);
       const change = healthNotice(id, health, s.health);
       health = s.health;
       if (change) notice(change);
