@@ -95,16 +95,28 @@ async function main() {
     const start = process.env.S3_FROM_SEEDS === '1' ? [] : prior;
     const on = await search(p, nfe, (process.env.S3_PREDICTOR ?? 'gp') as PredictorName, 11, start);
     const off = process.env.S3_OFF === '0' ? on : await search(p, nfe, 'none', 11, start);
-    const hb = await evaluateSchedule(hold, bestB!.schedule);
+    // The baseline is chosen on the holdout itself among the 16 best on the search seeds: that
+    // flatters the baseline (never the search), so the improvement is not inflated by a baseline
+    // that merely looked good on 512 seeds.
+    const ranked = bs.map((b, i) => ({ b, v: prior[i].value })).filter((x) => Number.isFinite(x.v)).sort((x, y) => x.v - y.v).slice(0, 16);
+    let hb = await evaluateSchedule(hold, bestB!.schedule);
+    for (const { b, v } of ranked) {
+      const m = await evaluateSchedule(hold, b.schedule);
+      if (m.rmse < hb.rmse) {
+        hb = m;
+        bestB = b;
+        bestBV = v;
+      }
+    }
     const hs = await evaluateSchedule(hold, on.best.schedule);
     const ho = await evaluateSchedule(hold, off.best.schedule);
     console.log(JSON.stringify({
       model: 'gmm-cifar (exact, 65-d reduction)', nfe, tEnd: T_END,
-      baseline: { name: bestB!.preset, spacing: bestB!.spacing, rho: bestB!.rho, analyticFirstStep: bestB!.analyticFirstStep, candidates: bs.length, search: round(bestBV), holdout: round(hb.rmse), holdoutPooled: round(hb.pooledRmse), wrongComponent: round(hb.wrongComponent, 3) },
+      baseline: { name: bestB!.preset, spacing: bestB!.spacing, rho: bestB!.rho, analyticFirstStep: bestB!.analyticFirstStep, candidates: bs.length, chosenOn: 'holdout, among the 16 best on search seeds', search: round(bestBV), holdout: round(hb.rmse), holdoutPooled: round(hb.pooledRmse), wrongComponent: round(hb.wrongComponent, 3) },
       searched: { search: round(on.best.value), holdout: round(hs.rmse), holdoutPooled: round(hs.pooledRmse), wrongComponent: round(hs.wrongComponent, 3) },
       improvement: round(1 - hs.rmse / hb.rmse, 3),
       improvementPooled: round(1 - hs.pooledRmse / hb.pooledRmse, 3),
-      predictorOff: { search: round(off.best.value), holdout: round(ho.rmse), improvement: round(1 - ho.rmse / hb.rmse, 3) },
+      predictorOff: { search: round(off.best.value), holdout: round(ho.rmse), holdoutPooled: round(ho.pooledRmse), improvement: round(1 - ho.rmse / hb.rmse, 3) },
       predictor_rank_corr: on.corr.map((c) => (c === null ? null : round(c, 3))),
       evaluations: on.evaluations,
       propose_s: round(on.proposeS, 3),
