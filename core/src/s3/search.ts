@@ -68,7 +68,7 @@ export interface S3SearchTuning {
  *   elite 8, quota 0.2 (the defaults)  NFE 4: 65%         NFE 10: 64%
  *   same, EI instead of the mean       NFE 4: 1%
  *   same, half the stage unscreened    NFE 10: 62%
- *   three generations under the GP     NFE 4 (from the seeds): 1-4% against 50-53% for one
+ *   two / three generations under GP   NFE 4 (from the seeds): 4% / 1%, against 50-53% for one
  * Greedy screening by the predicted mean fills a stage with near-copies of one lucky parent; the
  * per-parent quota and a small elite keep the stage diverse around the few best schedules.
  */
