@@ -39,6 +39,12 @@ export interface SamplerBlockInput {
   end: number;
   /** Also return the per-sample metric values (paired comparisons need them; they are scalars). */
   returnValues?: boolean;
+  /**
+   * rmse on a GMM testbed: count samples that end in another mixture component than their
+   * reference (default true). Costs O(samples x components x dim); a search's screening
+   * evaluations turn it off and its certification evaluations keep it.
+   */
+  wrongComponent?: boolean;
 }
 
 export interface SamplerBlockOutcome {

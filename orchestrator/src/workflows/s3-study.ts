@@ -105,7 +105,8 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
       let seconds = 0;
       for (let start = 0, index = 0; start < samples; start += blockSamples, index++) {
         const end = Math.min(samples, start + blockSamples);
-        const out = await compute.evaluateSamplerBlock({ objective: obj, seed, start, end, returnValues: true });
+        const certify = trial.params.role === 'select' || trial.params.role === 'holdout';
+        const out = await compute.evaluateSamplerBlock({ objective: obj, seed, start, end, returnValues: true, ...(certify ? {} : { wrongComponent: false }) });
         await writes.recordTrialBlock({ studyId, number: trial.number, block: { blockIndex: index, seedStart: start, seedEnd: end, stats: out.stats, values: out.values ?? null }, quiet: true });
         stats.push(out.stats);
         nfe = out.nfe;

@@ -43,6 +43,19 @@ export function nearestComponents(gmm: IsotropicGmm, x: ArrayLike<number>, batch
   return out;
 }
 
+// Every trial of a study compares against the same cached reference blocks (common random
+// numbers): their components are computed once per reference array (O(batch K dim) each time).
+const refComponents = new WeakMap<object, Int32Array>();
+function referenceComponents(gmm: IsotropicGmm, ref: ArrayLike<number>, batch: number): Int32Array {
+  const key = ref as unknown as object;
+  let c = refComponents.get(key);
+  if (!c || c.length !== batch) {
+    c = nearestComponents(gmm, ref, batch);
+    refComponents.set(key, c);
+  }
+  return c;
+}
+
 /**
  * Per-sample RMSE of endpoints x against reference endpoints ref (both [B, dim]), with the sums
  * for the pooled RMSE and, given the mixture, the count of samples in the wrong component.
@@ -60,7 +73,7 @@ export function endpointErrors(x: ArrayLike<number>, ref: ArrayLike<number>, bat
     sumMse += sq / dim;
   }
   if (!gmm || gmm.weights.length < 2) return gmm ? { values, sumMse, wrongComponent: 0 } : { values, sumMse };
-  const a = nearestComponents(gmm, x, batch), b = nearestComponents(gmm, ref, batch);
+  const a = nearestComponents(gmm, x, batch), b = referenceComponents(gmm, ref, batch);
   let wrong = 0;
   for (let i = 0; i < batch; i++) if (a[i] !== b[i]) wrong++;
   return { values, sumMse, wrongComponent: wrong };

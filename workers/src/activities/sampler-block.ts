@@ -63,6 +63,32 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
   const models = new Map<string, Promise<Opened>>();
   const references = new ReferenceCache({ modelDir: deps.modelDir, diskMaxBytes: deps.referenceCacheBytes });
 
+  // Initial noise per (seed, range): every trial of a study draws the same blocks (common random
+  // numbers), and generating them costs more than sampling a low-NFE schedule. sampleUsf only
+  // reads x_T. Least recently used blocks go once the budget is spent.
+  const noise = new Map<string, Float64Array>();
+  let noiseBytes = 0;
+  const NOISE_BUDGET_BYTES = 128 * 2 ** 20;
+  function noiseBlock(seed: number, start: number, end: number, dim: number): Float64Array {
+    const key = `${seed}:${start}:${end}:${dim}`;
+    const hit = noise.get(key);
+    if (hit) {
+      noise.delete(key);
+      noise.set(key, hit);
+      return hit;
+    }
+    const block = initialNoiseBatch(seed, start, end, dim);
+    if (block.byteLength > NOISE_BUDGET_BYTES) return block;
+    noise.set(key, block);
+    noiseBytes += block.byteLength;
+    for (const [k, v] of noise) {
+      if (noiseBytes <= NOISE_BUDGET_BYTES) break;
+      noise.delete(k);
+      noiseBytes -= v.byteLength;
+    }
+    return block;
+  }
+
   function open(name: string): Promise<Opened> {
     let p = models.get(name);
     if (!p) {
@@ -128,6 +154,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     start: number,
     end: number,
     progress: (phase: string) => void = () => {},
+    opts: { wrongComponent?: boolean } = {},
   ): Promise<SamplerEvaluation> {
     progress('open');
     let model: Opened;
@@ -149,7 +176,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     }
     const dim = model.info.dim;
     const batch = end - start;
-    const xT = initialNoiseBatch(seed, start, end, dim);
+    const xT = noiseBlock(seed, start, end, dim);
     progress('sample');
     let conditional: ReturnType<typeof conditionalDenoiser>;
     try {
@@ -207,7 +234,8 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       // schedule ending elsewhere, and presets are built to end there.
       const tEnd = studyEndTime(objective, model.info.schedule);
       const ref = await references.get(model.reference, { seed, start, end, tEnd });
-      const errors = endpointErrors(result.x0, ref, batch, dim, model.testbed?.gmm);
+      // The wrong-component count costs O(batch K dim), more than sampling a low-NFE block: skipped when not asked for.
+      const errors = endpointErrors(result.x0, ref, batch, dim, opts.wrongComponent === false ? undefined : model.testbed?.gmm);
       values = errors.values;
       endpoint = { sumMse: errors.sumMse, ...(errors.wrongComponent !== undefined ? { wrongComponent: errors.wrongComponent } : {}) };
     } else {
@@ -259,7 +287,7 @@ export function createEvaluateSamplerBlock(deps: SamplerActivityDeps) {
     }
     let out: SamplerEvaluation;
     try {
-      out = await evaluate(input.objective, seed, start, end, (phase) => ctx.heartbeat({ phase }));
+      out = await evaluate(input.objective, seed, start, end, (phase) => ctx.heartbeat({ phase }), { wrongComponent: input.wrongComponent });
     } catch (err) {
       throw toActivityFailure(err);
     }
