@@ -30,7 +30,7 @@ import { Results } from './support';
  *    preset cannot be built at that NFE. Also the two statistics-based solvers: `dpm-solver-v3`
  *    (EMS on a 120-interval grid from 256 model samples of calibration seed 1: the reference
  *    endpoints of that seed) and `dc-solver` (UniPC-bh2 order 3 with ratios fitted per (NFE,
- *    spacing) on 10 samples of seed 1), and `dc-solver-cpr`: ratios predicted by the cascade
+ *    spacing) on 10 samples of seed 1, each in [0.5, 1.5]), and `dc-solver-cpr`: ratios predicted by the cascade
  *    polynomial regression fitted on the other four NFEs of the table (leave one NFE out).
  *  - overhead_vs_floor: sampling time of DPM-Solver++(2M), UniPC-bh2, DPM-Solver-v3 and
  *    DC-Solver / sampling time of DDIM at NFE 10 on the same batch (gmm-cifar batch 64; USF presets

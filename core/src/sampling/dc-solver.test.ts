@@ -78,7 +78,7 @@ describe('DC-Solver', () => {
     // Far outside the fitted NFEs the quadratics run away; predictions stay in the search interval.
     const steep = fitCascadeRegression([4, 5, 6].map((nfe) => ({ nfe, ratios: Array.from({ length: nfe }, (_, i) => (i < 2 ? 1 : 1 + 0.3 * i * nfe)) })));
     const far = predictDcRatios(steep, 40);
-    expect(Math.max(...far)).toBe(2);
-    expect(Math.min(...far)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...far)).toBe(1.5);
+    expect(Math.min(...far)).toBeGreaterThanOrEqual(0.5);
   });
 });

@@ -81,6 +81,7 @@ export {
   referenceTrajectory,
   fitCascadeRegression,
   predictDcRatios,
+  DC_RATIO_RANGE,
   type DcSolverOptions,
   type SampleDcSolverOptions,
   type FitDcRatiosOptions,

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
+  DC_RATIO_RANGE,
   computeEms,
   emsFromJson,
   emsToJson,
@@ -17,7 +18,7 @@ import { initialNoiseBatch, type ReferenceCache, type ReferenceModel } from './r
  * Model statistics the DPM-Solver-v3 and DC-Solver paths need, computed from the model on the
  * compute worker and cached per model checksum like reference solutions:
  *   <modelDir>/stats/<sha>/ems-<steps>-<samples>-<seed>.json      EMS (ems.ts)
- *   <modelDir>/stats/<sha>/dc-<spacing>-nfe<N>-<samples>-<seed>.json  DC ratios per (model, NFE)
+ *   <modelDir>/stats/<sha>/dc-<spacing>-nfe<N>-<samples>-<seed>-r<lo>-<hi>.json  DC ratios per (model, NFE)
  * EMS calibration data are the model's own samples: the reference endpoints (ReferenceCache) of
  * `seed`, so they follow the model, not a data set the worker does not have. DC ratios are fitted
  * on the initial noise of `seed` rows 0..samples-1 against a fine reference trajectory. Files are
@@ -71,7 +72,8 @@ export class SolverStatisticsCache {
       if (!Array.isArray(r) || r.length !== o.nfe || r.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new RangeError('bad ratios file');
       return r as number[];
     };
-    return this.cached(model, `dc-${spacing}-nfe${o.nfe}-${samples}-${o.seed}.json`, parse, async () => {
+    const [lo, hi] = DC_RATIO_RANGE;
+    return this.cached(model, `dc-${spacing}-nfe${o.nfe}-${samples}-${o.seed}-r${lo}-${hi}.json`, parse, async () => {
       const noise = getNoiseSchedule(model.schedule);
       const xT = initialNoiseBatch(o.seed, 0, samples, model.dim);
       const common = { xT, batch: samples, dim: model.dim, noise, nfe: o.nfe, spacing };
