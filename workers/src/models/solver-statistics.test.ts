@@ -37,7 +37,9 @@ describe('solver statistics on the compute worker (real ONNX model)', () => {
     expect(ems.l[0]).toBeGreaterThan(0.9);
     expect([...ems.l, ...ems.s, ...ems.b].every(Number.isFinite)).toBe(true);
 
-    const ratios = await stats.dcRatios(model, { nfe: 6, seed: 1 });
+    // Two concurrent requests share one computation.
+    const [ratios, twin] = await Promise.all([stats.dcRatios(model, { nfe: 6, seed: 1 }), stats.dcRatios(model, { nfe: 6, seed: 1 })]);
+    expect(twin).toBe(ratios);
     expect(ratios).toHaveLength(6);
     expect(ratios.slice(0, 2)).toEqual([1, 1]);
     expect((await stats.dcRatios(model, { nfe: 6, seed: 1 }))).toEqual(ratios);

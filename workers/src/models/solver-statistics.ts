@@ -35,8 +35,20 @@ export class SolverStatisticsCache {
   computed = 0;
   constructor(private readonly options: { modelDir: string; references: ReferenceCache }) {}
 
-  private async cached<T>(model: ReferenceModel, name: string, parse: (doc: unknown) => T, compute: () => Promise<{ value: T; json: unknown }>): Promise<T> {
+  /** Computations under way, so that concurrent blocks of one worker share one (EMS take minutes). */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
+  private cached<T>(model: ReferenceModel, name: string, parse: (doc: unknown) => T, compute: () => Promise<{ value: T; json: unknown }>): Promise<T> {
     const file = path.join(this.options.modelDir, 'stats', model.sha256, name);
+    let p = this.inFlight.get(file) as Promise<T> | undefined;
+    if (!p) {
+      p = this.load(file, parse, compute).finally(() => this.inFlight.delete(file));
+      this.inFlight.set(file, p);
+    }
+    return p;
+  }
+
+  private async load<T>(file: string, parse: (doc: unknown) => T, compute: () => Promise<{ value: T; json: unknown }>): Promise<T> {
     try {
       return parse(JSON.parse(await fs.readFile(file, 'utf8')));
     } catch {
