@@ -43,7 +43,10 @@ const s3Config = (name: string, seed: number) => ({
   },
 });
 
-interface Report { nfe: number; seeds: number; improvement: { value: number; ciLow: number; ciHigh: number }; baseline: { label: string; holdout: number }; searched: { holdout: number } }
+interface Report {
+  nfe: number; seeds: number; improvement: { value: number; ciLow: number; ciHigh: number }; baseline: { label: string; holdout: number }; searched: { holdout: number };
+  ablation?: { evaluations: number; predictorGain: { value: number; ciLow: number; ciHigh: number } } | null;
+}
 
 async function s3State(studyId: string): Promise<{ report?: Report[]; stages?: Array<{ stage: number; nfe: number; predictor: unknown }> }> {
   const row = await db.study.findUniqueOrThrow({ where: { id: studyId }, select: { strategyState: true } });
@@ -79,16 +82,20 @@ async function expectNoRepeatedEvaluation(studyId: string): Promise<void> {
 
 describe('s3 studies', () => {
   it('find a schedule that beats the best tuned baseline on holdout seeds (paired interval above zero)', async () => {
-    const study = await service.launchStudy({ source: 'client', config: s3Config('s3 gmm-2d', 3) });
+    // With the ablation arm: the same search without its predictor, sharing the baselines.
+    const base = s3Config('s3 gmm-2d', 3);
+    const study = await service.launchStudy({ source: 'client', config: { ...base, s3: { ...base.s3, ablation: true } } });
     const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 900_000);
     expect(done.status, done.error ?? '').toBe('completed');
     const trials = await db.trial.findMany({ where: { studyId: study.id }, select: { number: true, status: true, params: true } });
     expect(new Set(trials.map((t) => t.number)).size).toBe(trials.length);
     expect(trials.every((t) => t.status === 'completed')).toBe(true);
     const roles = (r: string) => trials.filter((t) => (t.params as { role: string }).role === r).length;
-    expect(roles('search')).toBe(96);
+    const arm = (r: string, a: string) => trials.filter((t) => (t.params as { role: string; arm?: string }).role === r && ((t.params as { arm?: string }).arm ?? 'predictor') === a).length;
+    expect([arm('search', 'predictor'), arm('search', 'off')]).toEqual([96, 96]);
     expect(roles('baseline')).toBeGreaterThan(20);
-    expect(roles('holdout')).toBe(2);
+    // The baseline is certified once, each arm's winner once.
+    expect([arm('holdout', 'predictor'), arm('holdout', 'off')]).toEqual([2, 1]);
     const { report, stages } = await s3State(study.id);
     expect(report).toHaveLength(1);
     const r = report![0];
@@ -96,14 +103,18 @@ describe('s3 studies', () => {
     expect(r.seeds).toBe(2048);
     expect(r.searched.holdout).toBeLessThan(r.baseline.holdout);
     expect(r.improvement.ciLow).toBeGreaterThan(0);
-    // One record per search stage (96 / 24 = 4) plus the baseline line, each with its predictor report.
-    expect(stages!.filter((s) => s.stage >= 0)).toHaveLength(4);
+    // The ablation is certified on the same holdout seeds: its own improvement and the predictor's gain over it.
+    expect(r.ablation).toMatchObject({ evaluations: 96 });
+    expect(Number.isFinite(r.ablation!.predictorGain.value)).toBe(true);
+    expect(r.ablation!.predictorGain.ciLow).toBeLessThan(r.ablation!.predictorGain.ciHigh);
+    // One record per search stage (96 / 24 = 4) and arm, plus the baseline line.
+    expect(stages!.filter((s) => s.stage >= 0)).toHaveLength(8);
     await expectNoRepeatedEvaluation(study.id);
 
     // The dashboard's view of it (studies.s3): standing per group, stages, report and the winner's schedule.
     const view = await service.getS3Study({ studyId: study.id.slice(0, 8) });
     expect(view.model?.dim).toBe(2);
-    expect(view.groups).toEqual([expect.objectContaining({ nfe: 4, search: expect.objectContaining({ total: 96, completed: 96 }), holdout: { total: 2, completed: 2 } })]);
+    expect(view.groups).toEqual([expect.objectContaining({ nfe: 4, search: expect.objectContaining({ total: 96, completed: 96 }), searchOff: expect.objectContaining({ total: 96 }), holdout: { total: 2, completed: 2 } })]);
     expect(view.groups[0].search.best!.value).toBeLessThan(view.groups[0].baselines.best!.value);
     expect(view.report?.[0].improvement.value).toBeCloseTo(r.improvement.value, 12);
     expect(view.winners[0].nfe).toBe(4);

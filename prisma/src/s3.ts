@@ -71,6 +71,7 @@ export async function setTrialsTotal(db: DbOrTx, studyId: string, total: number)
 
 export interface S3RoleSummary {
   nfe: number;
+  /** The trial role, with ":off" for the ablation arm's search, select and holdout trials. */
   role: string;
   total: number;
   completed: number;
@@ -84,16 +85,16 @@ export interface S3RoleSummary {
  */
 export async function s3GroupSummary(db: DbOrTx, studyId: string, direction: 'minimize' | 'maximize'): Promise<S3RoleSummary[]> {
   const counts = await db.$queryRaw<Array<{ nfe: number | null; role: string | null; total: bigint; completed: bigint }>>`
-    SELECT (params->>'nfe')::int AS nfe, params->>'role' AS role, count(*) AS total,
+    SELECT (params->>'nfe')::int AS nfe, params->>'role' || coalesce(':' || (params->>'arm'), '') AS role, count(*) AS total,
            count(*) FILTER (WHERE status = 'completed') AS completed
     FROM trial WHERE study_id = ${studyId}::uuid GROUP BY 1, 2`;
   const best = direction === 'minimize'
     ? await db.$queryRaw<Array<{ nfe: number; role: string; number: number; value: number; ci_low: number | null; ci_high: number | null; label: string | null }>>`
-        SELECT DISTINCT ON (1, 2) (params->>'nfe')::int AS nfe, params->>'role' AS role, number, value, ci_low, ci_high, params->>'label' AS label
+        SELECT DISTINCT ON (1, 2) (params->>'nfe')::int AS nfe, params->>'role' || coalesce(':' || (params->>'arm'), '') AS role, number, value, ci_low, ci_high, params->>'label' AS label
         FROM trial WHERE study_id = ${studyId}::uuid AND status = 'completed' AND value IS NOT NULL
         ORDER BY 1, 2, value ASC, number ASC`
     : await db.$queryRaw<Array<{ nfe: number; role: string; number: number; value: number; ci_low: number | null; ci_high: number | null; label: string | null }>>`
-        SELECT DISTINCT ON (1, 2) (params->>'nfe')::int AS nfe, params->>'role' AS role, number, value, ci_low, ci_high, params->>'label' AS label
+        SELECT DISTINCT ON (1, 2) (params->>'nfe')::int AS nfe, params->>'role' || coalesce(':' || (params->>'arm'), '') AS role, number, value, ci_low, ci_high, params->>'label' AS label
         FROM trial WHERE study_id = ${studyId}::uuid AND status = 'completed' AND value IS NOT NULL
         ORDER BY 1, 2, value DESC, number ASC`;
   return counts

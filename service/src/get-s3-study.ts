@@ -27,6 +27,7 @@ export function getS3Study({ db }: ServiceDeps) {
         nfe,
         baselines: { ...count('baseline'), best: pick(nfe, 'baseline')?.best ?? null },
         search: { ...count('search'), best: pick(nfe, 'search')?.best ?? null },
+        searchOff: pick(nfe, 'search:off') ? { ...count('search:off'), best: pick(nfe, 'search:off')?.best ?? null } : null,
         select: count('select'),
         holdout: count('holdout'),
       };

@@ -12,7 +12,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function newStageLines(view: S3View, printed: Set<string>): string[] {
   const lines: string[] = [];
   for (const s of view.stages) {
-    const key = `${s.stage}:${s.nfe}`;
+    const key = `${s.stage}:${s.nfe}:${s.arm ?? ''}`;
     if (printed.has(key)) continue;
     printed.add(key);
     lines.push(stageLine(s, view));
@@ -28,7 +28,7 @@ function stageLine(s: Stage, view: S3View): string {
   const base = view.stages.find((x) => x.nfe === s.nfe && x.stage === -1)?.best ?? null;
   const vs = base !== null && s.best !== null && base !== 0 ? ` · ${pct(1 - s.best / base)} below the best baseline` : '';
   const rho = s.predictor?.heldOutSpearman != null ? ` · predictor ρ ${s.predictor.heldOutSpearman.toFixed(2)} (n=${s.predictor.trainSize})` : '';
-  return `stage ${s.stage + 1} · NFE ${s.nfe}: best ${s.best === null ? '—' : formatNumber(s.best)}${s.bestTrial !== null ? ` (trial #${s.bestTrial}` : ' ('}${`, ${s.evaluations} evaluations)`}${vs}${rho}`;
+  return `stage ${s.stage + 1} · NFE ${s.nfe}${s.arm === 'off' ? ' (no predictor)' : ''}: best ${s.best === null ? '—' : formatNumber(s.best)}${s.bestTrial !== null ? ` (trial #${s.bestTrial}` : ' ('}${`, ${s.evaluations} evaluations)`}${vs}${rho}`;
 }
 
 /** The holdout report as text: one line per NFE with the paired improvement interval. */
@@ -40,6 +40,9 @@ export function formatS3Report(view: S3View): string {
       `  NFE ${r.nfe}: searched ${formatNumber(r.searched.holdout ?? NaN)} vs ${r.baseline.label} ${formatNumber(r.baseline.holdout ?? NaN)}` +
         ` → ${pct(r.improvement.value)} lower [${pct(r.improvement.ciLow)}, ${pct(r.improvement.ciHigh)}] after ${r.evaluations} evaluations (best of ${r.baselinesCompared} baselines)`,
     );
+    if (r.ablation) {
+      lines.push(`         without the predictor: ${formatNumber(r.ablation.holdout ?? NaN)} (${pct(r.ablation.improvement.value)} lower than the baseline); the predictor's gain ${pct(r.ablation.predictorGain.value)} [${pct(r.ablation.predictorGain.ciLow)}, ${pct(r.ablation.predictorGain.ciHigh)}]`);
+    }
   }
   return lines.join('\n');
 }

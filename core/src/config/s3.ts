@@ -61,6 +61,13 @@ export const ZS3Settings = z
     finalists: z.number().int().min(1).max(16).default(3),
     /** Surrogate that screens the evolved population; `none` is plain evolution on real evaluations. */
     predictor: z.enum([...PREDICTOR_NAMES, 'none'] as [string, ...string[]]).default('gp'),
+    /**
+     * Also run the same search with the predictor switched off (plain evolution on real
+     * evaluations) in every group, with the same number of real evaluations and the same
+     * baselines: the report then says whether the predictor earned its place (paired, on the same
+     * holdout seeds).
+     */
+    ablation: z.boolean().default(false),
     /** Children evolved and screened by the predictor per stage and group. */
     populationSize: z.number().int().min(16).max(20_000).default(3000),
     /**
@@ -94,3 +101,12 @@ export function s3HoldoutSeed(studySeed: number): number {
 /** What a trial of an `s3` study is, in its params (`role`) beside the schedule and its NFE group. */
 export const S3_ROLES = ['baseline', 'search', 'select', 'holdout'] as const;
 export type S3Role = (typeof S3_ROLES)[number];
+
+/**
+ * The search arms of a study: the search itself, and with `ablation` the same search without its
+ * predictor. Search, select and holdout trials carry their arm in params (`arm`); baselines are
+ * shared by both arms.
+ */
+export const S3_ARMS = ['predictor', 'off'] as const;
+export type S3Arm = (typeof S3_ARMS)[number];
+export const s3Arms = (settings: { ablation?: boolean }): S3Arm[] => (settings.ablation ? ['predictor', 'off'] : ['predictor']);

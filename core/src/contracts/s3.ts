@@ -9,6 +9,8 @@ import type { S3PredictorReport } from '../s3/search';
 export interface S3StageRecord {
   stage: number;
   nfe: number;
+  /** 'off' for the ablation arm (the same search without its predictor); absent for the search. */
+  arm?: 'off';
   /** Search evaluations of the group so far (baselines not counted). */
   evaluations: number;
   /** Best search-seed value among the group's evaluated schedules so far (baselines included). */
@@ -31,6 +33,15 @@ export interface S3GroupReport {
   baselinesCompared: number;
   baselineFinalists: number;
   confidence: number;
+  /**
+   * With `ablation`: the same search without its predictor, certified on the same holdout seeds:
+   * its improvement over the baseline, and the predictor's gain over it (1 - searched / off).
+   */
+  ablation?: {
+    trial: number; holdout: number | null; selectionTrial: number; evaluations: number;
+    improvement: { value: number; ciLow: number; ciHigh: number };
+    predictorGain: { value: number; ciLow: number; ciHigh: number; differenceLow: number; differenceHigh: number };
+  } | null;
 }
 
 /** Live per-group standing: counts per role and the best trial of each role on its own seeds. */
@@ -38,6 +49,8 @@ export interface S3GroupStanding {
   nfe: number;
   baselines: { total: number; completed: number; best: S3TrialPoint | null };
   search: { total: number; completed: number; best: S3TrialPoint | null };
+  /** The ablation arm's search (no predictor), when the study runs it. */
+  searchOff: { total: number; completed: number; best: S3TrialPoint | null } | null;
   select: { total: number; completed: number };
   holdout: { total: number; completed: number };
 }

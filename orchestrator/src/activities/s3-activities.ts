@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  NOISE_SCHEDULE_NAMES, ZSolverSchedule, s3EndTime, type TStudyConfig, ZStudyConfig, pairedRelativeImprovement, comparePaired, proposeS3Stage, s3Baselines,
+  NOISE_SCHEDULE_NAMES, ZSolverSchedule, s3EndTime, type S3Arm, type TStudyConfig, ZStudyConfig, pairedRelativeImprovement, comparePaired, proposeS3Stage, s3Baselines,
   type NewTrial, type S3GroupReport, type S3PredictorReport, type S3StageRecord, type TParams, type TS3Settings, type TS3SpaceInput, type TSolverSchedule,
 } from '@stepwise/core';
 import { getStudyRow, getTrialsByNumber, insertTrials, mergeS3State, s3GroupTrials, setTrialsTotal, trialSeedValues, type Db, type S3TrialRow } from '@stepwise/db';
@@ -18,6 +18,8 @@ type NoiseScheduleName = (typeof NOISE_SCHEDULE_NAMES)[number];
 export interface S3GroupInput {
   studyId: string;
   nfe: number;
+  /** The search arm (default the predictor's); baselines are shared by both arms. */
+  arm?: S3Arm;
   /** The model's noise schedule, learned from a compute worker (describeModel). */
   noiseSchedule: string;
 }
@@ -51,6 +53,8 @@ async function record(db: Db, studyId: string, trials: NewTrial[]): Promise<NewT
 }
 
 const scheduleOf = (params: Record<string, unknown>): TSolverSchedule => ZSolverSchedule.parse(params.schedule);
+/** A trial's arm: search, select and holdout trials carry it; older ones (no arm) are the predictor's. */
+const armOf = (t: { params: Record<string, unknown> }): S3Arm => (t.params.arm === 'off' ? 'off' : 'predictor');
 const byValue = (a: S3TrialRow, b: S3TrialRow, key: 'value' | 'searchValue') => (a[key] as number) - (b[key] as number) || a.number - b.number;
 
 export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
@@ -76,8 +80,9 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       const again = await recorded(db, input.studyId, input.numbers);
       if (again) return { trials: again, predictor: null };
       const { settings, seed, config } = await studySettings(db, input.studyId);
+      const arm = input.arm ?? 'predictor';
       const evaluated = (await s3GroupTrials(db, input.studyId, input.nfe))
-        .filter((t) => (t.params.role === 'baseline' || t.params.role === 'search') && t.status !== 'running' && t.status !== 'pending')
+        .filter((t) => (t.params.role === 'baseline' || (t.params.role === 'search' && armOf(t) === arm)) && t.status !== 'running' && t.status !== 'pending')
         .map((t) => ({ schedule: scheduleOf(t.params), value: t.searchValue ?? Number.NaN }));
       heartbeat();
       const result = proposeS3Stage({
@@ -88,12 +93,12 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
         seed: (seed * 131 + input.nfe) % 2 ** 31,
         stage: input.stage,
         populationSize: settings.populationSize,
-        predictor: settings.predictor as never,
+        predictor: (arm === 'off' ? 'none' : settings.predictor) as never,
       });
       heartbeat();
       const trials: NewTrial[] = result.candidates.map((schedule, i) => ({
         number: input.numbers[i],
-        params: { nfe: input.nfe, role: 'search', stage: input.stage, schedule: schedule as unknown as TParams[string] },
+        params: { nfe: input.nfe, role: 'search', ...(arm === 'off' ? { arm } : {}), stage: input.stage, schedule: schedule as unknown as TParams[string] },
         proposal: { kind: 's3', stage: input.stage, predictor: result.predictor, evaluated: evaluated.length },
       }));
       return { trials: await record(db, input.studyId, trials), predictor: result.predictor };
@@ -104,18 +109,19 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
      * schedules and the best baselines (by their search-seed value), as `select` trials.
      */
     async proposeS3Finalists(input: S3GroupInput & { firstNumber: number; baselines: number }): Promise<NewTrial[]> {
+      const arm = input.arm ?? 'predictor';
       const rows = await s3GroupTrials(db, input.studyId, input.nfe);
-      const done = rows.filter((t) => t.params.role === 'select');
+      const done = rows.filter((t) => t.params.role === 'select' && armOf(t) === arm);
       if (done.length > 0) return done.map((t) => ({ number: t.number, params: t.params as TParams }));
       const { settings } = await studySettings(db, input.studyId);
-      const ranked = (role: string) => rows.filter((t) => t.params.role === role && t.searchValue !== null).sort((a, b) => byValue(a, b, 'searchValue'));
+      const ranked = (role: string) => rows.filter((t) => t.params.role === role && (role === 'baseline' || armOf(t) === arm) && t.searchValue !== null).sort((a, b) => byValue(a, b, 'searchValue'));
       const picks = [
         ...ranked('search').slice(0, settings.finalists).map((t) => ({ t, source: 'search' })),
         ...ranked('baseline').slice(0, input.baselines).map((t) => ({ t, source: 'baseline' })),
       ];
       const trials: NewTrial[] = picks.map(({ t, source }, i) => ({
         number: input.firstNumber + i,
-        params: { nfe: input.nfe, role: 'select', source, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), schedule: t.params.schedule as TParams[string] },
+        params: { nfe: input.nfe, role: 'select', ...(arm === 'off' ? { arm } : {}), source, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), schedule: t.params.schedule as TParams[string] },
         proposal: { kind: 'select', of: t.number, source },
       }));
       return record(db, input.studyId, trials);
@@ -123,16 +129,19 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
 
     /** The chosen baseline and searched schedule (best on the selection seeds), as two `holdout` trials. */
     async proposeS3Certification(input: S3GroupInput & { firstNumber: number }): Promise<NewTrial[]> {
+      // The baseline finalists are evaluated once (with the predictor's arm) and certified once;
+      // the ablation arm certifies only its own searched schedule against that same baseline.
+      const arm = input.arm ?? 'predictor';
       const rows = await s3GroupTrials(db, input.studyId, input.nfe);
-      const done = rows.filter((t) => t.params.role === 'holdout');
+      const done = rows.filter((t) => t.params.role === 'holdout' && armOf(t) === arm);
       if (done.length > 0) return done.map((t) => ({ number: t.number, params: t.params as TParams }));
       const select = rows.filter((t) => t.params.role === 'select' && t.status === 'completed' && t.value !== null);
-      const best = (source: string) => select.filter((t) => t.params.source === source).sort((a, b) => byValue(a, b, 'value'))[0];
-      const picks = [best('baseline'), best('search')];
-      if (!picks[0] || !picks[1]) throw ApplicationFailure.nonRetryable(`NFE ${input.nfe}: no completed ${picks[0] ? 'searched' : 'baseline'} finalist to certify`, 'S3NothingToCertify');
+      const best = (source: string) => select.filter((t) => t.params.source === source && (source === 'baseline' || armOf(t) === arm)).sort((a, b) => byValue(a, b, 'value'))[0];
+      const picks = arm === 'off' ? [best('search')] : [best('baseline'), best('search')];
+      if (picks.some((p) => !p)) throw ApplicationFailure.nonRetryable(`NFE ${input.nfe} (${arm}): no completed finalist to certify`, 'S3NothingToCertify');
       const trials: NewTrial[] = picks.map((t, i) => ({
         number: input.firstNumber + i,
-        params: { nfe: input.nfe, role: 'holdout', source: t.params.source as string, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), schedule: t.params.schedule as TParams[string] },
+        params: { nfe: input.nfe, role: 'holdout', ...(arm === 'off' ? { arm } : {}), source: t.params.source as string, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), schedule: t.params.schedule as TParams[string] },
         proposal: { kind: 'holdout', of: t.number, source: t.params.source, selectionValue: t.value },
       }));
       return record(db, input.studyId, trials);
@@ -142,7 +151,7 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
     async recordS3Stage(input: { studyId: string; entry: S3StageRecord }): Promise<void> {
       await mergeS3State(db, input.studyId, (s3) => {
         const stages = Array.isArray(s3.stages) ? (s3.stages as S3StageRecord[]) : [];
-        const kept = stages.filter((e) => !(e.stage === input.entry.stage && e.nfe === input.entry.nfe));
+        const kept = stages.filter((e) => !(e.stage === input.entry.stage && e.nfe === input.entry.nfe && e.arm === input.entry.arm));
         return { ...s3, stages: [...kept, input.entry].sort((a, b) => a.stage - b.stage || a.nfe - b.nfe) };
       });
     },
@@ -160,15 +169,31 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
         const rows = await s3GroupTrials(db, input.studyId, nfe);
         const holdout = rows.filter((t) => t.params.role === 'holdout');
         const base = holdout.find((t) => t.params.source === 'baseline');
-        const searched = holdout.find((t) => t.params.source === 'search');
+        const searched = holdout.find((t) => t.params.source === 'search' && armOf(t) === 'predictor');
+        const off = holdout.find((t) => t.params.source === 'search' && armOf(t) === 'off');
         if (!base || !searched) throw ApplicationFailure.nonRetryable(`NFE ${nfe}: the holdout evaluations are missing`, 'S3NothingToCertify');
-        const values = await trialSeedValues(db, input.studyId, [base.number, searched.number]);
+        const values = await trialSeedValues(db, input.studyId, [base.number, searched.number, ...(off ? [off.number] : [])]);
         const flat = (n: number) => (values.get(n) ?? []).flatMap((b) => b.values);
         const x = flat(base.number), y = flat(searched.number);
         if (x.length !== y.length || x.length < 3) throw ApplicationFailure.nonRetryable(`NFE ${nfe}: holdout values are not seed-aligned (${x.length} vs ${y.length})`, 'S3NothingToCertify');
         const diff = comparePaired(y, x, confidence);
         const rel = pairedRelativeImprovement(x, y, confidence);
-        const search = rows.filter((t) => t.params.role === 'search');
+        const search = rows.filter((t) => t.params.role === 'search' && armOf(t) === 'predictor');
+        let ablation: S3GroupReport['ablation'] = null;
+        if (off) {
+          const z = flat(off.number);
+          if (z.length === x.length) {
+            const vsBaseline = pairedRelativeImprovement(x, z, confidence);
+            const vsOff = pairedRelativeImprovement(z, y, confidence);
+            const d = comparePaired(y, z, confidence);
+            ablation = {
+              trial: off.number, holdout: off.value, selectionTrial: Number(off.params.of),
+              evaluations: rows.filter((t) => t.params.role === 'search' && armOf(t) === 'off').length,
+              improvement: { value: vsBaseline.value, ciLow: vsBaseline.ciLow, ciHigh: vsBaseline.ciHigh },
+              predictorGain: { value: vsOff.value, ciLow: vsOff.ciLow, ciHigh: vsOff.ciHigh, differenceLow: d.ciLow, differenceHigh: d.ciHigh },
+            };
+          }
+        }
         const baselineSelect = rows.filter((t) => t.params.role === 'select' && t.params.source === 'baseline');
         reports.push({
           nfe,
@@ -181,6 +206,7 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
           baselinesCompared: rows.filter((t) => t.params.role === 'baseline').length,
           baselineFinalists: baselineSelect.length,
           confidence,
+          ablation,
         });
         heartbeat();
       }

@@ -1,6 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import {
-  mergeAllStats, s3EndTime, s3HoldoutSeed, samplesPerUnit, tInterval, type NoiseScheduleName,
+  mergeAllStats, s3Arms, s3EndTime, s3HoldoutSeed, samplesPerUnit, tInterval, type NoiseScheduleName, type S3Arm,
   type NewTrial, type RunningStats, type TSamplerObjective, type TStudyConfig, type TrialResult,
 } from '@stepwise/core';
 import type { ProposalActivities } from '../activities/proposal-activities';
@@ -140,7 +140,10 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
   const throwIfFatal = () => {
     if (fatal !== null) throw new Error(fatal);
   };
-  const group = (nfe: number) => ({ studyId, nfe, noiseSchedule: state.model!.noiseSchedule });
+  const group = (nfe: number, arm: S3Arm = 'predictor') => ({ studyId, nfe, noiseSchedule: state.model!.noiseSchedule, ...(arm === 'off' ? { arm } : {}) });
+  // Search units: every NFE group, twice with `ablation` (the second arm without the predictor).
+  const arms = s3Arms(s3);
+  const units = groups.flatMap((nfe) => arms.map((arm) => ({ nfe, arm, key: arm === 'predictor' ? String(nfe) : `${nfe}:${arm}` })));
   const after = (patch: Partial<S3RunState>): S3RunState => ({ ...state, next, finished, ...patch });
 
   switch (state.phase) {
@@ -160,46 +163,46 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
         next += trials.length;
         lists.push(trials);
       }
-      total = next + perGroup * groups.length + groups.length * (s3.finalists + BASELINE_FINALISTS + 2);
+      total = next + perGroup * units.length + groups.length * (BASELINE_FINALISTS + 1) + units.length * (s3.finalists + 1);
       await proposals.setS3Plan({ studyId, trialsTotal: total, model: state.model });
       progress();
       const results = await Promise.all(lists.map((l) => evaluateAll(l, config.seed, s3.searchSamples)));
       throwIfFatal();
       const best: S3RunState['best'] = {};
-      groups.forEach((nfe, gi) => (best[String(nfe)] = bestOf(results[gi], direction, null)));
+      for (const u of units) best[u.key] = bestOf(results[groups.indexOf(u.nfe)], direction, null);
       for (const nfe of groups) {
         // Stage -1: the best tuned baseline on the search seeds, the line the search must beat.
         await proposals.recordS3Stage({ studyId, entry: { stage: -1, nfe, evaluations: 0, best: best[String(nfe)]?.value ?? null, bestTrial: best[String(nfe)]?.trial ?? null, predictor: null } });
       }
-      return after({ phase: 'search', best, evaluations: Object.fromEntries(groups.map((n) => [String(n), 0])) });
+      return after({ phase: 'search', best, evaluations: Object.fromEntries(units.map((u) => [u.key, 0])) });
     }
 
     case 'search': {
-      const active = groups.filter((nfe) => (state.evaluations[String(nfe)] ?? 0) < perGroup);
+      const active = units.filter((u) => (state.evaluations[u.key] ?? 0) < perGroup);
       if (active.length === 0) return after({ phase: 'select' });
-      // Numbers for every active group, allocated before any branch starts.
-      const plans = active.map((nfe) => {
-        const count = Math.min(s3.stageSize, perGroup - (state.evaluations[String(nfe)] ?? 0));
+      // Numbers for every active unit, allocated before any branch starts.
+      const plans = active.map((u) => {
+        const count = Math.min(s3.stageSize, perGroup - (state.evaluations[u.key] ?? 0));
         const numbers = Array.from({ length: count }, (_, i) => next + i);
         next += count;
-        return { nfe, numbers };
+        return { ...u, numbers };
       });
       total = Math.max(total, next);
       // A pause holds before a stage's proposals too: nothing new is recorded while paused.
       await ctx.pauseGate();
-      const outcomes = await Promise.all(plans.map(async ({ nfe, numbers }) => {
-        const { trials, predictor } = await proposals.proposeS3Stage({ ...group(nfe), stage: state.stage, numbers });
+      const outcomes = await Promise.all(plans.map(async ({ nfe, arm, key, numbers }) => {
+        const { trials, predictor } = await proposals.proposeS3Stage({ ...group(nfe, arm), stage: state.stage, numbers });
         const results = await evaluateAll(trials, config.seed, s3.searchSamples);
-        const best = bestOf(results, direction, state.best[String(nfe)] ?? null);
-        await proposals.recordS3Stage({ studyId, entry: { stage: state.stage, nfe, evaluations: (state.evaluations[String(nfe)] ?? 0) + numbers.length, best: best?.value ?? null, bestTrial: best?.trial ?? null, predictor } });
-        return { nfe, count: numbers.length, best };
+        const best = bestOf(results, direction, state.best[key] ?? null);
+        await proposals.recordS3Stage({ studyId, entry: { stage: state.stage, nfe, ...(arm === 'off' ? { arm } : {}), evaluations: (state.evaluations[key] ?? 0) + numbers.length, best: best?.value ?? null, bestTrial: best?.trial ?? null, predictor } });
+        return { key, count: numbers.length, best };
       }));
       throwIfFatal();
       const evaluations = { ...state.evaluations };
       const best = { ...state.best };
       for (const o of outcomes) {
-        evaluations[String(o.nfe)] = (evaluations[String(o.nfe)] ?? 0) + o.count;
-        best[String(o.nfe)] = o.best;
+        evaluations[o.key] = (evaluations[o.key] ?? 0) + o.count;
+        best[o.key] = o.best;
       }
       return after({ stage: state.stage + 1, evaluations, best });
     }
@@ -207,8 +210,9 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
     case 'select': {
       const lists: NewTrial[][] = [];
       await ctx.pauseGate();
-      for (const nfe of groups) {
-        const trials = await proposals.proposeS3Finalists({ ...group(nfe), firstNumber: next, baselines: BASELINE_FINALISTS });
+      for (const u of units) {
+        // The baselines' finalists come once, with the predictor's arm; both arms are compared with them.
+        const trials = await proposals.proposeS3Finalists({ ...group(u.nfe, u.arm), firstNumber: next, baselines: u.arm === 'predictor' ? BASELINE_FINALISTS : 0 });
         next += trials.length;
         lists.push(trials);
       }
@@ -220,8 +224,8 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
     case 'certify': {
       const lists: NewTrial[][] = [];
       await ctx.pauseGate();
-      for (const nfe of groups) {
-        const trials = await proposals.proposeS3Certification({ ...group(nfe), firstNumber: next });
+      for (const u of units) {
+        const trials = await proposals.proposeS3Certification({ ...group(u.nfe, u.arm), firstNumber: next });
         next += trials.length;
         lists.push(trials);
       }

@@ -39,7 +39,7 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
 
   if (query.error && !isUnauthorized(query.error)) return <div className="panel"><div className="banner-error">{errorMessage(query.error)}</div></div>;
   if (!view) return null;
-  const lastStage = (nfe: number) => view.stages.filter((s) => s.nfe === nfe && s.stage >= 0).sort((a, b) => b.stage - a.stage)[0];
+  const lastStage = (nfe: number) => view.stages.filter((s) => s.nfe === nfe && s.stage >= 0 && !s.arm).sort((a, b) => b.stage - a.stage)[0];
   const winnerSchedule = view.winners.find((w) => w.nfe === shown)?.searched;
 
   return (
@@ -58,7 +58,7 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
         </div>
         <table className="table" data-testid="s3-progress">
           <thead>
-            <tr><th>NFE</th><th>baselines</th><th>search</th><th>stage</th><th>best baseline (search seeds)</th><th>best searched (search seeds)</th><th>predictor ρ (held out)</th></tr>
+            <tr><th>NFE</th><th>baselines</th><th>search</th><th>stage</th><th>best baseline (search seeds)</th><th>best searched (search seeds)</th><th>predictor ρ (held out)</th>{view.groups.some((g) => g.searchOff) && <th>without predictor</th>}</tr>
           </thead>
           <tbody>
             {view.groups.map((g) => {
@@ -73,6 +73,7 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
                   <td title={b?.label ?? undefined}>{b ? `${formatValue(b.value)} · ${b.label ?? `#${b.trial}`}` : '—'}</td>
                   <td>{s ? `${formatValue(s.value)} (#${s.trial})${b ? ` · ${pct(1 - s.value / b.value)} lower` : ''}` : '—'}</td>
                   <td>{st?.predictor?.heldOutSpearman != null ? `${st.predictor.heldOutSpearman.toFixed(2)} (n=${st.predictor.trainSize})` : '—'}</td>
+                  {g.searchOff && <td>{g.searchOff.best ? `${formatValue(g.searchOff.best.value)} (${formatCount(g.searchOff.completed)} evaluated)` : '—'}</td>}
                 </tr>
               );
             })}
@@ -88,7 +89,7 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
           </div>
           <table className="table">
             <thead>
-              <tr><th>NFE</th><th>best tuned baseline</th><th>baseline</th><th>searched</th><th>improvement</th><th>difference</th><th>evaluations</th><th /></tr>
+              <tr><th>NFE</th><th>best tuned baseline</th><th>baseline</th><th>searched</th><th>improvement</th><th>difference</th><th>evaluations</th><th>vs. no predictor</th><th /></tr>
             </thead>
             <tbody>
               {view.report.map((r) => (
@@ -100,6 +101,7 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
                   <td><strong>{pct(r.improvement.value)}</strong> [{pct(r.improvement.ciLow)}, {pct(r.improvement.ciHigh)}]</td>
                   <td>{formatValue(r.difference.mean, 3)} [{formatValue(r.difference.ciLow, 3)}, {formatValue(r.difference.ciHigh, 3)}]</td>
                   <td>{formatCount(r.evaluations)}</td>
+                  <td>{r.ablation ? `${pct(r.ablation.predictorGain.value)} [${pct(r.ablation.predictorGain.ciLow)}, ${pct(r.ablation.predictorGain.ciHigh)}]` : '—'}</td>
                   <td><button type="button" className="link" onClick={() => setShown(shown === r.nfe ? null : r.nfe)}>{shown === r.nfe ? 'hide schedule' : 'schedule'}</button></td>
                 </tr>
               ))}

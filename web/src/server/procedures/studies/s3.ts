@@ -13,11 +13,12 @@ export const ZS3StudyView = z.object({
     nfe: z.number().int(),
     baselines: ZCount.extend({ best: ZPoint.nullable() }),
     search: ZCount.extend({ best: ZPoint.nullable() }),
+    searchOff: ZCount.extend({ best: ZPoint.nullable() }).nullable(),
     select: ZCount,
     holdout: ZCount,
   })),
   stages: z.array(z.object({
-    stage: z.number().int(), nfe: z.number().int(), evaluations: z.number().int(),
+    stage: z.number().int(), nfe: z.number().int(), arm: z.literal('off').optional(), evaluations: z.number().int(),
     best: z.number().nullable(), bestTrial: z.number().int().nullable(), predictor: ZPredictor.nullable(),
   })),
   report: z.array(z.object({
@@ -31,6 +32,11 @@ export const ZS3StudyView = z.object({
     baselinesCompared: z.number().int(),
     baselineFinalists: z.number().int(),
     confidence: z.number(),
+    ablation: z.object({
+      trial: z.number().int(), holdout: z.number().nullable(), selectionTrial: z.number().int(), evaluations: z.number().int(),
+      improvement: z.object({ value: z.number(), ciLow: z.number(), ciHigh: z.number() }),
+      predictorGain: z.object({ value: z.number(), ciLow: z.number(), ciHigh: z.number(), differenceLow: z.number(), differenceHigh: z.number() }),
+    }).nullable().optional(),
   })).nullable(),
   winners: z.array(z.object({ nfe: z.number().int(), searched: z.unknown(), baseline: z.unknown() })),
 });
