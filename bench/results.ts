@@ -18,6 +18,11 @@ export class Results {
     console.log(JSON.stringify(line));
   }
 
+  /** The figures recorded so far (for a plot drawn from them). */
+  lines(): ReadonlyArray<Record<string, unknown>> {
+    return this.figures;
+  }
+
   save(meta: Record<string, unknown> = {}): void {
     mkdirSync('bench/results', { recursive: true });
     const machine = { cpus: availableParallelism(), node: process.version };

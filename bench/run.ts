@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   estimation: () => import('./estimation'),
   digits: () => import('./digits'),
   cli: () => import('./cli'),
+  s3: () => import('./s3'),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
