@@ -62,8 +62,10 @@ export interface S3SearchTuning {
 }
 
 /**
- * Measured with search-sim.ts on gmm-cifar (400 evaluations from the baselines, holdout 2,048
- * seeds; improvement over the best tuned baseline, predictor on / plain evolution):
+ * Measured with search-sim.ts on gmm-cifar while tuning (400 evaluations from the baselines;
+ * winner = best on the 512 search seeds, baseline = best baseline on them, both re-measured on
+ * 2,048 holdout seeds; improvement over that baseline, predictor on / plain evolution). The final
+ * figures, with the stricter baseline choice and finalists, are in search-sim.results.jsonl.
  *   elite 24, no quota                 NFE 4: 56% / 58%   NFE 5: 52% / 57%   NFE 10: 30% / 59%
  *   elite 8, quota 0.2 (the defaults)  NFE 4: 65%         NFE 10: 64%
  *   same, EI instead of the mean       NFE 4: 1%
