@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createDb, migrate, type Db } from '@stepwise/db';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { migrate } from '@stepwise/db';
 import { createDbActivities } from './activities/db-activities';
 import type { OrchestratorConfig } from './config';
+import { startDbWorker, type RunningWorker } from './worker-bootstrap';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -18,27 +19,15 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * The orchestrator worker: workflows plus the DB activities. Applies pending migrations first so
  * a fresh database is usable as soon as any orchestrator starts.
  */
-export async function createOrchestratorWorker(config: OrchestratorConfig): Promise<{ worker: Worker; db: Db; close: () => Promise<void> }> {
+export async function createOrchestratorWorker(config: OrchestratorConfig): Promise<RunningWorker> {
   await migrate(config.databaseUrl);
-  const db = createDb(config.databaseUrl, 20);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.namespace,
+  return startDbWorker(config, {
     taskQueue: config.taskQueue,
-    identity: config.identity,
+    poolSize: 20,
+    activities: createDbActivities,
     workflowBundle: await workflowBundle(),
-    activities: createDbActivities(db),
     maxConcurrentActivityTaskExecutions: 32,
     // A killed orchestrator's cached workflows move to another worker after this long (default 10 s).
     stickyQueueScheduleToStartTimeout: '4s',
   });
-  return {
-    worker,
-    db,
-    close: async () => {
-      await db.$disconnect();
-      await connection.close();
-    },
-  };
 }

@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { buildPresetSchedule, sampleUsf, ZSolverSchedule, type PresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
+import { buildPresetSchedule, sampleUsf, ZSolverSchedule, type LocalSampleRequest, type TSolverSchedule } from '@stepwise/core';
 import { writeFileAtomic } from './models/atomic-file';
 import { checkedDenoiser, ComputeError, firstNonFinite } from './models/errors';
 import { initialNoiseBatch } from './models/reference';
@@ -12,23 +12,7 @@ import { conditionalDenoiser } from './models/conditional';
  * a 2-D histogram for 2-D ones).
  */
 
-export interface SampleRequest {
-  model: string;
-  preset: PresetName;
-  nfe: number;
-  spacing?: SpacingName;
-  count: number;
-  seed: number;
-  out: string;
-  modelDir: string;
-  /** Class-conditional models: guidance scale (0 = unconditional) and an optional fixed label. */
-  guidance?: number;
-  label?: number;
-  /** A whole USF schedule (e.g. exported from an s3 study); replaces preset, nfe and spacing. */
-  schedule?: unknown;
-  /** Execution provider (cpu, cuda); the compute worker passes its own, the CLI's --local path STEPWISE_DEVICE. */
-  device?: string;
-}
+export type SampleRequest = LocalSampleRequest;
 
 /** The request's schedule: its own (checked against the schema and the model), or the preset's. */
 function requestSchedule(req: Pick<SampleRequest, 'schedule' | 'preset' | 'nfe' | 'spacing'>, noiseSchedule: TSolverSchedule['noiseSchedule']): TSolverSchedule {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { PRESET_NAMES, SPACING_NAMES, ZSolverSchedule, scheduleNfe, type PresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
+import { PRESET_NAMES, SPACING_NAMES, ZSolverSchedule, scheduleNfe, type LocalSampleRequest, type PresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
 import type { StepwiseClient } from '../index';
 import { pngSize, scalePng } from './png-scale';
 
@@ -18,22 +18,7 @@ export const API_MAX_COUNT = 256;
 export const AUTO_SCALE_WIDTH = 512;
 
 /** What the local sampler (@stepwise/workers/sample-export sampleToFile) takes. */
-export interface SampleRequest {
-  model: string;
-  preset: PresetName;
-  nfe: number;
-  spacing?: SpacingName;
-  count: number;
-  seed: number;
-  out: string;
-  modelDir: string;
-  guidance?: number;
-  label?: number;
-  /** A whole USF schedule (from --schedule FILE.json); replaces preset, nfe and spacing. */
-  schedule?: unknown;
-  /** --local / .npy: execution provider for this process (STEPWISE_DEVICE, default cpu). */
-  device?: string;
-}
+export type SampleRequest = LocalSampleRequest;
 
 export interface SampleResult {
   path: string;

@@ -1,6 +1,8 @@
 import type { TestFunctionName } from '../functions/test-functions';
 import type { TSamplerObjective } from '../config/objectives';
 import type { TParams } from '../config/space';
+import type { PresetName } from '../sampling/presets';
+import type { SpacingName } from '../sampling/spacings';
 import type { RunningStats } from '../estimation/running-stats';
 
 /**
@@ -150,4 +152,27 @@ export type NonRetryableComputeErrorType = (typeof NON_RETRYABLE_COMPUTE_ERRORS)
 
 export function isNonRetryableComputeErrorType(type: string | null | undefined): type is NonRetryableComputeErrorType {
   return (Object.values(NON_RETRYABLE_COMPUTE_ERRORS) as readonly string[]).includes(type ?? '');
+}
+
+/**
+ * What the in-process sampler (`@stepwise/workers/sample-export`, used by the compute worker's
+ * sample grids and by `stepwise sample --local`) takes: a preset at an NFE, or a whole schedule.
+ */
+export interface LocalSampleRequest {
+  model: string;
+  preset: PresetName;
+  nfe: number;
+  spacing?: SpacingName;
+  count: number;
+  seed: number;
+  /** Output file: .npy (float32 [count, ...shape]) or .png. */
+  out: string;
+  modelDir: string;
+  /** Class-conditional models: guidance scale (0 = unconditional) and an optional fixed label. */
+  guidance?: number;
+  label?: number;
+  /** A whole USF schedule (e.g. exported from an s3 study); replaces preset, nfe and spacing. */
+  schedule?: unknown;
+  /** Execution provider (cpu, cuda): the compute worker passes its own; the CLI's --local path STEPWISE_DEVICE. */
+  device?: string;
 }
