@@ -53,6 +53,17 @@ describe('bayesopt studies', () => {
     expect(regrets.filter((r) => r < 0.05).length).toBeGreaterThanOrEqual(9);
   });
 
+  it('reproducible mode: two runs of the same config propose the same points, 4 in flight', async () => {
+    const config = { ...branin(17, 24), name: 'bo reproducible', bayesopt: { method: 'gp-logei', initialDesign: 8, reproducible: true } };
+    const [a, b] = await Promise.all([service.launchStudy({ source: 'client', config }), service.launchStudy({ source: 'client', config })]);
+    for (const s of [a, b]) expect((await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 600_000)).status).toBe('completed');
+    const points = async (id: string) => (await db.trial.findMany({ where: { studyId: id }, orderBy: { number: 'asc' }, select: { params: true, value: true } })).map((t) => JSON.stringify(t));
+    const [pa, pb] = await Promise.all([points(a.id), points(b.id)]);
+    expect(pa).toHaveLength(24);
+    expect(new Set(pa).size).toBe(24);
+    expect(pb).toEqual(pa);
+  });
+
   it('stops early at a target value', async () => {
     const s = await service.launchStudy({ source: 'client', config: { ...branin(3, 200), budget: { trials: 200, parallel: 4, targetValue: 0.5 } } });
     const done = await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 600_000);

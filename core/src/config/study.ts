@@ -34,6 +34,13 @@ export const ZBayesOptSettings = z.object({
   method: z.enum(BO_METHODS).default('gp-logei'),
   /** Trials drawn from a scrambled Sobol design before the surrogate takes over. */
   initialDesign: z.number().int().min(1).max(1000).default(10),
+  /**
+   * Synchronous batches: the next `parallel` proposals wait until every earlier trial has a
+   * result, so each proposal depends only on the seed and the trial numbers, and a rerun repeats
+   * the study exactly. Off (asynchronous), a free slot proposes at once from whatever has
+   * finished, faster but dependent on completion order.
+   */
+  reproducible: z.boolean().default(false),
 });
 export type TBayesOptSettings = z.infer<typeof ZBayesOptSettings>;
 

@@ -235,9 +235,13 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       if (current) gatePaused = await syncPausedRow(gatePaused);
     }
     let recordedPaused: boolean | null = current ? (gatePaused ?? rowPausedAtStart) : false;
+    // Reproducible BO: a whole batch of `parallel` proposals at once, after every earlier result.
+    // (A new setting: runs recorded before it never have it, so their command order is unchanged.)
+    const synchronous = config.kind === 'bayesopt' && config.bayesopt?.reproducible === true;
+    const canDispatch = () => dispatching() && (synchronous ? inFlight === 0 : inFlight < config.budget.parallel);
     for (;;) {
-      while (dispatching() && inFlight < config.budget.parallel) {
-        const count = Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight);
+      while (canDispatch()) {
+        const count = synchronous ? Math.min(config.budget.parallel, runLimit - next) : Math.min(batchSize, runLimit - next, config.budget.parallel - inFlight);
         const numbers = Array.from({ length: count }, (_, i) => next + i);
         next += count;
         inFlight += count;
@@ -245,7 +249,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
       }
       const done = () => inFlight === 0 && guardPending === 0 && (next >= runLimit || targetReached || exhausted);
       if (done()) break;
-      await condition(() => fatal !== null || paused !== recordedPaused || (dispatching() && inFlight < config.budget.parallel) || done());
+      await condition(() => fatal !== null || paused !== recordedPaused || canDispatch() || done());
       if (fatal !== null) throw fatal;
       if (paused !== recordedPaused) {
         recordedPaused = paused;
