@@ -25,4 +25,20 @@ describe('sample export', () => {
     expect(png.width).toBe(256);
     await expect(sampleToFile({ model: 'gmm-2d', preset: 'ddim', nfe: 5, count: 4, seed: 0, out: join(dir, 's.txt'), modelDir: dir })).rejects.toThrow(/--out/);
   }, 60_000);
+
+  it('draws a 64-D mixture as samples over data on its two main mean directions, not as 8x8 tiles', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sample-'));
+    await sampleToFile({ model: 'gmm-64d', preset: 'unipc-bh2', nfe: 10, count: 512, seed: 0, out: join(dir, 'p.png'), modelDir: dir });
+    const png = PNG.sync.read(readFileSync(join(dir, 'p.png')));
+    expect([png.width, png.height]).toEqual([256, 256]);
+    // Both layers are there: grey (data only) and blue (samples on top) pixels.
+    let grey = 0, blue = 0;
+    for (let i = 0; i < png.width * png.height; i++) {
+      const [r, g, b] = [png.data[4 * i], png.data[4 * i + 1], png.data[4 * i + 2]];
+      if (r === g && g === b && r < 250) grey++;
+      if (b > r + 40) blue++;
+    }
+    expect(grey).toBeGreaterThan(50);
+    expect(blue).toBeGreaterThan(50);
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import { buildPresetSchedule, sampleUsf, ZSolverSchedule, type LocalSampleRequest, type TSolverSchedule } from '@stepwise/core';
+import { buildPresetSchedule, sampleGmmBatch, sampleUsf, symmetricEigen, ZSolverSchedule, type IsotropicGmm, type LocalSampleRequest, type TSolverSchedule } from '@stepwise/core';
 import { writeFileAtomic } from './models/atomic-file';
 import { checkedDenoiser, ComputeError, firstNonFinite } from './models/errors';
 import { initialNoiseBatch } from './models/reference';
@@ -30,15 +30,15 @@ function requestSchedule(req: Pick<SampleRequest, 'schedule' | 'preset' | 'nfe' 
 
 export async function sampleToFile(req: SampleRequest): Promise<{ path: string; shape: number[]; nfe: number }> {
   if (!/\.(npy|png)$/.test(req.out)) throw new Error(`--out must end in .npy or .png, got "${req.out}"`);
-  const { x0, shape, nfe } = await drawSamples(req);
-  await writeFileAtomic(req.out, req.out.endsWith('.npy') ? encodeNpy(Float32Array.from(x0), shape) : renderPng(x0, req.count, shape.slice(1)));
+  const { x0, shape, nfe, gmm } = await drawSamples(req);
+  await writeFileAtomic(req.out, req.out.endsWith('.npy') ? encodeNpy(Float32Array.from(x0), shape) : renderPng(x0, req.count, shape.slice(1), gmm));
   return { path: req.out, shape, nfe };
 }
 
 /** The same samples as a PNG in memory (for the dashboard). */
 export async function samplePng(req: Omit<SampleRequest, 'out'>): Promise<{ png: Buffer; shape: number[]; nfe: number }> {
-  const { x0, shape, nfe } = await drawSamples(req);
-  return { png: asInput(() => renderPng(x0, req.count, shape.slice(1))), shape, nfe };
+  const { x0, shape, nfe, gmm } = await drawSamples(req);
+  return { png: asInput(() => renderPng(x0, req.count, shape.slice(1), gmm)), shape, nfe };
 }
 
 /** Errors of the request (not the model, not the machine) as ComputeError('input'). */
@@ -56,7 +56,7 @@ function asInput<T>(f: () => T): T {
  * picture shape) or a solver that diverges as 'input'. A missing or invalid model file is the
  * registry's ModelContractError.
  */
-async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float64Array; shape: number[]; nfe: number }> {
+async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float64Array; shape: number[]; nfe: number; gmm?: IsotropicGmm }> {
   const model = await openModelByName(req.model, { modelDir: req.modelDir, device: req.device ?? 'cpu' });
   const dim = model.info.dim;
   const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
@@ -70,7 +70,7 @@ async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float
     const what = req.schedule !== undefined ? 'this schedule' : `preset ${req.preset} at NFE ${req.nfe}`;
     throw new ComputeError('input', `the samples diverge to NaN/Inf with ${what}: use more steps or another ${req.schedule !== undefined ? 'schedule' : 'preset'}`);
   }
-  return { x0, shape: [req.count, ...model.info.shape], nfe };
+  return { x0, shape: [req.count, ...model.info.shape], nfe, gmm: (model as { testbed?: { gmm: IsotropicGmm } }).testbed?.gmm };
 }
 
 /** NumPy .npy v1.0, little-endian float32, C order. */
@@ -86,8 +86,11 @@ export function encodeNpy(data: Float32Array, shape: number[]): Buffer {
   return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
 
-function renderPng(x: Float64Array, count: number, shape: number[]): Buffer {
+function renderPng(x: Float64Array, count: number, shape: number[], gmm?: IsotropicGmm): Buffer {
   if (shape.length === 1 && shape[0] === 2) return histogramPng(x, count);
+  // A flat mixture testbed (gmm-64d) is no picture: its samples against data from the mixture,
+  // projected onto the two directions along which the component means spread most.
+  if (gmm && shape.length === 1 && gmm.dim > 2) return projectionPng(x, count, gmm);
   // A flat square vector (e.g. 8x8 digits stored as [64]) is a grayscale image.
   const side = shape.length === 1 ? Math.round(Math.sqrt(shape[0])) : 0;
   const [c, h, w] = shape.length === 3 ? shape : shape.length === 2 ? [1, shape[0], shape[1]] : side * side === shape[0] && side > 1 ? [1, side, side] : [0, 0, 0];
@@ -107,6 +110,74 @@ function renderPng(x: Float64Array, count: number, shape: number[]): Buffer {
         }
         png.data[p + 3] = 255;
       }
+    }
+  }
+  return PNG.sync.write(png);
+}
+
+/** The two leading principal directions of the weighted component means ([2, dim], unit rows). */
+function meanDirections(gmm: IsotropicGmm): Float64Array {
+  const { dim, weights, means } = gmm;
+  const K = weights.length;
+  const centre = new Float64Array(dim);
+  for (let k = 0; k < K; k++) for (let j = 0; j < dim; j++) centre[j] += weights[k] * means[k * dim + j];
+  const cov = new Float64Array(dim * dim);
+  for (let k = 0; k < K; k++) {
+    for (let i = 0; i < dim; i++) {
+      const di = means[k * dim + i] - centre[i];
+      for (let j = 0; j < dim; j++) cov[i * dim + j] += weights[k] * di * (means[k * dim + j] - centre[j]);
+    }
+  }
+  const { vectors } = symmetricEigen(cov, dim);
+  const out = new Float64Array(2 * dim);
+  // Ascending eigenvalues: the last two columns.
+  for (let i = 0; i < dim; i++) {
+    out[i] = vectors![i * dim + dim - 1];
+    out[dim + i] = vectors![i * dim + dim - 2];
+  }
+  return out;
+}
+
+function projectionPng(x: Float64Array, count: number, gmm: IsotropicGmm): Buffer {
+  const { dim } = gmm;
+  const dirs = meanDirections(gmm);
+  const data = sampleGmmBatch(gmm, 0, 0, Math.max(count, 2048));
+  const project = (v: Float64Array, n: number) => {
+    const out = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < dim; j++) {
+        out[2 * i] += v[i * dim + j] * dirs[j];
+        out[2 * i + 1] += v[i * dim + j] * dirs[dim + j];
+      }
+    }
+    return out;
+  };
+  const samples = project(x, count), reference = project(data, data.length / dim);
+  return overlayPng([{ points: reference, rgb: [150, 150, 150] }, { points: samples, rgb: [31, 90, 200] }]);
+}
+
+/** 2-D densities drawn over each other (later layers on top), on one shared square axis. */
+function overlayPng(layers: Array<{ points: Float64Array; rgb: [number, number, number] }>): Buffer {
+  const size = 256;
+  let lo = Infinity, hi = -Infinity;
+  for (const { points } of layers) for (const v of points) if (Number.isFinite(v)) (lo = Math.min(lo, v), hi = Math.max(hi, v));
+  const pad = 0.05 * (hi - lo || 1);
+  lo -= pad;
+  hi += pad;
+  const png = new PNG({ width: size, height: size });
+  png.data.fill(255);
+  for (const { points, rgb } of layers) {
+    const hist = new Float64Array(size * size);
+    for (let i = 0; i < points.length / 2; i++) {
+      const px = Math.floor(((points[2 * i] - lo) / (hi - lo)) * size), py = Math.floor(((hi - points[2 * i + 1]) / (hi - lo)) * size);
+      if (px >= 0 && px < size && py >= 0 && py < size) hist[py * size + px] += 1;
+    }
+    let max = 0;
+    for (const h of hist) max = Math.max(max, h);
+    for (let i = 0; i < size * size; i++) {
+      if (hist[i] === 0) continue;
+      const a = 0.25 + 0.75 * Math.sqrt(hist[i] / max);
+      for (let ch = 0; ch < 3; ch++) png.data[4 * i + ch] = Math.round((1 - a) * png.data[4 * i + ch] + a * rgb[ch]);
     }
   }
   return PNG.sync.write(png);
