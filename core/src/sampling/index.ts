@@ -87,3 +87,4 @@ export {
   type FitDcRatiosOptions,
   type CprFit,
 } from './dc-solver';
+export { gmmCifarRecipe } from './testbed-recipes';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CounterRng, createGmm, isotropicGaussian, type IsotropicGaussian, type IsotropicGmm, type NoiseScheduleName } from '@stepwise/core';
+import { CounterRng, createGmm, gmmCifarRecipe, isotropicGaussian, type IsotropicGaussian, type IsotropicGmm, type NoiseScheduleName } from '@stepwise/core';
 import { buildGmmOnnx, sha256Hex, type BuiltOnnxModel } from './gmm-onnx';
 import { writeFileAtomic } from './atomic-file';
 import { modelDirFromEnv } from './registry';
@@ -62,30 +62,10 @@ function gmm64d(): { gmm: IsotropicGmm; shape: number[] } {
   return { gmm: createGmm({ weights: weights(rng, K), means, variances: Array.from({ length: K }, () => 0.05 + 0.2 * rng.uniform()) }), shape: [D] };
 }
 
-/**
- * 64 "images" [3, 32, 32] in [-1, 1]: tanh of a few low-frequency plane waves per channel, so
- * neighbouring pixels correlate like natural images; small per-component variances (std 0.05-0.15).
- */
+/** The image-like mixture (its recipe is core's, shared with the in-process experiments). */
 function gmmCifar(): { gmm: IsotropicGmm; shape: number[] } {
-  const rng = new CounterRng(SEEDS['gmm-cifar']);
-  const K = 64, C = 3, H = 32, W = 32, WAVES = 6;
-  const means = Array.from({ length: K }, () => {
-    const m = new Array<number>(C * H * W);
-    for (let c = 0; c < C; c++) {
-      const bias = 0.5 * rng.normal();
-      const waves = Array.from({ length: WAVES }, () => ({ amp: 0.5 * rng.normal(), fh: rng.int(4), fw: rng.int(4), phase: 2 * Math.PI * rng.uniform() }));
-      for (let h = 0; h < H; h++) {
-        for (let w = 0; w < W; w++) {
-          let v = bias;
-          for (const wave of waves) v += wave.amp * Math.cos((2 * Math.PI * (wave.fh * h + wave.fw * w)) / H + wave.phase);
-          m[(c * H + h) * W + w] = Math.tanh(v);
-        }
-      }
-    }
-    return m;
-  });
-  const variances = Array.from({ length: K }, () => (0.05 + 0.1 * rng.uniform()) ** 2);
-  return { gmm: createGmm({ weights: weights(rng, K), means, variances }), shape: [C, H, W] };
+  const { means, variances, weights, shape } = gmmCifarRecipe(SEEDS['gmm-cifar']);
+  return { gmm: createGmm({ weights, means, variances }), shape };
 }
 
 const BUILDERS: Record<TestbedName, { description: string; build: () => { gmm: IsotropicGmm; gaussian?: IsotropicGaussian; shape: number[] } }> = {

@@ -1,4 +1,5 @@
-import { CounterRng, initialNoise } from '../../rng';
+import { initialNoise } from '../../rng';
+import { gmmCifarRecipe } from '../../sampling/testbed-recipes';
 import { buildPresetSchedule } from '../../sampling/presets';
 import { getNoiseSchedule, type NoiseSchedule } from '../../sampling/noise-schedules';
 import type { Denoiser } from '../../sampling/denoiser';
@@ -35,27 +36,8 @@ export interface ReducedGmm {
 }
 
 function cifarMeans(): { means: number[][]; variances: number[]; weights: number[] } {
-  // Same draws, in the same order, as gmmCifar() in workers/src/models/testbeds.ts (seed 104).
-  const rng = new CounterRng(104);
-  const C = 3, H = 32, W = 32, WAVES = 6;
-  const means = Array.from({ length: K }, () => {
-    const m = new Array<number>(C * H * W);
-    for (let c = 0; c < C; c++) {
-      const bias = 0.5 * rng.normal();
-      const waves = Array.from({ length: WAVES }, () => ({ amp: 0.5 * rng.normal(), fh: rng.int(4), fw: rng.int(4), phase: 2 * Math.PI * rng.uniform() }));
-      for (let h = 0; h < H; h++) {
-        for (let w = 0; w < W; w++) {
-          let v = bias;
-          for (const wave of waves) v += wave.amp * Math.cos((2 * Math.PI * (wave.fh * h + wave.fw * w)) / H + wave.phase);
-          m[(c * H + h) * W + w] = Math.tanh(v);
-        }
-      }
-    }
-    return m;
-  });
-  const variances = Array.from({ length: K }, () => (0.05 + 0.1 * rng.uniform()) ** 2);
-  const weights = Array.from({ length: K }, () => 0.5 + rng.uniform());
-  return { means, variances, weights };
+  // The testbed's own recipe (seed 104), shared with workers/src/models/testbeds.ts.
+  return gmmCifarRecipe(104);
 }
 
 export function buildReducedCifar(): ReducedGmm {
