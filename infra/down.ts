@@ -15,6 +15,4 @@ for (const line of await stopRecorded(readPidFile(pidFile))) console.log(line);
 if (existsSync(pidFile)) writePidFile(pidFile, { supervisor: null, children: [] });
 // A cluster of an older stack (pg_ctl daemon) or a test run: pg_ctl checks its own postmaster.pid.
 stopPostgres(join(s.dataDir, 'pg'));
-// The clusters that tests and benchmarks keep between their runs (under the default directories).
-for (const dir of [join('.data', 'test', 'pg'), join('.data', 'bench', 'pg')]) stopPostgres(dir);
 console.log('stack stopped');
