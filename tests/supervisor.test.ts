@@ -95,7 +95,7 @@ describe('npm run up', () => {
 
     const before = readPidFile(pidFile);
     expect(before.supervisor?.pid).toBe(up.pid);
-    expect(before.children.map((c) => c.name).sort()).toEqual(['compute', 'orchestrator', 'postgres', 'temporal']);
+    expect(before.children.map((c) => c.name).sort()).toEqual(['compute', 'orchestrator', 'postgres', 'proposals', 'temporal']);
     const compute = before.children.find((c) => c.name === 'compute')!;
     process.kill(compute.pid, 'SIGKILL');
 
