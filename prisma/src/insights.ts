@@ -65,13 +65,14 @@ export async function surrogateObservationRows(
   return { observations, completed };
 }
 
-async function evenlySpacedCompleted(db: DbOrTx, studyId: string, limit: number): Promise<Array<{ number: number; params: unknown; value: number | null; stderr: number | null }>> {
+/** Completed trials evenly thinned to `limit` by trial number, with their intervals and the number completed. */
+export async function evenlySpacedCompleted(db: DbOrTx, studyId: string, limit: number): Promise<Array<{ number: number; params: unknown; value: number | null; stderr: number | null; ci_low: number | null; ci_high: number | null; total: bigint }>> {
   if (limit <= 0) return [];
   // Row rn (0-based, by number) starts bucket floor(rn * limit / total) exactly when
   // (rn * limit) mod total < limit: one row per bucket, `limit` rows in all.
-  return db.$queryRaw<Array<{ number: number; params: unknown; value: number | null; stderr: number | null }>>`
-    SELECT number, params, value, stderr FROM (
-      SELECT number, params, value, stderr,
+  return db.$queryRaw<Array<{ number: number; params: unknown; value: number | null; stderr: number | null; ci_low: number | null; ci_high: number | null; total: bigint }>>`
+    SELECT number, params, value, stderr, ci_low, ci_high, total FROM (
+      SELECT number, params, value, stderr, ci_low, ci_high,
              row_number() OVER (ORDER BY number) - 1 AS rn,
              count(*) OVER () AS total
       FROM trial

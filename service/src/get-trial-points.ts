@@ -1,4 +1,5 @@
 import { parallelAxes, type TParams } from '@stepwise/core';
+import { evenlySpacedCompleted } from '@stepwise/db/insights';
 import type { ServiceDeps } from './context';
 import type { ParallelData } from './get-parallel-coordinates';
 import { spaceOf, studyOrThrow } from './lookups';
@@ -32,25 +33,15 @@ export interface TrialPoints extends Omit<ParallelData, 'rows'> {
 export function getTrialPoints({ db }: Pick<ServiceDeps, 'db'>) {
   return async ({ studyId, limit }: TrialPointsInput): Promise<TrialPoints> => {
     const row = await studyOrThrow({ db }, studyId);
-    // Row rn (0-based, by number) starts bucket floor(rn * limit / total) exactly when
-    // (rn * limit) mod total < limit: one row per bucket, `limit` rows in all.
-    const rows = await db.$queryRaw<Array<{ number: number; params: unknown; value: number; ci_low: number | null; ci_high: number | null; total: bigint }>>`
-      SELECT number, params, value, ci_low, ci_high, total FROM (
-        SELECT number, params, value, ci_low, ci_high,
-               row_number() OVER (ORDER BY number) - 1 AS rn,
-               count(*) OVER () AS total
-        FROM trial
-        WHERE study_id = ${studyId}::uuid AND status = 'completed' AND value IS NOT NULL
-      ) s
-      WHERE s.total <= ${limit}::bigint OR (s.rn * ${limit}::bigint) % s.total < ${limit}::bigint
-      ORDER BY number`;
+    // The same thinning as the parallel coordinates (one query in @stepwise/db/insights).
+    const rows = await evenlySpacedCompleted(db, studyId, limit);
     const total = rows.length > 0 ? Number(rows[0].total) : 0;
     return {
       studyId,
       metric: row.metric,
       direction: row.direction as 'minimize' | 'maximize',
       axes: parallelAxes(spaceOf(row)),
-      rows: rows.map((r) => ({ number: r.number, params: r.params as TParams, value: r.value, ciLow: r.ci_low, ciHigh: r.ci_high })),
+      rows: rows.map((r) => ({ number: r.number, params: r.params as TParams, value: r.value!, ciLow: r.ci_low, ciHigh: r.ci_high })), // the query keeps only non-null values
       total,
       sampled: total > rows.length,
     };
