@@ -11,6 +11,7 @@ export * from './functions/test-functions';
 export * from './search/grid-search';
 export * from './search/random-search';
 export * from './search/plan';
+export * from './search/pruning';
 export * from './contracts/compute';
 export * from './sampling';
 export * from './bo';

@@ -5,6 +5,7 @@ import { BO_METHODS } from '../bo/propose';
 import { SAMPLER_OVERRIDABLE, ZObjective, ZSamplerObjective, scheduleEndProblem, type TSamplerObjective } from './objectives';
 import { ZText, isReservedKey, reservedKeyMessage, unsafeTextReason } from './text';
 import { ZS3Settings } from './s3';
+import { ZPrunerConfig } from '../search/pruning';
 
 /**
  * The study configuration: what a user writes (YAML on the CLI, the dashboard form, a tRPC call).
@@ -116,6 +117,11 @@ const ZStudyConfigBase = z.object({
   holdout: ZHoldout.optional(),
   /** `s3` studies: the NFE budgets and the search's settings. */
   s3: ZS3Settings.optional(),
+  /**
+   * Stops unpromising trials early from the intermediate values a `command` program prints
+   * (one JSON line per step with `step` and the metric): median, asha or hyperband.
+   */
+  pruner: ZPrunerConfig.optional(),
 });
 
 const RMSE_TEND_MESSAGE =
@@ -193,6 +199,9 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
       if (typeof c === 'object') ctx.addIssue({ code: 'custom', path: ['space', i, 'choices', j], message: `choices of "${p.name}" are strings, numbers or booleans; only a sampler study's "schedule" parameter takes objects (solver schedules)` });
     });
   });
+  if (cfg.pruner && cfg.objective.type !== 'command') {
+    ctx.addIssue({ code: 'custom', path: ['pruner'], message: `a pruner stops training runs from the per-step values a command program prints; this study's objective is "${cfg.objective.type}": remove pruner or use a command objective` });
+  }
   if (cfg.bayesopt && cfg.kind !== 'bayesopt') {
     ctx.addIssue({ code: 'custom', path: ['bayesopt'], message: `bayesopt settings only apply to kind "bayesopt" (this study is "${cfg.kind}")` });
   }

@@ -7,16 +7,16 @@ const running = (number: number, values: number[]): PrunableTrial => ({ ...done(
 
 describe('pruner config', () => {
   it('fills defaults and names the field of a bad setting', () => {
-    expect(ZPrunerConfig.parse({ kind: 'asha' })).toEqual({ kind: 'asha', minResource: 1, reductionFactor: 3 });
-    const r = ZPrunerConfig.safeParse({ kind: 'hyperband', minResource: 9, maxResource: 3 });
+    expect(ZPrunerConfig.parse({ type: 'asha' })).toEqual({ type: 'asha', minResource: 1, reductionFactor: 3 });
+    const r = ZPrunerConfig.safeParse({ type: 'hyperband', minResource: 9, maxResource: 3 });
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['maxResource: maxResource (3) must be at least minResource (9)']);
-    expect(ZPrunerConfig.safeParse({ kind: 'asha', reductionFactor: 1 }).success).toBe(false);
+    expect(ZPrunerConfig.safeParse({ type: 'asha', reductionFactor: 1 }).success).toBe(false);
   });
 });
 
 describe('median pruner', () => {
-  const cfg = ZPrunerConfig.parse({ kind: 'median', warmupSteps: 2, minTrials: 3 });
+  const cfg = ZPrunerConfig.parse({ type: 'median', warmupSteps: 2, minTrials: 3 });
   const peers = [done(0, [5, 4, 3]), done(1, [6, 5, 4]), done(2, [4, 3, 2]), running(3, [9, 9, 9])];
   it('prunes a trial whose best so far is worse than the median of finished trials at that step', () => {
     expect(shouldPrune(cfg, 'minimize', running(9, [7, 6, 5]), peers).prune).toBe(true);
@@ -32,7 +32,7 @@ describe('median pruner', () => {
 });
 
 describe('ASHA and Hyperband', () => {
-  const asha = ZPrunerConfig.parse({ kind: 'asha', minResource: 1, reductionFactor: 3 });
+  const asha = ZPrunerConfig.parse({ type: 'asha', minResource: 1, reductionFactor: 3 });
   it('keeps the best 1/eta at a rung, judged once when the trial gets there', () => {
     // Six others reached rung 3 (step 3) with values 1..6; with the trial, 7 compete, 2 go on.
     const others = [1, 2, 3, 4, 5, 6].map((v, i) => done(i, [10, 10, v]));
@@ -47,7 +47,7 @@ describe('ASHA and Hyperband', () => {
 
   it('Hyperband runs trial n in bracket n mod brackets, each with its own first rung', () => {
     expect(hyperbandBrackets(1, 27, 3)).toBe(4);
-    const hb = ZPrunerConfig.parse({ kind: 'hyperband', minResource: 1, maxResource: 27, reductionFactor: 3 });
+    const hb = ZPrunerConfig.parse({ type: 'hyperband', minResource: 1, maxResource: 27, reductionFactor: 3 });
     const others = [0, 4, 8, 12].map((n) => done(n, [0.1]));
     // Trial 16 is in bracket 0 (rung at 1 step) with trials 0, 4, 8, 12: pruned at its first step.
     expect(shouldPrune(hb, 'minimize', running(16, [1]), others).prune).toBe(true);

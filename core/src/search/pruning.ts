@@ -15,21 +15,21 @@ import { z } from 'zod';
  *   bracket n mod (number of brackets) and competes only within it.
  */
 
-export const ZPrunerConfig = z.discriminatedUnion('kind', [
+export const ZPrunerConfig = z.discriminatedUnion('type', [
   z.strictObject({
-    kind: z.literal('median'),
+    type: z.literal('median'),
     /** Steps before which nothing is pruned. */
     warmupSteps: z.number().int().min(0).default(0),
     /** Finished trials with a value at the step needed before pruning there. */
     minTrials: z.number().int().min(1).default(5),
   }),
   z.strictObject({
-    kind: z.literal('asha'),
+    type: z.literal('asha'),
     minResource: z.number().int().min(1).default(1),
     reductionFactor: z.number().int().min(2).default(3),
   }),
   z.strictObject({
-    kind: z.literal('hyperband'),
+    type: z.literal('hyperband'),
     minResource: z.number().int().min(1).default(1),
     maxResource: z.number().int().min(1),
     reductionFactor: z.number().int().min(2).default(3),
@@ -126,7 +126,7 @@ export function shouldPrune(config: TPrunerConfig, direction: Direction, trial: 
   const last = trial.curve.at(-1);
   if (!last) return { prune: false, reason: 'no intermediate value yet' };
   if (!Number.isFinite(last.value)) return { prune: false, reason: 'latest value is not finite' };
-  switch (config.kind) {
+  switch (config.type) {
     case 'median': {
       if (last.step < config.warmupSteps) return { prune: false, reason: `median: within the first ${config.warmupSteps} steps` };
       const peers: number[] = [];
