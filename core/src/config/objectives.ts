@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TEST_FUNCTION_NAMES } from '../functions/test-functions';
-import { PRESET_NAMES } from '../sampling/presets';
+import { SAMPLER_PRESET_NAMES } from '../sampling/presets';
 import { SPACING_NAMES } from '../sampling/spacings';
 import { ZSolverSchedule, scheduleNfe, scheduleTimesteps, type TSolverSchedule } from '../sampling/schedule';
 import { getNoiseSchedule } from '../sampling/noise-schedules';
@@ -55,11 +55,43 @@ export type SamplerMetric = (typeof SAMPLER_METRICS)[number];
 export const SET_METRICS: readonly SamplerMetric[] = ['fd_features'];
 export const isSetMetric = (m: SamplerMetric) => SET_METRICS.includes(m);
 
+/**
+ * Calibration of the statistics-based presets (dpm-solver-v3, dc-solver), computed once per
+ * model on the compute worker and cached (workers/src/models/solver-statistics.ts). Read only by
+ * those presets; the defaults are the papers' settings scaled to a CPU worker.
+ */
+export const ZSolverCalibration = z.object({
+  /**
+   * Seed stream of the calibration samples. The default, 2^31, lies outside every study's seed
+   * range (0..2^31-1), so the statistics never see a sample they are evaluated on.
+   */
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(2 ** 31),
+  /** dpm-solver-v3: model samples the empirical model statistics average over (the paper: 1024-4096 for images). */
+  emsSamples: z.number().int().min(2, 'emsSamples must be at least 2: s and b are regressions over samples').max(4096).default(256),
+  /** dpm-solver-v3: lambda-grid intervals of the statistics; timesteps snap to the grid, so it must exceed the NFE. */
+  emsGrid: z.number().int().min(10).max(1000).default(120),
+  /** dc-solver: calibration samples the compensation ratios are fitted on (the paper: 10). */
+  dcSamples: z.number().int().min(1).max(256).default(10),
+  /**
+   * dc-solver: fit ratios at these NFEs only and predict a trial's by the cascade polynomial
+   * regression when its NFE is not among them (default: fit at every trial's own NFE).
+   */
+  dcFitNfes: z
+    .array(z.number().int().min(3, 'dcFitNfes entries must be at least 3: below that DC-Solver compensates no step'))
+    .min(2, 'give at least two NFEs to fit the cascade regression on')
+    .max(16)
+    .refine((v) => new Set(v).size === v.length, 'dcFitNfes has a repeated NFE')
+    .optional(),
+});
+export type TSolverCalibration = z.infer<typeof ZSolverCalibration>;
+
 export const ZSamplerObjective = z.object({
   type: z.literal('sampler'),
   /** A built-in testbed (gaussian-1, gmm-2d, gmm-64d, gmm-cifar) or a model file in STEPWISE_MODEL_DIR. */
   model: ZModelRef,
-  preset: z.enum(PRESET_NAMES).default('dpmpp-2m'),
+  preset: z.enum(SAMPLER_PRESET_NAMES).default('dpmpp-2m'),
+  /** Statistics of dpm-solver-v3 and dc-solver (defaults apply when omitted). */
+  calibration: ZSolverCalibration.optional(),
   /** A full USF solver schedule; when given it replaces preset, nfe and spacing. */
   schedule: ZSolverSchedule.optional(),
   nfe: z.number().int().min(1).max(1000).default(10),

@@ -33,6 +33,8 @@ export interface DcSolverOptions {
   nfe: number;
   /** Default `logSNR` (as the unipc presets). */
   spacing?: SpacingName;
+  /** Karras rho (karras spacing only; default 7). */
+  rho?: number;
   tStart?: number;
   tEnd?: number;
   /** UniPC predictor order (1-3, default 3, as the unipc presets). */
@@ -66,7 +68,7 @@ function resolve(noise: NoiseSchedule, o: DcSolverOptions): Resolved {
   if (!Number.isInteger(dcOrder) || dcOrder < 1 || dcOrder > 3) throw new RangeError(`dcOrder must be 1, 2 or 3, got ${dcOrder}`);
   const variant = o.variant ?? 'bh2';
   if (variant !== 'bh1' && variant !== 'bh2') throw new RangeError(`variant must be bh1 or bh2, got ${String(variant)}`);
-  const timesteps = makeTimesteps(noise, { spacing: o.spacing ?? 'logSNR', steps: nfe, tStart: o.tStart, tEnd: o.tEnd });
+  const timesteps = makeTimesteps(noise, { spacing: o.spacing ?? 'logSNR', steps: nfe, tStart: o.tStart, tEnd: o.tEnd, rho: o.rho });
   return { noise, timesteps, order, variant, dcOrder, lowerOrderFinal: o.lowerOrderFinal ?? true, nfe };
 }
 

@@ -32,6 +32,8 @@ export interface DpmSolverV3Options {
   nfe: number;
   /** Default `logSNR`; the times are snapped to the nearest EMS grid point. */
   spacing?: SpacingName;
+  /** Karras rho (karras spacing only; default 7). */
+  rho?: number;
   /** Predictor order (1-3, default 3). */
   order?: number;
   /** Predictor derivatives by divided differences (default false, as the official default). */
@@ -191,7 +193,7 @@ export function planDpmSolverV3(ems: EmpiricalModelStatistics, options: DpmSolve
   if (!Number.isInteger(refine) || refine < 1) throw new RangeError(`refine must be a positive integer, got ${refine}`);
   const grid = emsLambdas(ems, noise);
   const spacing = options.spacing ?? 'logSNR';
-  const raw = makeTimesteps(noise, { spacing, steps: nfe, tStart: ems.tStart, tEnd: ems.tEnd });
+  const raw = makeTimesteps(noise, { spacing, steps: nfe, tStart: ems.tStart, tEnd: ems.tEnd, rho: options.rho });
   // The official convert_to_indexes: nearest grid point in lambda.
   const indexes = raw.map((t) => Math.round((ems.steps * (noise.lambda(t) - grid[0])) / (grid[ems.steps] - grid[0])));
   for (let i = 1; i < indexes.length; i++) {

@@ -42,7 +42,10 @@ export {
 export { updateCoefficients, phiFunctions, relaxationFactor, SECOND_DERIVATIVE_FACTOR, type UpdateSpec, type UpdateCoefficients, type NodeInfo } from './coefficients';
 export { asNoisePredictor, MODEL_PREDICTIONS, type Denoiser, type FloatArray, type ModelPrediction } from './denoiser';
 export { sampleUsf, planUsf, type SampleUsfOptions, type SampleUsfResult, type UsfPlan, type PlannedStep, type PlannedUpdate } from './usf';
-export { INTERMEDIATE_RULES, PRESET_NAMES, buildPresetSchedule, presetOrder, singlestepFractions, type IntermediateRule, type PresetName, type PresetOptions } from './presets';
+export {
+  INTERMEDIATE_RULES, PRESET_NAMES, STATISTICAL_PRESET_NAMES, SAMPLER_PRESET_NAMES, buildPresetSchedule, isStatisticalPreset, presetOrder, singlestepFractions,
+  type IntermediateRule, type PresetName, type PresetOptions, type SamplerPresetName, type StatisticalPresetName,
+} from './presets';
 export {
   isotropicGaussian,
   gaussianEps,

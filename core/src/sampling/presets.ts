@@ -43,6 +43,20 @@ export const PRESET_NAMES = [
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /**
+ * Presets with their own solver paths and model statistics, not USF schedules (per-dimension
+ * coefficients; a compensated evaluation that replaces the stored one): DPM-Solver-v3 (EMS,
+ * ems.ts, dpm-solver-v3.ts) and DC-Solver (ratios per (model, NFE), dc-solver.ts). A sampler
+ * objective takes them by name; the compute worker computes and caches their statistics. They are
+ * not in PRESET_NAMES: buildPresetSchedule cannot express them, and S^3 searches USF schedules.
+ */
+export const STATISTICAL_PRESET_NAMES = ['dpm-solver-v3', 'dc-solver'] as const;
+export type StatisticalPresetName = (typeof STATISTICAL_PRESET_NAMES)[number];
+/** Every preset a sampler objective accepts. */
+export const SAMPLER_PRESET_NAMES = [...PRESET_NAMES, ...STATISTICAL_PRESET_NAMES] as const;
+export type SamplerPresetName = (typeof SAMPLER_PRESET_NAMES)[number];
+export const isStatisticalPreset = (p: string): p is StatisticalPresetName => (STATISTICAL_PRESET_NAMES as readonly string[]).includes(p);
+
+/**
  * Where singlestep presets put a step's intermediate points: `spacing` (DPM-Solver's rule, the
  * default) applies the timestep spacing inside the step; `lambda-fractions` puts them at fixed
  * fractions of the step's lambda interval (1/2; 1/3 and 2/3) whatever the spacing.

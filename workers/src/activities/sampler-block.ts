@@ -1,8 +1,12 @@
 import { Context } from '@temporalio/activity';
 import {
-  buildPresetSchedule, frechetDistance, gaussianFitStat, gmmLogDensity, planUsf, sampleUsf, scheduleEndProblem, statsOf, studyEndTime,
-  ZSolverSchedule, type UsfPlan, type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome, type TSamplerObjective, type TSolverSchedule,
+  buildPresetSchedule, fitCascadeRegression, frechetDistance, gaussianFitStat, gmmLogDensity, isStatisticalPreset, planDpmSolverV3, planUsf, predictDcRatios,
+  sampleDcSolver, sampleDpmSolverV3, sampleUsf, scheduleEndProblem, statsOf, studyEndTime,
+  ZSolverSchedule, type Denoiser, type DpmSolverV3Plan, type FloatArray, type UsfPlan, type GaussianFit, type SamplerBlockInput, type SamplerBlockOutcome,
+  type PresetName, type StatisticalPresetName, type TSamplerObjective, type TSolverSchedule,
 } from '@stepwise/core';
+import { ZSolverCalibration } from '@stepwise/core/config/objectives';
+import { SolverStatisticsCache, type StatisticsModel } from '../models/solver-statistics';
 import { endpointErrors } from './endpoint-stats';
 import { checkedDenoiser, ComputeError, firstNonFinite } from '../models/errors';
 import { initialNoiseBatch, ReferenceCache } from '../models/reference';
@@ -35,6 +39,9 @@ export interface SamplerActivityDeps {
 }
 
 type Opened = OpenedModel & { testbed?: Testbed };
+
+/** Samples one block with the trial's solver and the given model (the plain one, or a checked one). */
+type Solve = (denoiser: Denoiser<Float32Array>) => Promise<{ x0: FloatArray; nfe: number }>;
 
 /**
  * Per-sample metric values of a solver configuration on samples start..end-1 of a seed. Pure
@@ -122,6 +129,66 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     return p;
   }
 
+  const statistics = new SolverStatisticsCache({ modelDir: deps.modelDir, references });
+  const v3Plans = new Map<string, DpmSolverV3Plan>();
+  const V3_PLAN_CACHE_SIZE = 16;
+
+  /**
+   * The solve of a block by dpm-solver-v3 or dc-solver: their statistics from the worker's cache
+   * (computed on first use from calibration samples of `calibration.seed`: minutes on a large
+   * model, so the activity heartbeats throughout, also while it waits on another block's
+   * computation), then the solver's own path with float64 state.
+   */
+  async function statisticalSolver(
+    preset: StatisticalPresetName, objective: TSamplerObjective, model: Opened, xT: Float64Array, batch: number, progress: (phase: string) => void,
+  ): Promise<Solve> {
+    const cal = objective.calibration ?? ZSolverCalibration.parse({});
+    const tEnd = studyEndTime(objective, model.info.schedule);
+    const conditional = model.info.conditional;
+    // A guided model is another model: its statistics are keyed by guidance and label too.
+    const variant = conditional ? `g${objective.guidance}-l${objective.label ?? 'all'}` : undefined;
+    const statModel = (rows: number): StatisticsModel => {
+      const d = conditional ? conditionalDenoiser(model, objective, 0, rows).denoiser : model.denoiser;
+      const beating: Denoiser<Float32Array> = (x, t, b, out) => { progress('calibrate'); return d(x, t, b, out); };
+      // A conditional denoiser is built for one batch size: the calibration runs as one batch.
+      return { ...model.reference, denoiser: beating, maxBatch: conditional ? rows : model.reference.maxBatch };
+    };
+    const timer = setInterval(() => progress('calibrate'), 2000);
+    const { spacing, rho, nfe } = objective;
+    try {
+      if (preset === 'dpm-solver-v3') {
+        const o = { steps: cal.emsGrid, samples: cal.emsSamples, seed: cal.seed, tEnd, variant };
+        const ems = await statistics.ems(statModel(cal.emsSamples), o);
+        const key = `${model.info.sha256}|${JSON.stringify(o)}|${nfe}|${spacing}|${rho}`;
+        let plan = v3Plans.get(key);
+        if (!plan) {
+          try {
+            plan = planDpmSolverV3(ems, { nfe, spacing, rho }, model.noise);
+          } catch (err) {
+            throw new InvalidSamplerInput(`objective.nfe: ${(err as Error).message} (objective.calibration.emsGrid)`);
+          }
+          if (v3Plans.size >= V3_PLAN_CACHE_SIZE) v3Plans.delete(v3Plans.keys().next().value!);
+          v3Plans.set(key, plan);
+        }
+        const p = plan;
+        return (d) => sampleDpmSolverV3({ model: d, xT, batch, dim: model.info.dim, plan: p });
+      }
+      const fitAt = (n: number) => statistics.dcRatios(statModel(cal.dcSamples), { nfe: n, spacing, rho, samples: cal.dcSamples, seed: cal.seed, tEnd, variant });
+      let ratios: number[];
+      if (cal.dcFitNfes && !cal.dcFitNfes.includes(nfe)) {
+        // Ratios for an NFE that was not fitted: the cascade polynomial regression over the fitted ones.
+        const fits: Array<{ nfe: number; ratios: number[] }> = [];
+        for (const n of cal.dcFitNfes) fits.push({ nfe: n, ratios: await fitAt(n) });
+        ratios = predictDcRatios(fitCascadeRegression(fits), nfe);
+      } else {
+        ratios = await fitAt(nfe);
+      }
+      return (d) => sampleDcSolver({ model: d, xT, batch, dim: model.info.dim, noise: model.noise, nfe, spacing, rho, tEnd, ratios });
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   function scheduleFor(objective: TSamplerObjective, model: Opened): TSolverSchedule {
     if (objective.schedule) {
       // A trial's own schedule (params.schedule) arrives as JSON from the workflow: checked here
@@ -143,7 +210,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       }
       return schedule;
     }
-    return buildPresetSchedule(objective.preset, objective.nfe, {
+    return buildPresetSchedule(objective.preset as PresetName, objective.nfe, {
       noiseSchedule: model.info.schedule, spacing: objective.spacing, tEnd: objective.tEnd, rho: objective.rho,
     });
   }
@@ -165,19 +232,9 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       if (err instanceof RangeError) throw new InvalidSamplerInput(`objective.model: ${err.message}`);
       throw err;
     }
-    let schedule: TSolverSchedule;
-    let plan: UsfPlan;
-    try {
-      schedule = scheduleFor(objective, model);
-      plan = cachedPlan(schedule, model);
-    } catch (err) {
-      if (err instanceof InvalidSamplerInput) throw err;
-      throw new InvalidSamplerInput(`objective${objective.schedule ? '.schedule' : ''}: ${(err as Error).message}`);
-    }
     const dim = model.info.dim;
     const batch = end - start;
     const xT = noiseBlock(seed, start, end, dim);
-    progress('sample');
     let conditional: ReturnType<typeof conditionalDenoiser>;
     try {
       conditional = conditionalDenoiser(model, objective, start, batch);
@@ -186,12 +243,36 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     }
     const { denoiser, labels } = conditional;
     if (labels && objective.metric === 'rmse') throw new InvalidSamplerInput('objective.metric: rmse needs an unconditional model (its reference solution has no labels); use fd_features or class_accuracy');
-    const result = await sampleUsf({ model: denoiser, xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
+    let solve: Solve;
+    if (!objective.schedule && isStatisticalPreset(objective.preset)) {
+      progress('calibrate');
+      try {
+        solve = await statisticalSolver(objective.preset, objective, model, xT, batch, progress);
+      } catch (err) {
+        if (err instanceof ComputeError) throw err;
+        // Out-of-range settings the solver paths refuse (an NFE its spacing cannot place, ...).
+        if (err instanceof RangeError) throw new InvalidSamplerInput(`objective (${objective.preset}): ${err.message}`);
+        throw err;
+      }
+    } else {
+      let schedule: TSolverSchedule;
+      let plan: UsfPlan;
+      try {
+        schedule = scheduleFor(objective, model);
+        plan = cachedPlan(schedule, model);
+      } catch (err) {
+        if (err instanceof InvalidSamplerInput) throw err;
+        throw new InvalidSamplerInput(`objective${objective.schedule ? '.schedule' : ''}: ${(err as Error).message}`);
+      }
+      solve = (d) => sampleUsf({ model: d, xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
+    }
+    progress('sample');
+    const result = await solve(denoiser);
     if (firstNonFinite(result.x0) >= 0) {
       // NaN/Inf samples: the model's fault (a broken graph: the study cannot go on) or the solver's
       // (this trial's schedule diverged: its value is NaN, the search goes on). Tell which by
       // running the block again with every model output checked, a cost paid only on this path.
-      await sampleUsf({ model: checkedDenoiser(denoiser, objective.model), xT, batch, dim, schedule, plan, state: 'float32', onStep: () => progress('sample') });
+      await solve(checkedDenoiser(denoiser, objective.model));
     }
     let values = new Float64Array(batch);
     let endpoint: SamplerEvaluation['endpoint'];

@@ -24,10 +24,21 @@ import { initialNoiseBatch, type ReferenceCache, type ReferenceModel } from './r
  * on the initial noise of `seed` rows 0..samples-1 against a fine reference trajectory. Files are
  * written atomically; a file that does not parse is recomputed. Use a calibration seed the
  * evaluation does not use, or the statistics have seen the evaluation's samples.
+ *
+ * What else the statistics depend on is in the file name: an end time other than the schedule's
+ * default (`-t<tEnd>`), and for a class-conditional model the guidance scale and label the
+ * denoiser was built with (`variant`, e.g. `g1-lall`: the model is then another model). A
+ * model's reference endpoints for a variant are cached under its own key (`<sha>-<variant>`).
  */
 
 export interface StatisticsModel extends ReferenceModel {
   denoiser: Denoiser<Float32Array> | Denoiser<Float64Array>;
+}
+
+/** File-name suffix for what the statistics depend on besides the model file (none for the defaults). */
+function suffix(model: ReferenceModel, o: { tEnd?: number; variant?: string }): string {
+  const t = o.tEnd !== undefined && o.tEnd !== getNoiseSchedule(model.schedule).tMinDefault ? `-t${o.tEnd}` : '';
+  return `${t}${o.variant ? `-${o.variant}` : ''}`;
 }
 
 export class SolverStatisticsCache {
@@ -61,12 +72,13 @@ export class SolverStatisticsCache {
     return value;
   }
 
-  async ems(model: StatisticsModel, o: { steps?: number; samples?: number; seed: number }): Promise<EmpiricalModelStatistics> {
+  async ems(model: StatisticsModel, o: { steps?: number; samples?: number; seed: number; tEnd?: number; variant?: string }): Promise<EmpiricalModelStatistics> {
     const steps = o.steps ?? 120, samples = o.samples ?? 256;
-    return this.cached(model, `ems-${steps}-${samples}-${o.seed}.json`, emsFromJson, async () => {
-      const data = Float64Array.from(await this.options.references.get(model, { seed: o.seed, start: 0, end: samples }));
+    return this.cached(model, `ems-${steps}-${samples}-${o.seed}${suffix(model, o)}.json`, emsFromJson, async () => {
+      const refModel = o.variant ? { ...model, sha256: `${model.sha256}-${o.variant}` } : model;
+      const data = Float64Array.from(await this.options.references.get(refModel, { seed: o.seed, start: 0, end: samples, tEnd: o.tEnd }));
       const noise = getNoiseSchedule(model.schedule);
-      const common = { noise, data, dim: model.dim, steps, seed: o.seed, batch: model.maxBatch };
+      const common = { noise, data, dim: model.dim, steps, seed: o.seed, batch: model.maxBatch, tEnd: o.tEnd };
       const value = model.modelInput === 'float64'
         ? await computeEms({ ...common, model: model.denoiser as Denoiser<Float64Array>, modelInput: 'float64' })
         : await computeEms({ ...common, model: model.denoiser as Denoiser<Float32Array> });
@@ -77,7 +89,7 @@ export class SolverStatisticsCache {
     });
   }
 
-  async dcRatios(model: StatisticsModel, o: { nfe: number; spacing?: SpacingName; samples?: number; seed: number }): Promise<number[]> {
+  async dcRatios(model: StatisticsModel, o: { nfe: number; spacing?: SpacingName; rho?: number; samples?: number; seed: number; tEnd?: number; variant?: string }): Promise<number[]> {
     const spacing = o.spacing ?? 'logSNR', samples = o.samples ?? 10;
     const parse = (doc: unknown) => {
       const r = (doc as { ratios?: unknown }).ratios;
@@ -85,10 +97,11 @@ export class SolverStatisticsCache {
       return r as number[];
     };
     const [lo, hi] = DC_RATIO_RANGE;
-    return this.cached(model, `dc-${spacing}-nfe${o.nfe}-${samples}-${o.seed}-r${lo}-${hi}.json`, parse, async () => {
+    const rho = spacing === 'karras' && o.rho !== undefined ? `-rho${o.rho}` : '';
+    return this.cached(model, `dc-${spacing}${rho}-nfe${o.nfe}-${samples}-${o.seed}-r${lo}-${hi}${suffix(model, o)}.json`, parse, async () => {
       const noise = getNoiseSchedule(model.schedule);
       const xT = initialNoiseBatch(o.seed, 0, samples, model.dim);
-      const common = { xT, batch: samples, dim: model.dim, noise, nfe: o.nfe, spacing };
+      const common = { xT, batch: samples, dim: model.dim, noise, nfe: o.nfe, spacing, rho: o.rho, tEnd: o.tEnd };
       const fit = model.modelInput === 'float64'
         ? await fitDcRatios({ ...common, model: model.denoiser as Denoiser<Float64Array>, modelInput: 'float64' })
         : await fitDcRatios({ ...common, model: model.denoiser as Denoiser<Float32Array> });
