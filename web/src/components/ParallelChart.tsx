@@ -6,7 +6,8 @@ import type { EChartsCoreOption } from '../lib/echarts';
 import { useTRPC, type ParallelOut } from '../lib/trpc';
 import { errorMessage, isUnauthorized } from '../lib/errors';
 import { formatCount, formatValue } from '../lib/format';
-import { parallelLabelLayout, parallelLine } from '../lib/insights';
+import { parallelLabelLayout } from '../lib/insights';
+import { axisValue, inactiveAxes, inactiveAxisPatch } from '../lib/parallel-inactive';
 import { useRefreshOn } from '../lib/use-refresh';
 import { Chart } from './Chart';
 
@@ -15,7 +16,8 @@ export const PARALLEL_LIMIT = 1000;
 /**
  * Parameters against the objective, one line per completed trial (evenly thinned beyond
  * PARALLEL_LIMIT), coloured by value with the best end darkest. Categorical parameters get
- * category axes; log-scaled ones log axes. Dragging on an axis brushes a range.
+ * category axes; log-scaled ones log axes. Dragging on an axis brushes a range. A conditional
+ * parameter's axis gets an "inactive" tick for the trials that do not use it.
  */
 export function ParallelChart({ studyId, version }: { studyId: string; version: string }) {
   const trpc = useTRPC();
@@ -34,7 +36,8 @@ export function ParallelChart({ studyId, version }: { studyId: string; version: 
     setWidth(el.clientWidth || 1200);
     return () => ro.disconnect();
   }, []);
-  const option = useMemo(() => (data ? parallelOption(data, width) : null), [data, width]);
+  const inactive = useMemo(() => (data ? inactiveAxes(data.axes, data.rows) : []), [data]);
+  const option = useMemo(() => (data ? parallelOption(data, width, inactive) : null), [data, width, inactive]);
 
   return (
     <div className="panel" ref={box}>
@@ -51,13 +54,19 @@ export function ParallelChart({ studyId, version }: { studyId: string; version: 
       {query.error && !isUnauthorized(query.error) && <div className="banner-error">{errorMessage(query.error)}</div>}
       {data && data.rows.length === 0 && <div className="empty">No completed trials yet.</div>}
       {option && data && data.rows.length > 0 && (
-        <Chart option={option} testId="parallel-chart" className="chart-tall" replace={['series', 'parallelAxis', 'visualMap']} attrs={{ 'data-rows': data.rows.length }} />
+        <Chart
+          option={option}
+          testId="parallel-chart"
+          className="chart-tall"
+          replace={['series', 'parallelAxis', 'visualMap']}
+          attrs={{ 'data-rows': data.rows.length, 'data-inactive-axes': data.axes.filter((_, i) => inactive[i]).map((a) => a.name).join(',') }}
+        />
       )}
     </div>
   );
 }
 
-function parallelOption(data: ParallelOut, width: number): EChartsCoreOption {
+function parallelOption(data: ParallelOut, width: number, inactive: readonly boolean[]): EChartsCoreOption {
   const values = data.rows.map((r) => r.value);
   let min = Math.min(...values), max = Math.max(...values);
   if (!(max > min)) {
@@ -66,11 +75,16 @@ function parallelOption(data: ParallelOut, width: number): EChartsCoreOption {
   }
   const n = data.axes.length;
   const layout = parallelLabelLayout(width, n + 1);
-  const parallelAxis: unknown[] = data.axes.map((a, dim) =>
-    a.type === 'categorical'
-      ? { dim, name: a.name, type: 'category', data: (a.choices ?? []).map(String) }
-      : { dim, name: a.name, type: a.log ? 'log' : 'value', min: a.low ?? undefined, max: a.high ?? undefined, minInterval: a.type === 'int' ? 1 : undefined },
-  );
+  const parallelAxis: unknown[] = data.axes.map((a, dim) => {
+    const axis =
+      a.type === 'categorical'
+        ? { dim, name: a.name, type: 'category', data: (a.choices ?? []).map(String) }
+        : { dim, name: a.name, type: a.log ? 'log' : 'value', min: a.low ?? undefined, max: a.high ?? undefined, minInterval: a.type === 'int' ? 1 : undefined };
+    if (!inactive[dim]) return axis;
+    const patch = inactiveAxisPatch(a) as { axisLabel?: Record<string, unknown> };
+    // Keep the layout's label settings (truncation, hiding) under the inactive formatter.
+    return { ...axis, ...patch, ...(patch.axisLabel ? { axisLabel: { show: layout.showTickLabels, width: layout.tickWidth, overflow: 'truncate', hideOverlap: true, ...patch.axisLabel } } : {}) };
+  });
   parallelAxis.push({ dim: n, name: `${data.metric} (${data.direction === 'minimize' ? '↓' : '↑'})`, type: 'value', scale: true, nameTextStyle: { fontWeight: 'bold' } });
   // Best values darkest: low values for minimisation, high for maximisation.
   const colors = ['#1f3a93', '#4f7fd9', '#9cc3e6', '#f0d9a0', '#e08b5a'];
@@ -113,7 +127,7 @@ function parallelOption(data: ParallelOut, width: number): EChartsCoreOption {
         inactiveOpacity: 0.04,
         activeOpacity: 0.8,
         progressive: 500,
-        data: data.rows.map((r) => ({ name: `trial #${r.number}`, value: parallelLine(data.axes, r.params, r.value) })),
+        data: data.rows.map((r) => ({ name: `trial #${r.number}`, value: [...data.axes.map((a, i) => axisValue(a, r.params[a.name], inactive[i])), r.value] })),
       },
     ],
   };

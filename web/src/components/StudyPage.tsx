@@ -7,7 +7,7 @@ import { effectiveSpace, getTestFunction, resolveDim } from '@stepwise/core';
 import { useTRPC, type StudyDetailOut, type StudySnapshotOut, type TrialRowOut } from '../lib/trpc';
 import { errorCode, errorMessage, isTransient, isUnauthorized, queryErrorMessage } from '../lib/errors';
 import { between, formatCount, formatDuration, formatTime, formatValue } from '../lib/format';
-import { paramNames } from '../lib/launch-form';
+import { paramConditions, paramNames } from '../lib/launch-form';
 import { StatusBadge } from './StatusBadge';
 import { ProgressBar } from './ProgressBar';
 import { BestChart } from './BestChart';
@@ -96,6 +96,7 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
   const study = snapshot.study;
   const live = isActive(study.status);
   const names = useMemo(() => paramNames(study.config), [study.config]);
+  const conditions = useMemo(() => paramConditions(study.config), [study.config]);
   const numeric = useMemo(() => numericParamNames(study.config), [study.config]);
   const optimum = useMemo(() => knownOptimum(study), [study]);
   const ciHalf = useMemo(() => {
@@ -243,9 +244,10 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
         onSelectTrial={setSelected}
         snapshot={tableSnapshot}
         hideWorkerTiming={evaluate}
+        conditions={conditions}
       />
       <StudyNotes studyId={study.id} notes={snapshot.notes} />
-      {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} />}
+      {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} conditions={conditions} />}
     </>
   );
 }

@@ -17,7 +17,7 @@ const live = (status: string | undefined) => status === 'running' || status === 
  * One trial in a side drawer: its parameters, its estimate and, for Monte Carlo objectives, the
  * interval narrowing block by block (polled while the trial runs).
  */
-export function TrialDrawer({ trial, onClose }: { trial: TrialRowOut; onClose: () => void }) {
+export function TrialDrawer({ trial, onClose, conditions = {} }: { trial: TrialRowOut; onClose: () => void; conditions?: Record<string, string> }) {
   const trpc = useTRPC();
   const query = useQuery(
     trpc.trials.blocks.queryOptions(
@@ -80,6 +80,14 @@ export function TrialDrawer({ trial, onClose }: { trial: TrialRowOut; onClose: (
           .map(([k, v]) => `${k}=${formatParam(v)}`)
           .join('  ')}
       </div>
+      {/* Conditional parameters this trial does not use: inactive, with the condition that would turn them on. */}
+      {Object.entries(conditions)
+        .filter(([k]) => trial.params[k] === undefined)
+        .map(([k, c]) => (
+          <div key={k} className="muted" data-testid="drawer-param-inactive" data-param={k} style={{ fontStyle: 'italic' }}>
+            {k}: inactive (used only when {c})
+          </div>
+        ))}
       {trial.error && <div className="banner-error">{trial.error}</div>}
       {query.error && !isUnauthorized(query.error) && <div className="banner-error">{errorMessage(query.error)}</div>}
       {!data && !query.error && <div className="muted">Loading…</div>}

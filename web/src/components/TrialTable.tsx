@@ -24,6 +24,7 @@ type SortField = 'number' | 'value' | 'finishedAt';
 type TrialStatus = (typeof TRIAL_STATUSES)[number];
 /** Params shown as columns; beyond that they collapse into one cell. */
 const MAX_PARAM_COLUMNS = 8;
+const NO_CONDITIONS: Record<string, string> = {};
 
 /**
  * Server-paginated trials: one page of 50 rows at a time whatever the study's size, sorted and
@@ -40,6 +41,7 @@ export function TrialTable({
   onSelectTrial,
   snapshot,
   hideWorkerTiming = false,
+  conditions = NO_CONDITIONS,
 }: {
   studyId: string;
   /**
@@ -67,6 +69,8 @@ export function TrialTable({
    * whole race, so one worker name ("—") and the race's span (the same for every row) said nothing.
    */
   hideWorkerTiming?: boolean;
+  /** Conditional parameters (name → "parent in [...]"): one missing from a trial is shown as inactive. */
+  conditions?: Record<string, string>;
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -168,6 +172,7 @@ export function TrialTable({
                 selected={t.id === selectedTrialId}
                 onSelect={onSelectTrial}
                 hideWorkerTiming={hideWorkerTiming}
+                conditions={conditions}
               />
             ))}
           </tbody>
@@ -210,6 +215,7 @@ function TrialRow({
   selected,
   onSelect,
   hideWorkerTiming,
+  conditions,
 }: {
   t: TrialRowOut;
   paramNames: string[];
@@ -219,7 +225,10 @@ function TrialRow({
   selected: boolean;
   onSelect?: (t: TrialRowOut) => void;
   hideWorkerTiming: boolean;
+  conditions: Record<string, string>;
 }) {
+  // A conditional parameter absent from the trial's params is inactive for it (not unknown, not 0).
+  const inactive = (p: string) => p in conditions && t.params[p] === undefined;
   const cls = [best ? 'best' : '', selected ? 'selected' : '', onSelect ? 'clickable' : ''].filter(Boolean).join(' ') || undefined;
   return (
     <tr
@@ -245,13 +254,21 @@ function TrialRow({
         </td>
       )}
       {inline ? (
-        <td className="params">{paramNames.map((p) => `${p}=${(p === 'schedule' && scheduleSummary(t.params[p])) || formatParam(t.params[p])}`).join(' ')}</td>
+        <td className="params">
+          {paramNames.map((p) => (inactive(p) ? `${p}: inactive` : `${p}=${(p === 'schedule' && scheduleSummary(t.params[p])) || formatParam(t.params[p])}`)).join(' ')}
+        </td>
       ) : (
-        paramNames.map((p) => (
-          <td key={p} className="num mono">
-            {p === 'schedule' && typeof t.params[p] === 'object' ? <ScheduleParam value={t.params[p]} /> : formatParam(t.params[p])}
-          </td>
-        ))
+        paramNames.map((p) =>
+          inactive(p) ? (
+            <td key={p} className="num muted" data-testid="param-inactive" data-param={p} title={`inactive: ${p} is used only when ${conditions[p]}`} style={{ fontStyle: 'italic' }}>
+              inactive
+            </td>
+          ) : (
+            <td key={p} className="num mono">
+              {p === 'schedule' && typeof t.params[p] === 'object' ? <ScheduleParam value={t.params[p]} /> : formatParam(t.params[p])}
+            </td>
+          ),
+        )
       )}
       <td className="num">{t.attempt}</td>
       {!hideWorkerTiming && <td className="muted">{t.worker ?? '—'}</td>}
