@@ -6,6 +6,8 @@ export * from './config/cron';
 export * from './config/limits';
 export * from './config/stack-env';
 export * from './config/s3';
+export * from './config/multi-objective';
+export { MO_FUNCTION_NAMES, ZDT1_DEFAULT_DIM, getMoFunction, isMoFunctionName, moFunctionOutputs, moOutputNames, type MoFunctionName } from './functions/multi-objective';
 export * from './contracts/s3';
 export * from './functions/test-functions';
 export * from './search/grid-search';

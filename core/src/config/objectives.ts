@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TEST_FUNCTION_NAMES } from '../functions/test-functions';
+import { MO_FUNCTION_NAMES } from '../functions/multi-objective';
 import { SAMPLER_PRESET_NAMES } from '../sampling/presets';
 import { SPACING_NAMES } from '../sampling/spacings';
 import { ZSolverSchedule, scheduleNfe, scheduleTimesteps, type TSolverSchedule } from '../sampling/schedule';
@@ -18,8 +19,9 @@ export type TDirection = z.infer<typeof ZDirection>;
 
 export const ZFunctionObjective = z.object({
   type: z.literal('function'),
-  function: z.enum(TEST_FUNCTION_NAMES),
-  /** Dimension for functions that take any (ackley, levy, rosenbrock, styblinski_tang). */
+  /** A test function, or a multi-output one (branin_currin, zdt1: outputs f1, f2) for a study with `objectives`. */
+  function: z.enum([...TEST_FUNCTION_NAMES, ...MO_FUNCTION_NAMES]),
+  /** Dimension for functions that take any (ackley, levy, rosenbrock, styblinski_tang, zdt1). */
   dim: z.number().int().min(1).max(64).optional(),
   /** Standard deviation of additive Gaussian noise on each evaluation (0: noiseless). */
   noiseStd: z.number().min(0).default(0),

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim } from '../functions/test-functions';
+import { TEST_FUNCTION_NAMES, getTestFunction, resolveDim, type TestFunctionName } from '../functions/test-functions';
 import { ZSpace, type TSpace } from './space';
 import { BO_METHODS } from '../bo/propose';
 import { SAMPLER_OVERRIDABLE, ZObjective, ZSamplerObjective, scheduleEndProblem, type TSamplerObjective } from './objectives';
 import { ZText, isReservedKey, reservedKeyMessage, unsafeTextReason } from './text';
 import { ZS3Settings } from './s3';
+import { ZObjectives, checkObjectives, withPrimaryObjective } from './multi-objective';
+import { getMoFunction, isMoFunctionName } from '../functions/multi-objective';
 import { ZPrunerConfig } from '../search/pruning';
 
 /**
@@ -105,6 +107,12 @@ const ZStudyConfigBase = z.object({
   name: ZText(200).trim().min(1, 'give the study a name'),
   kind: ZStudyKind,
   objective: ZObjective,
+  /**
+   * Several objectives at once (2 to 4), each a metric and a direction: the study keeps their
+   * Pareto front (see multi-objective.ts for what a metric names per objective type). The first
+   * is the primary one (a trial's `value`); objective.metric / direction are set from it.
+   */
+  objectives: ZObjectives.optional(),
   /** Omit for a `function` objective to search the function's standard domain. */
   space: ZSpace.optional(),
   budget: ZBudget,
@@ -205,8 +213,22 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
   if (cfg.bayesopt && cfg.kind !== 'bayesopt') {
     ctx.addIssue({ code: 'custom', path: ['bayesopt'], message: `bayesopt settings only apply to kind "bayesopt" (this study is "${cfg.kind}")` });
   }
-  if (cfg.objective.type === 'function') {
-    const fn = getTestFunction(cfg.objective.function);
+  checkObjectives(cfg, ctx);
+  if (cfg.objective.type === 'function' && isMoFunctionName(cfg.objective.function)) {
+    const name = cfg.objective.function;
+    if (name === 'branin_currin' && cfg.objective.dim !== undefined && cfg.objective.dim !== 2) {
+      ctx.addIssue({ code: 'custom', path: ['objective', 'dim'], message: 'branin_currin has dimension 2; remove dim or set it to 2' });
+    } else if (name === 'zdt1' && cfg.objective.dim !== undefined && cfg.objective.dim < 2) {
+      ctx.addIssue({ code: 'custom', path: ['objective', 'dim'], message: 'zdt1 needs dim >= 2' });
+    } else if (cfg.space) {
+      const dim = getMoFunction(name, cfg.objective.dim).dim;
+      if (cfg.space.length !== dim) ctx.addIssue({ code: 'custom', path: ['space'], message: `${name} takes ${dim} inputs but the space has ${cfg.space.length} parameters` });
+      cfg.space.forEach((p, i) => {
+        if (p.type === 'categorical') ctx.addIssue({ code: 'custom', path: ['space', i, 'type'], message: 'a test-function input must be float or int' });
+      });
+    }
+  } else if (cfg.objective.type === 'function') {
+    const fn = getTestFunction(cfg.objective.function as TestFunctionName); // not a multi-output one (the branch above)
     if (fn.fixedDim !== null && cfg.objective.dim !== undefined && cfg.objective.dim !== fn.fixedDim) {
       ctx.addIssue({ code: 'custom', path: ['objective', 'dim'], message: `${fn.name} has dimension ${fn.fixedDim}; remove dim or set it to ${fn.fixedDim}` });
     }
@@ -247,7 +269,7 @@ export const ZStudyConfig = ZStudyConfigBase.superRefine((cfg, ctx) => {
       }
     });
   }
-});
+}).transform(withPrimaryObjective);
 
 export type TStudyConfig = z.infer<typeof ZStudyConfig>;
 export type TStudyConfigInput = z.input<typeof ZStudyConfig>;
@@ -256,6 +278,11 @@ export type TStudyConfigInput = z.input<typeof ZStudyConfig>;
 export function effectiveSpace(cfg: TStudyConfig): TSpace {
   if (cfg.space) return cfg.space;
   if (cfg.objective.type !== 'function') throw new Error('effectiveSpace: only function objectives have a default space');
+  if (isMoFunctionName(cfg.objective.function)) {
+    // The multi-output problems are defined on the unit cube.
+    const dim = getMoFunction(cfg.objective.function, cfg.objective.dim).dim;
+    return Array.from({ length: dim }, (_, i) => ({ type: 'float' as const, name: `x${i + 1}`, low: 0, high: 1, log: false, gridPoints: 5 }));
+  }
   const fn = getTestFunction(cfg.objective.function);
   const dim = resolveDim(fn, cfg.objective.dim);
   return fn.bounds(dim).map(([low, high], i) => ({ type: 'float' as const, name: `x${i + 1}`, low, high, log: false, gridPoints: 5 }));

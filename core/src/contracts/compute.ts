@@ -1,4 +1,5 @@
 import type { TestFunctionName } from '../functions/test-functions';
+import type { MoFunctionName } from '../functions/multi-objective';
 import type { TSamplerObjective } from '../config/objectives';
 import type { TParams } from '../config/space';
 import type { PresetName } from '../sampling/presets';
@@ -11,7 +12,8 @@ import type { RunningStats } from '../estimation/running-stats';
  */
 
 export interface FunctionBatchInput {
-  function: TestFunctionName;
+  /** A multi-output function (branin_currin, zdt1) returns every output as `values`. */
+  function: TestFunctionName | MoFunctionName;
   /** Additive Gaussian noise; drawn from (seed, trial number) so a retry reproduces it. */
   noiseStd: number;
   seed: number;
@@ -22,6 +24,8 @@ export interface TrialOutcome {
   number: number;
   status: 'completed' | 'failed';
   value: number | null;
+  /** Multi-output functions: every output (f1, f2, ...), `value` being the first. */
+  values?: number[];
   error?: string | null;
   seconds: number;
 }

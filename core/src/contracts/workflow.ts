@@ -22,6 +22,11 @@ export interface TrialResult {
   /** The trial states a result can end in (a subset of the database's TrialStatus). */
   status: 'completed' | 'failed';
   value: number | null;
+  /**
+   * Multi-objective studies: one value per objective, in the config's `objectives` order
+   * (`value` is the first). Absent for single-objective studies.
+   */
+  values?: number[] | null;
   stderr?: number | null;
   ciLow?: number | null;
   ciHigh?: number | null;

@@ -48,3 +48,30 @@ export function zdt1(dim: number): MultiObjectiveFunction {
     },
   };
 }
+
+/**
+ * The multi-output test functions a `function` objective can name. Each evaluates to one value
+ * per output, named f1, f2, ... (the metrics a multi-objective study lists under `objectives`).
+ */
+export const MO_FUNCTION_NAMES = ['branin_currin', 'zdt1'] as const;
+export type MoFunctionName = (typeof MO_FUNCTION_NAMES)[number];
+
+export const isMoFunctionName = (name: string): name is MoFunctionName => (MO_FUNCTION_NAMES as readonly string[]).includes(name);
+
+/** ZDT1's dimension when a study does not set `dim` (the usual benchmark takes 30; 6 keeps studies quick). */
+export const ZDT1_DEFAULT_DIM = 6;
+
+/** The function for a study: branin_currin has dimension 2; zdt1 takes `dim` (>= 2, default 6). */
+export function getMoFunction(name: MoFunctionName, dim?: number): MultiObjectiveFunction {
+  return name === 'branin_currin' ? BRANIN_CURRIN : zdt1(dim ?? ZDT1_DEFAULT_DIM);
+}
+
+/** Output names of a multi-output function, in evaluation order: f1, f2, ... */
+export function moOutputNames(fn: Pick<MultiObjectiveFunction, 'objectives'>): string[] {
+  return Array.from({ length: fn.objectives }, (_, k) => `f${k + 1}`);
+}
+
+/** Output names of a multi-output function by name (they do not depend on its dimension). */
+export function moFunctionOutputs(name: MoFunctionName): string[] {
+  return moOutputNames(name === 'branin_currin' ? BRANIN_CURRIN : { objectives: 2 });
+}

@@ -1,7 +1,7 @@
 import { isCancellation } from '@temporalio/workflow';
 import {
-  decide, mergeAllStats, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
-  type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
+  decide, isMultiObjective, mergeAllStats, objectiveNfe, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
+  studyObjectives, type CommandTrialOutcome, type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
 } from '@stepwise/core';
 import type { NewTrial, TrialResult } from '@stepwise/core';
 import { computeActivities, deterministicComputeFailure } from './compute';
@@ -43,6 +43,21 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
 
   const compute = computeActivities(ctx.computeQueue);
   const { studyId, config, writes } = ctx;
+  // Multi-objective studies: results carry every objective's value (`values`); others are unchanged.
+  const objectives = isMultiObjective(config) ? studyObjectives(config) : null;
+
+  /** A command trial's result: with several objectives, each one's metric from the program's JSON. */
+  function commandResult(number: number, out: CommandTrialOutcome): TrialResult {
+    const result: TrialResult = { number, status: out.status, value: out.value, error: out.error ?? null, worker: out.worker, attempt: out.attempt, seconds: out.seconds };
+    if (!objectives || out.status !== 'completed') return result;
+    const values = objectives.map((o) => out.metrics[o.metric]);
+    const missing = objectives.findIndex((_, k) => typeof values[k] !== 'number' || !Number.isFinite(values[k]));
+    if (missing >= 0) {
+      const metric = objectives[missing].metric;
+      return { ...result, status: 'failed', value: null, error: `the program's last JSON line has no finite "${metric}" (objectives.${missing}.metric); print every objective's metric there` };
+    }
+    return { ...result, value: values[0], values };
+  }
 
   async function samplerTrial(trial: NewTrial, base: TSamplerObjective): Promise<TrialResult> {
     let objective: TSamplerObjective;
@@ -66,6 +81,8 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
         return {
           number: trial.number, status: 'completed', value: e.mean, stderr: e.stderr, ciLow: e.ciLow, ciHigh: e.ciHigh, n: e.n * unit,
           costSamples: e.n * unit, costNfe: nfe, worker, seconds,
+          // Sampler objectives are [quality, nfe]: the NFE is the trial's schedule's, known without a block.
+          ...(objectives ? { values: [e.mean, objectiveNfe(objective)] } : {}),
         };
       }
       const seedStart = blocks.length ? blocks[blocks.length - 1].seedEnd : 0;
@@ -115,7 +132,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
           trials.map((t) =>
             guard(t, async () => {
               const out = await compute.runCommandTrial({ program: objective.program, params: t.params, metric: objective.metric, trialNumber: t.number, seed: config.seed });
-              return { number: t.number, status: out.status, value: out.value, error: out.error ?? null, worker: out.worker, attempt: out.attempt, seconds: out.seconds };
+              return commandResult(t.number, out);
             }),
           ),
         );

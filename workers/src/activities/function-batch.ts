@@ -1,5 +1,8 @@
 import { Context } from '@temporalio/activity';
-import { CounterRng, TEST_FUNCTION_NAMES, getTestFunction, type BatchOutcome, type FunctionBatchInput, type TestFunction, type TrialOutcome } from '@stepwise/core';
+import {
+  CounterRng, MO_FUNCTION_NAMES, TEST_FUNCTION_NAMES, getMoFunction, getTestFunction, isMoFunctionName,
+  type BatchOutcome, type FunctionBatchInput, type TestFunction, type TrialOutcome,
+} from '@stepwise/core';
 import { invalidInput } from './failures';
 
 /** Stream offset of objective noise; proposals use another range (core/search/random-search). */
@@ -14,6 +17,7 @@ const NOISE_STREAM = 1 << 29;
 export async function evaluateFunctionBatch(input: FunctionBatchInput, worker: string): Promise<BatchOutcome> {
   const ctx = Context.current();
   ctx.heartbeat({ done: 0 });
+  if (isMoFunctionName(input.function)) return evaluateMoBatch(input, worker, ctx);
   const fn = validate(input);
   const results: TrialOutcome[] = [];
   for (const point of input.points) {
@@ -30,16 +34,50 @@ export async function evaluateFunctionBatch(input: FunctionBatchInput, worker: s
   return { worker, attempt: ctx.info.attempt, results };
 }
 
-function validate(input: FunctionBatchInput): TestFunction {
-  if (!(TEST_FUNCTION_NAMES as readonly string[]).includes(input.function)) {
-    throw invalidInput(`function: unknown test function ${JSON.stringify(String(input.function))} (one of ${TEST_FUNCTION_NAMES.join(', ')})`);
+/**
+ * A multi-output function (branin_currin, zdt1 on [0,1]^d): every output in `values`, each with
+ * its own noise draw (stream k of the trial's noise); a non-finite output fails the trial.
+ */
+function evaluateMoBatch(input: FunctionBatchInput, worker: string, ctx: Context): BatchOutcome {
+  validateCommon(input);
+  const results: TrialOutcome[] = [];
+  for (const [i, point] of input.points.entries()) {
+    if (!point.x.every((v) => v >= 0 && v <= 1)) throw invalidInput(`points[${i}].x must lie in [0, 1]^d for ${input.function}`);
+    const fn = getMoFunction(input.function as (typeof MO_FUNCTION_NAMES)[number], point.x.length);
+    if (point.x.length !== fn.dim) throw invalidInput(`points[${i}].x has ${point.x.length} coordinates; ${fn.name} takes ${fn.dim}`);
+    const started = performance.now();
+    const values = fn.evaluate(point.x);
+    if (input.noiseStd > 0) {
+      const rng = new CounterRng(input.seed, NOISE_STREAM + point.number);
+      for (let k = 0; k < values.length; k++) values[k] += input.noiseStd * rng.normal();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const bad = values.find((v) => !Number.isFinite(v));
+    results.push(
+      bad === undefined
+        ? { number: point.number, status: 'completed', value: values[0], values, seconds }
+        : { number: point.number, status: 'failed', value: null, error: `objective returned ${bad}`, seconds },
+    );
   }
-  const fn = getTestFunction(input.function);
+  return { worker, attempt: ctx.info.attempt, results };
+}
+
+function validateCommon(input: FunctionBatchInput): void {
   if (!Number.isSafeInteger(input.seed)) throw invalidInput(`seed must be an integer, got ${input.seed}`);
   if (!(Number.isFinite(input.noiseStd) && input.noiseStd >= 0)) throw invalidInput(`noiseStd must be a finite number >= 0, got ${input.noiseStd}`);
   if (!Array.isArray(input.points)) throw invalidInput('points must be an array');
   for (const [i, p] of input.points.entries()) {
     if (!Array.isArray(p?.x) || !p.x.every((v) => typeof v === 'number' && Number.isFinite(v))) throw invalidInput(`points[${i}].x must be an array of finite numbers`);
+  }
+}
+
+function validate(input: FunctionBatchInput): TestFunction {
+  if (!(TEST_FUNCTION_NAMES as readonly string[]).includes(input.function)) {
+    throw invalidInput(`function: unknown test function ${JSON.stringify(String(input.function))} (one of ${[...TEST_FUNCTION_NAMES, ...MO_FUNCTION_NAMES].join(', ')})`);
+  }
+  const fn = getTestFunction(input.function as (typeof TEST_FUNCTION_NAMES)[number]);
+  validateCommon(input);
+  for (const [i, p] of input.points.entries()) {
     const ok = fn.fixedDim !== null ? p.x.length === fn.fixedDim : p.x.length >= fn.minDim;
     if (!ok) throw invalidInput(`points[${i}].x has ${p.x.length} coordinates; ${fn.name} takes ${fn.fixedDim ?? `at least ${fn.minDim}`}`);
   }

@@ -4,7 +4,9 @@ import {
   effectiveSpace,
   emptySurrogateSlice,
   fitSurrogate,
+  getMoFunction,
   getTestFunction,
+  isMoFunctionName,
   mergeBlockSequence,
   parallelAxes,
   sampleEvenly,
@@ -280,8 +282,9 @@ export class InMemoryStepwiseService implements StepwiseService {
     const draw = (mean: number, sd: number, blocks: number, size: number): RunningStats[] =>
       Array.from({ length: blocks }, () => statsOf(Array.from({ length: size }, () => mean + sd * rng.normal())));
     if (obj.type === 'function') {
-      const fn = getTestFunction(obj.function);
-      const exact = fn.evaluate(study.space.map((sp) => Number(params[sp.name])));
+      const x = study.space.map((sp) => Number(params[sp.name]));
+      // A multi-output function's first output (the primary objective).
+      const exact = isMoFunctionName(obj.function) ? getMoFunction(obj.function, x.length).evaluate(x)[0] : getTestFunction(obj.function).evaluate(x);
       if (obj.noiseStd > 0) return { exact, blocks: draw(exact, obj.noiseStd, NOISE_BLOCKS, NOISE_BLOCK_SIZE), confidence: 0.95 };
       return { exact, blocks: null, confidence: 0.95 };
     }
