@@ -1,4 +1,4 @@
-import { ZStudyConfig, type TStudyConfig } from '@stepwise/core';
+import { ZStudyConfig, primaryObjectiveConflicts, type TStudyConfig } from '@stepwise/core';
 import { ValidationError } from './service-types';
 import { samplerOverrideIssues } from './sampler-overrides';
 import { unknownKeys, type KeyIssue } from './unknown-keys';
@@ -17,6 +17,8 @@ export function parseStudyConfig(raw: unknown, prefix = ''): TStudyConfig {
     ? []
     : parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(config)', message: i.message }));
   issues.push(...unknownKeys(ZStudyConfig, raw));
+  // objective.metric / direction have defaults, so a conflict with objectives.0 shows only in the raw input.
+  issues.push(...primaryObjectiveConflicts(raw));
   if (parsed.success) issues.push(...samplerOverrideIssues(parsed.data));
   if (issues.length) throw new ValidationError(withPrefix(issues, prefix));
   return parsed.data!;
