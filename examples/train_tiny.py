@@ -10,7 +10,12 @@ Contract (see workers/src/command/run-program.ts):
 Trains a one-hidden-layer tanh MLP with minibatch SGD on a noisy "two moons" data set generated
 from --seed, and reports validation cross-entropy and accuracy. Runs in well under a second.
 
+With --report-steps it also prints one JSON line per epoch, {"step": epoch, "val_loss": ...,
+"train_loss": ..., "val_acc": ...}: the intermediate values a study's pruner judges the run by.
+--epoch-seconds S sleeps S seconds after each epoch, standing in for a real training run's cost.
+
     echo '{"lr": 0.3, "hidden": 8}' | python3 train_tiny.py --seed 1
+    echo '{"lr": 0.3, "epochs": 27}' | python3 train_tiny.py --seed 1 --report-steps
 """
 import argparse
 import json
@@ -126,7 +131,11 @@ class MLP:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--report-steps", action="store_true", help="print a JSON line of metrics after every epoch")
+    parser.add_argument("--epoch-seconds", type=float, default=0.0, help="sleep this long after each epoch")
     args = parser.parse_args()
+    if not (0.0 <= args.epoch_seconds <= 60.0):
+        fail(f"--epoch-seconds={args.epoch_seconds} is outside [0, 60]")
     params = read_params()
     started = time.perf_counter()
 
@@ -142,6 +151,14 @@ def main():
         rng.shuffle(train)
         for i in range(0, len(train), batch):
             model.sgd_step(train[i:i + batch], lr, l2)
+        if args.report_steps:
+            train_loss, _ = model.evaluate(train)
+            val_loss, val_acc = model.evaluate(val)
+            step = {"step": epoch, "val_loss": round(val_loss, 6), "train_loss": round(train_loss, 6), "val_acc": round(val_acc, 6)}
+            # json.dumps would print NaN for a diverged run; the pruner skips non-finite values anyway.
+            print(json.dumps(step), flush=True)
+        if args.epoch_seconds:
+            time.sleep(args.epoch_seconds)
         if epoch % report_every == 0 or epoch == epochs:
             train_loss, _ = model.evaluate(train)
             val_loss, val_acc = model.evaluate(val)

@@ -6,3 +6,5 @@ export * from './schedules';
 export * from './insights';
 export type { StudyKind, StudySource, StudyStatus, TrialStatus } from './generated/enums';
 export * from './s3';
+export * from './intermediates';
+export * from './multi-objective';

@@ -70,12 +70,14 @@ export async function recordTrialResults(db: Db, studyId: string, direction: 'mi
     ), counts AS (
       SELECT count(*) FILTER (WHERE status = 'completed') AS completed,
              count(*) FILTER (WHERE status = 'failed') AS failed,
+             count(*) FILTER (WHERE status = 'pruned') AS pruned,
              count(*) AS updated
       FROM upd
     ), study_update AS (
       UPDATE study s
       SET trials_completed = s.trials_completed + c.completed,
           trials_failed = s.trials_failed + c.failed,
+          trials_pruned = s.trials_pruned + c.pruned,
           best_value = CASE WHEN b.value IS NOT NULL AND (s.best_value IS NULL OR
                          (CASE WHEN ${minimize} THEN b.value < s.best_value ELSE b.value > s.best_value END))
                        THEN b.value ELSE s.best_value END,

@@ -17,6 +17,7 @@ export function toSummary(row: StudyRow, running = 0): StudySummary {
     trialsTotal: row.trialsTotal,
     trialsCompleted: row.trialsCompleted,
     trialsFailed: row.trialsFailed,
+    trialsPruned: row.trialsPruned,
     trialsRunning: running,
     bestValue: row.bestValue,
     bestTrialNumber: row.bestTrialNumber,

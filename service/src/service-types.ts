@@ -32,7 +32,7 @@ export type { CompareTrialsInput, ComparedTrial, ComparisonInterval, TrialCompar
  */
 
 export type StudyStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
-export type TrialStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type TrialStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'pruned';
 export type StudySource = 'dashboard' | 'client' | 'schedule';
 
 /**
@@ -61,6 +61,8 @@ export interface StudySummary {
   trialsTotal: number;
   trialsCompleted: number;
   trialsFailed: number;
+  /** Trials the study's pruner stopped early (issue #14, item 6). */
+  trialsPruned: number;
   trialsRunning: number;
   bestValue: number | null;
   bestTrialNumber: number | null;

@@ -157,7 +157,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     else {
       if (s3View?.report) await print(formatS3Report(s3View));
       const best = final.bestValue === null ? 'no completed trial' : `best ${final.metric} = ${formatNumber(final.bestValue, 8)}${intervalSuffix(final.bestTrial)} (trial #${final.bestTrialNumber})`;
-      await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsFailed} failed of ${final.trialsTotal}`);
+      await print(`${final.status}: ${best}; ${final.trialsCompleted} completed, ${final.trialsPruned ? `${final.trialsPruned} pruned, ` : ''}${final.trialsFailed} failed of ${final.trialsTotal}`);
       // Why it did not complete (every trial failed, a broken model, a cancel): the study's own words.
       if (final.status !== 'completed' && final.error) await print(`  ${final.status === 'cancelled' ? 'note' : 'why'}: ${final.error}`);
     }
@@ -203,7 +203,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
             s.name,
             s.kind,
             statusText(s),
-            `${s.trialsCompleted + s.trialsFailed}/${s.trialsTotal}`,
+            `${s.trialsCompleted + s.trialsFailed + (s.trialsPruned ?? 0)}/${s.trialsTotal}`,
             formatNumber(s.bestValue),
             s.source,
             isoOrDash(s.createdAt),
@@ -228,7 +228,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         ['kind', s.kind],
         ['status', statusText(s) + (s.error ? ` (${s.error})` : '')],
         ['objective', `${s.direction} ${s.metric}`],
-        ['progress', `${s.trialsCompleted} completed, ${s.trialsFailed} failed, ${s.trialsRunning} running of ${s.trialsTotal}`],
+        // Pruned trials (stopped early by the study's pruner) only where the study has some.
+        ['progress', `${s.trialsCompleted} completed, ${s.trialsPruned ? `${s.trialsPruned} pruned, ` : ''}${s.trialsFailed} failed, ${s.trialsRunning} running of ${s.trialsTotal}`],
         ['best', s.bestValue === null ? '-' : `${formatNumber(s.bestValue, 8)}${intervalSuffix(s.bestTrial)} (trial #${s.bestTrialNumber})`],
         ['source', s.source + (s.scheduleId ? ` (schedule ${s.scheduleId})` : '')],
         ['created', isoOrDash(s.createdAt)],

@@ -110,7 +110,7 @@ export async function watchStudy(client: StepwiseClient, id: string, opts: Watch
         const line = improvementLine(s);
         if (line) opts.onImprovement(line);
       }
-      const done = s.trialsCompleted + s.trialsFailed;
+      const done = s.trialsCompleted + s.trialsFailed + (s.trialsPruned ?? 0);
       const payload = { status: barStatus(s, false), best: formatNumber(s.bestValue), running: s.trialsRunning };
       if (bar) {
         if (!started) {

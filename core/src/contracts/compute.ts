@@ -73,6 +73,22 @@ export interface CommandTrialInput {
   metric: string;
   trialNumber: number;
   seed: number;
+  /**
+   * Studies with a pruner: the program's per-step lines ({"step": 3, "<metric>": 0.4}) are sent
+   * to the study workflow that started the activity as INTERMEDIATE_VALUES_SIGNAL, batched at
+   * most every `everyMs`. Absent (every run recorded before pruning existed): no signals.
+   */
+  reportIntermediate?: { everyMs: number };
+}
+
+/** Signal a command trial's activity sends its study workflow with new intermediate values. */
+export const INTERMEDIATE_VALUES_SIGNAL = 'intermediateValues';
+
+export interface IntermediateValuesSignal {
+  number: number;
+  /** The activity attempt that read them (a retry reports from step 0 again; the store upserts). */
+  attempt: number;
+  points: Array<{ step: number; value: number }>;
 }
 
 export interface CommandTrialOutcome {

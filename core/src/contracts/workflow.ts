@@ -19,8 +19,8 @@ export interface TrialResult {
   /** Cost: samples drawn and model evaluations per sample (sampler objectives). */
   costSamples?: number | null;
   costNfe?: number | null;
-  /** The trial states a result can end in (a subset of the database's TrialStatus). */
-  status: 'completed' | 'failed';
+  /** The trial states a result can end in (a subset of the database's TrialStatus); `pruned`: stopped by the study's pruner. */
+  status: 'completed' | 'failed' | 'pruned';
   value: number | null;
   /**
    * Multi-objective studies: one value per objective, in the config's `objectives` order

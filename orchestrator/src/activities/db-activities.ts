@@ -6,6 +6,7 @@ import {
   recordTrialBlock, setStrategyState, trialBlocks, updateScheduleRow, type Db, type NewTrial, type TrialBlockRecord, type TrialResult,
 } from '@stepwise/db';
 import { proposeTrials } from './propose-trials';
+import { recordAndJudge, type RecordIntermediateInput, type RecordIntermediateOutcome } from './pruning';
 import { applyThresholdoutQuery, updateStrategyState, withFinal, type FinalNumbers, type ThresholdoutOutcome } from './holdout';
 
 export type { FinalNumbers, ThresholdoutOutcome, ThresholdoutQueryRecord, ThresholdoutRecord } from './holdout';
@@ -90,6 +91,11 @@ export function createDbActivities(db: Db) {
       return Promise.all(input.numbers.map((n) => trialBlocks(db, input.studyId, n)));
     },
 
+    /** A command trial's new intermediate values, upserted on (trial, step), and the pruner's decision (activities/pruning.ts). */
+    async recordIntermediateValues(input: RecordIntermediateInput): Promise<RecordIntermediateOutcome> {
+      return recordAndJudge(db, input);
+    },
+
     async saveStrategyState(input: { studyId: string; state: unknown }): Promise<void> {
       await setStrategyState(db, input.studyId, input.state);
     },
@@ -132,7 +138,9 @@ export function createDbActivities(db: Db) {
           db.trial.count({ where: { studyId: input.studyId, status: 'completed' } }),
           db.trial.count({ where: { studyId: input.studyId, status: 'failed' } }),
         ]);
-        if (completed === 0 && failed > 0) {
+        // Pruned trials have values (their last intermediate one): such a study has a result.
+        const pruned = failed > 0 && completed === 0 ? await db.trial.count({ where: { studyId: input.studyId, status: 'pruned' } }) : 0;
+        if (completed === 0 && failed > 0 && pruned === 0) {
           const first = await db.trial.findFirst({ where: { studyId: input.studyId, status: 'failed' }, orderBy: { number: 'asc' }, select: { number: true, error: true } });
           const why = first?.error ? `; trial ${first.number}: ${first.error}` : '';
           await finishStudy(db, input.studyId, 'failed', `every trial failed (${failed} of ${failed})${why}`);

@@ -6,6 +6,7 @@ import {
 import type { NewTrial, TrialResult } from '@stepwise/core';
 import { computeActivities, deterministicComputeFailure } from './compute';
 import type { TrialWrites } from './trial-writes';
+import { createPrunedCommandTrials } from './pruned-trial';
 
 /**
  * How each objective kind turns recorded trials into results (workflow code: deterministic, no
@@ -100,6 +101,10 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
     }
   }
 
+  const prunedCommandTrial = config.pruner && config.objective.type === 'command'
+    ? createPrunedCommandTrials({ studyId, direction: config.objective.direction, pruner: config.pruner, seed: config.seed, computeQueue: ctx.computeQueue })
+    : null;
+
   return async function evaluateTrials(trials: NewTrial[]): Promise<TrialResult[]> {
     const objective = config.objective;
     const guard = async (trial: NewTrial, run: () => Promise<TrialResult>): Promise<TrialResult> => {
@@ -110,6 +115,8 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
         return { number: trial.number, status: 'failed', value: null, error: failureMessage(err) };
       }
     };
+    // Studies with a pruner (a field no earlier history has): per-step values and early stops.
+    if (objective.type === 'command' && prunedCommandTrial) return Promise.all(trials.map((t) => guard(t, () => prunedCommandTrial(t, objective))));
     switch (objective.type) {
       case 'function':
         try {

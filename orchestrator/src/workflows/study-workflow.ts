@@ -164,7 +164,8 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
     if (trials.length < numbers.length) exhausted = true; // a finite space has no unused point left
     if (trials.length === 0) return;
     const results = await evaluateTrials(trials);
-    const reachedTarget = results.some((r) => reachesTarget(config, r.value));
+    // A pruned trial's value is an intermediate one, not a result that reaches the target.
+    const reachedTarget = results.some((r) => r.status !== 'pruned' && reachesTarget(config, r.value));
     const following = takeFollowingBatch(numbers.length, reachedTarget);
     try {
       if (following) await trialWrites.recordTrialResultsAndInsert({ studyId, direction, results, trials: planned(following) });

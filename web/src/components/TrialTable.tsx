@@ -19,7 +19,7 @@ export interface TrialQuery {
   status?: TrialStatus;
   cursor: string | null;
 }
-const TRIAL_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+const TRIAL_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'pruned'] as const;
 type SortField = 'number' | 'value' | 'finishedAt';
 type TrialStatus = (typeof TRIAL_STATUSES)[number];
 /** Params shown as columns; beyond that they collapse into one cell. */

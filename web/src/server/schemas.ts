@@ -24,7 +24,7 @@ export const STUDY_STATUSES = ['queued', 'running', 'paused', 'completed', 'fail
 export const ACTIVE_STUDY_STATUSES: ReadonlyArray<StudyStatus> = ['queued', 'running', 'paused'];
 export const TERMINAL_STUDY_STATUSES: ReadonlyArray<StudyStatus> = ['completed', 'failed', 'cancelled'];
 export const ZStudyStatus = z.enum(STUDY_STATUSES);
-export const ZTrialStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
+export const ZTrialStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled', 'pruned']);
 export const ZStudySource = z.enum(['dashboard', 'client', 'schedule']);
 export const ZTrialSortField = z.enum(['number', 'value', 'finishedAt']);
 export const ZSortOrder = z.enum(['asc', 'desc']);
@@ -53,6 +53,7 @@ export const ZStudySummary = z.object({
   trialsTotal: z.number(),
   trialsCompleted: z.number(),
   trialsFailed: z.number(),
+  trialsPruned: z.number(),
   trialsRunning: z.number(),
   bestValue: z.number().nullable(),
   bestTrialNumber: z.number().nullable(),

@@ -1,7 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { NON_RETRYABLE_COMPUTE_ERRORS, type CommandTrialInput, type CommandTrialOutcome } from '@stepwise/core';
+import {
+  INTERMEDIATE_VALUES_SIGNAL, NON_RETRYABLE_COMPUTE_ERRORS, type CommandTrialInput, type CommandTrialOutcome, type IntermediateValuesSignal,
+} from '@stepwise/core';
 import { COMMANDS_FILE_ENV, type CommandAllowlist } from '../command/allowlist';
+import { IntermediateReporter, parseIntermediateLine } from '../command/intermediate';
 import { runProgram } from '../command/run-program';
 
 export interface RunCommandTrialDeps {
@@ -40,6 +43,10 @@ export function createRunCommandTrial(deps: RunCommandTrialDeps): (input: Comman
       throw ApplicationFailure.nonRetryable('metric must be a non-empty string', NON_RETRYABLE_COMPUTE_ERRORS.input);
     }
 
+    // Studies with a pruner: per-step values go to the study workflow as signals (this worker has
+    // no database). Awaited before the result is returned, so every signal precedes the
+    // activity's completion in the workflow's history.
+    const reporter = input.reportIntermediate ? intermediateReporter(ctx, input.trialNumber, input.reportIntermediate.everyMs) : null;
     const started = Date.now();
     let lastLine = '';
     const beat = () => ctx.heartbeat({ program: program.name, trial: input.trialNumber, seconds: Math.round((Date.now() - started) / 1000), lastLine });
@@ -58,16 +65,21 @@ export function createRunCommandTrial(deps: RunCommandTrialDeps): (input: Comman
         signal: ctx.cancellationSignal,
         onLine: (line) => {
           lastLine = line.length > 200 ? `${line.slice(0, 200)}...` : line;
+          const point = reporter ? parseIntermediateLine(line, input.metric) : null;
+          if (point) reporter!.add(point);
         },
       });
     } finally {
       clearInterval(timer);
     }
     if (result.cancelled || ctx.cancellationSignal.aborted) {
+      // Pruned or the study was cancelled: whatever the program printed after that is not wanted.
+      reporter?.discard();
       // Cancellation ends the activity, not the trial: rethrow what Temporal gave us.
       const reason: unknown = ctx.cancellationSignal.reason;
       throw reason instanceof Error ? reason : new CancelledFailure(typeof reason === 'string' ? reason : 'CANCELLED');
     }
+    await reporter?.close();
     return {
       worker: identity,
       attempt: ctx.info.attempt,
@@ -78,4 +90,20 @@ export function createRunCommandTrial(deps: RunCommandTrialDeps): (input: Comman
       seconds: result.seconds,
     };
   };
+}
+
+/**
+ * Sends a trial's intermediate values to the workflow that scheduled this activity (its id from
+ * the activity info; no run id, so a signal always reaches the study's current run, which drops
+ * points of trials it has not in flight).
+ */
+function intermediateReporter(ctx: Context, trialNumber: number, everyMs: number): IntermediateReporter {
+  const workflowId = ctx.info.workflowExecution?.workflowId;
+  if (!workflowId) throw ApplicationFailure.nonRetryable('reportIntermediate needs an activity started by a workflow', NON_RETRYABLE_COMPUTE_ERRORS.input);
+  const handle = ctx.client.workflow.getHandle(workflowId);
+  const attempt = ctx.info.attempt;
+  return new IntermediateReporter({
+    everyMs: Math.max(100, everyMs),
+    send: (points) => handle.signal<[IntermediateValuesSignal]>(INTERMEDIATE_VALUES_SIGNAL, { number: trialNumber, attempt, points }),
+  });
 }

@@ -368,6 +368,7 @@ export class InMemoryStepwiseService implements StepwiseService {
         trialsTotal: study.total,
         trialsCompleted: completed,
         trialsFailed: failed,
+        trialsPruned: 0,
         trialsRunning: running,
         bestValue: best?.value ?? null,
         bestTrialNumber: best?.number ?? null,

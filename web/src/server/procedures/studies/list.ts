@@ -31,7 +31,7 @@ export const listStudies = procedure
     return {
       items: page.items.map((s) => ({
         ...s,
-        progress: s.trialsTotal > 0 ? Math.min(1, (s.trialsCompleted + s.trialsFailed) / s.trialsTotal) : 0,
+        progress: s.trialsTotal > 0 ? Math.min(1, (s.trialsCompleted + s.trialsFailed + s.trialsPruned) / s.trialsTotal) : 0,
       })),
       nextCursor: page.nextCursor,
     };
