@@ -7,3 +7,4 @@ export * from './insights';
 export type { StudyKind, StudySource, StudyStatus, TrialStatus } from './generated/enums';
 export * from './s3';
 export * from './intermediates';
+export * from './multi-objective';

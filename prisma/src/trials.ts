@@ -40,7 +40,7 @@ export async function insertTrials(db: DbOrTx, studyId: string, trials: NewTrial
  * trials still pending/running change, so a retried activity counts nothing twice.
  * Returns how many trials this call finished.
  */
-export async function recordTrialResults(db: Db, studyId: string, direction: 'minimize' | 'maximize', results: TrialResult[]): Promise<number> {
+export async function recordTrialResults(db: DbOrTx, studyId: string, direction: 'minimize' | 'maximize', results: TrialResult[]): Promise<number> {
   if (results.length === 0) return 0;
   const col = <K extends keyof TrialResult>(k: K) => results.map((r) => (r[k] ?? null) as TrialResult[K] | null);
   const finite = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : v);

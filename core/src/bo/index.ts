@@ -26,6 +26,8 @@ export { dominates, hypervolume, paretoFront } from './pareto';
 export type { ObjectiveDirection } from './pareto';
 export { chebyshevScalarize, proposeParEgo, simplexWeights } from './parego';
 export type { MoObservation, ProposeParEgoInput } from './parego';
+export { proposeMultiObjective } from './propose-multi';
+export type { MultiProposal, ProposeMultiInput } from './propose-multi';
 export { BRANIN_CURRIN, zdt1 } from '../functions/multi-objective';
 export type { MultiObjectiveFunction } from '../functions/multi-objective';
 export type { TpeOptions } from './tpe';

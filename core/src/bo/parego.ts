@@ -32,6 +32,12 @@ export interface ProposeParEgoInput {
   options?: ProposeOptions;
   /** Weight of the linear term of the augmented Chebyshev scalarisation (default 0.05). */
   rho?: number;
+  /**
+   * The trial number each proposal will get, ascending (see ProposeBatchInput.numbers). When
+   * given, proposal i's weight vector is drawn for round numbers[i] and its design point is Sobol
+   * point numbers[i], so the proposals depend on trial numbers, not on the order slots ask in.
+   */
+  numbers?: number[];
 }
 
 const WEIGHT_STREAM = 0x5000_0000;
@@ -86,7 +92,7 @@ export function proposeParEgo(input: ProposeParEgoInput): { proposals: BoProposa
   let state: BoState = input.state ?? { version: 1 };
   const rows = observations.map((o) => o.values);
   for (let t = 0; t < input.count; t++) {
-    const round = observations.length + pending.length;
+    const round = input.numbers ? input.numbers[t] : observations.length + pending.length;
     const w = simplexWeights(directions.length, seed, round);
     const scal = chebyshevScalarize(rows, directions, w, input.rho);
     const r = proposeBatch({
@@ -98,6 +104,7 @@ export function proposeParEgo(input: ProposeParEgoInput): { proposals: BoProposa
       seed,
       method: input.method ?? 'gp-logei',
       initialDesign: input.initialDesign,
+      ...(input.numbers ? { numbers: [input.numbers[t]] } : {}),
       state,
       options: input.options,
     });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { ZStudyConfig, formatIssues, planTrials, type TParams, type ThresholdoutConfig, type TStudyConfig } from '@stepwise/core';
+import { ZStudyConfig, formatIssues, planTrials, studyDirections, type TParams, type ThresholdoutConfig, type TStudyConfig } from '@stepwise/core';
 import {
-  createStudy, finishStudy, getScheduleRow, insertTrials, markStudyRunning, recordTrialResults, setStudyPaused,
+  createStudy, finishStudy, getScheduleRow, getStudyRow, insertTrials, markStudyRunning, recordMultiObjectiveResults, recordTrialResults, setStudyPaused,
   recordTrialBlock, setStrategyState, trialBlocks, updateScheduleRow, type Db, type NewTrial, type TrialBlockRecord, type TrialResult,
 } from '@stepwise/db';
 import { proposeTrials } from './propose-trials';
@@ -35,6 +35,18 @@ function withoutValues(blocks: TrialBlockRecord[]): TrialBlockRecord[] {
   return blocks.map(({ values: _values, ...b }) => b);
 }
 
+/**
+ * Results of a multi-objective study carry `values` (evaluate-trials.ts); those go through
+ * recordMultiObjectiveResults (values and the Pareto front, same transaction), with the
+ * directions read from the study's config. Single-objective results take the path they always did.
+ */
+async function recordResults(db: Db, studyId: string, direction: 'minimize' | 'maximize', results: TrialResult[]): Promise<number> {
+  if (!results.some((r) => Array.isArray(r.values))) return recordTrialResults(db, studyId, direction, results);
+  const study = await getStudyRow(db, studyId);
+  if (!study) throw ApplicationFailure.nonRetryable(`study ${studyId} does not exist`, 'StudyNotFound');
+  return recordMultiObjectiveResults(db, studyId, studyDirections(ZStudyConfig.parse(study.config)), results);
+}
+
 export function createDbActivities(db: Db) {
   return {
     async markStudyRunning(studyId: string): Promise<void> {
@@ -50,7 +62,7 @@ export function createDbActivities(db: Db) {
     },
 
     async recordTrialResults(input: { studyId: string; direction: 'minimize' | 'maximize'; results: TrialResult[] }): Promise<number> {
-      return recordTrialResults(db, input.studyId, input.direction, input.results);
+      return recordResults(db, input.studyId, input.direction, input.results);
     },
 
     /**
@@ -59,7 +71,7 @@ export function createDbActivities(db: Db) {
      * repeats nothing).
      */
     async recordTrialResultsAndInsert(input: { studyId: string; direction: 'minimize' | 'maximize'; results: TrialResult[]; trials: NewTrial[] }): Promise<number> {
-      const recorded = await recordTrialResults(db, input.studyId, input.direction, input.results);
+      const recorded = await recordResults(db, input.studyId, input.direction, input.results);
       await insertTrials(db, input.studyId, input.trials);
       return recorded;
     },

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { effectiveSpace, proposeBatch, ZStudyConfig, type BoState, type NewTrial } from '@stepwise/core';
-import { getStudyRow, getTrialsByNumber, insertTrials, setStrategyState, trialHistory, trialRowCount, type Db, type DbOrTx } from '@stepwise/db';
+import { effectiveSpace, isMultiObjective, proposeBatch, proposeMultiObjective, studyDirections, ZStudyConfig, type BoState, type NewTrial } from '@stepwise/core';
+import { getStudyRow, getTrialsByNumber, insertTrials, multiObjectiveHistory, setStrategyState, trialHistory, trialRowCount, type Db, type DbOrTx } from '@stepwise/db';
 
 /**
  * Proposes trials `numbers` for an adaptive study and records them before returning, so a crash
@@ -52,6 +52,8 @@ interface ProposalInputs {
   config: ReturnType<typeof ZStudyConfig.parse>;
   strategyState: unknown;
   history: Awaited<ReturnType<typeof trialHistory>>;
+  /** Multi-objective studies: finished trials with every objective's value (null otherwise). */
+  moHistory: Awaited<ReturnType<typeof multiObjectiveHistory>> | null;
 }
 
 async function readInputs(db: DbOrTx, studyId: string): Promise<ProposalInputs> {
@@ -61,11 +63,32 @@ async function readInputs(db: DbOrTx, studyId: string): Promise<ProposalInputs> 
   if (!study) throw ApplicationFailure.nonRetryable(`study ${studyId} does not exist`, 'StudyNotFound');
   const config = ZStudyConfig.parse(study.config);
   const history = await trialHistory(db, studyId);
-  return { rowCount, config, strategyState: study.strategyState, history };
+  const moHistory = isMultiObjective(config) ? await multiObjectiveHistory(db, studyId) : null;
+  return { rowCount, config, strategyState: study.strategyState, history, moHistory };
 }
 
-function computeProposals({ config, history, strategyState }: ProposalInputs, missing: number[]): { trials: NewTrial[]; state: Record<string, unknown> } {
+function computeProposals({ config, history, strategyState, moHistory }: ProposalInputs, missing: number[]): { trials: NewTrial[]; state: Record<string, unknown> } {
   const settings = config.bayesopt ?? { method: 'gp-logei' as const, initialDesign: 10 };
+  if (moHistory) {
+    // Several objectives: ParEGO (core/src/bo/propose-multi.ts), one random trade-off per trial number.
+    const result = proposeMultiObjective({
+      space: effectiveSpace(config),
+      finished: moHistory.finished,
+      pending: moHistory.pending.map((t) => t.params),
+      directions: studyDirections(config),
+      numbers: missing,
+      seed: config.seed,
+      method: settings.method,
+      initialDesign: settings.initialDesign,
+      state: (strategyState as BoState | null) ?? undefined,
+    });
+    const trials = result.proposals.map((p, i) => ({
+      number: missing[i],
+      params: p.params,
+      proposal: { ...p.reason, observations: moHistory.finished.length, pending: moHistory.pending.length },
+    }));
+    return { trials, state: result.state as unknown as Record<string, unknown> };
+  }
   const knownNoiseVar = config.objective.type === 'function' && config.objective.noiseStd > 0 ? config.objective.noiseStd ** 2 : undefined;
   const result = proposeBatch({
     space: effectiveSpace(config),
