@@ -8,7 +8,7 @@ const lr: ParallelAxis = { name: 'lr', type: 'float', low: 1e-4, high: 1, log: t
 
 describe('inactive parameters on the parallel-coordinates chart', () => {
   it('flags exactly the axes some trial does not use', () => {
-    const rows = [{ params: { spacing: 'karras', rho: 5 } }, { params: { spacing: 'logSNR' } }];
+    const rows: Array<{ params: Record<string, string | number> }> = [{ params: { spacing: 'karras', rho: 5 } }, { params: { spacing: 'logSNR' } }];
     expect(inactiveAxes([spacing, rho], rows)).toEqual([false, true]);
   });
 
