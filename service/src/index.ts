@@ -8,6 +8,7 @@ import { serviceContext, type ServiceDeps } from './context';
 import { createSchedule } from './create-schedule';
 import { deleteSchedule } from './delete-schedule';
 import { getParallelCoordinates } from './get-parallel-coordinates';
+import { getParetoFront } from './get-pareto-front';
 import { getTrialPoints } from './get-trial-points';
 import { getS3Study } from './get-s3-study';
 import { getStudy } from './get-study';
@@ -67,6 +68,7 @@ export function createService(deps: ServiceDeps): StepwiseService {
     compareTrials: byStudyId(compareTrials(ctx)),
     getSurrogate: byStudyId(getSurrogate(ctx)),
     getParallelCoordinates: byStudyId(getParallelCoordinates(ctx)),
+    getParetoFront: byStudyId(getParetoFront(ctx)),
     getTrialPoints: byStudyId(getTrialPoints(ctx)),
     getS3Study: byStudyId(getS3Study(ctx)),
     getStudySnapshot: async (input) => getStudySnapshot(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),

@@ -4,6 +4,7 @@ import type { ListStudiesInput, StudyPage } from './list-studies';
 import type { LaunchStudyInput } from './launch-study';
 import type { ListTrialsInput, TrialPage } from './list-trials';
 import type { ParallelCoordinatesInput, ParallelData } from './get-parallel-coordinates';
+import type { ParetoFrontInput, ParetoFrontView } from './get-pareto-front';
 import type { SampleGrid, SampleGridRequest } from './render-samples';
 import type { SurrogateInput, SurrogateResult } from './get-surrogate';
 import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
@@ -20,6 +21,7 @@ export type { ListStudiesInput, StudyPage } from './list-studies';
 export type { LaunchStudyInput } from './launch-study';
 export type { ListTrialsInput, TrialPage, TrialSortField } from './list-trials';
 export type { ParallelAxis, ParallelCoordinatesInput, ParallelData } from './get-parallel-coordinates';
+export type { ParetoFrontInput, ParetoFrontView } from './get-pareto-front';
 export type { SampleGrid, SampleGridRequest } from './render-samples';
 export type { SurrogateAxis, SurrogateInput, SurrogateResult } from './get-surrogate';
 export type { TrialBlockPoint, TrialBlocks, TrialBlocksInput, EndpointSummary } from './get-trial-blocks';
@@ -200,6 +202,8 @@ export interface StepwiseService {
   getSurrogate(input: SurrogateInput): Promise<SurrogateResult>;
   /** Up to `limit` completed trials' params and values (parallel coordinates). */
   getParallelCoordinates(input: ParallelCoordinatesInput): Promise<ParallelData>;
+  /** A multi-objective study's front, scatter points and hypervolume curve; ValidationError for one objective. */
+  getParetoFront(input: ParetoFrontInput): Promise<ParetoFrontView>;
   /** The same completed trials with each value's interval (the study page's insight views). */
   getTrialPoints(input: TrialPointsInput): Promise<TrialPoints>;
   /** Study, trials page and notes read in one transaction (the study page's panels agree). */

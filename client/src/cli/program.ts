@@ -25,6 +25,7 @@ import { openOutputFile, type OutputFile } from './io';
 import { statusText, watchStudy } from './watch';
 import { exportS3Schedules, followS3, formatS3Report } from './s3';
 import { formatRaceProgress, formatRanking, readEvaluationSummary, readRaceProgress } from './evaluate';
+import { formatParetoFront, hasObjectives } from './pareto';
 import {
   AUTO_SCALE_WIDTH, loadSampler, parseGuidance, parseNonNegativeInt, parsePreset, parseSampleOut, parseScale, parseScheduleText, parseSpacing, rescaleFile, samplePngViaApi, sampleRequest, type Sampler,
 } from './sample';
@@ -221,13 +222,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--json', 'print JSON (config and best-so-far curve included)')
     .action(async (id: string, opts: { json?: boolean }) => {
       const s = await getClient().studies.get.query({ id });
-      if (opts.json) return print(toJson(s));
+      // Multi-objective studies: the stored Pareto front (and its hypervolume) instead of one best value.
+      const pareto = hasObjectives(s.config) ? await getClient().studies.pareto.query({ studyId: s.id, limit: 1, curvePoints: 2 }) : null;
+      if (opts.json) return print(toJson(pareto ? { ...s, pareto } : s));
       const rows: Array<[string, string]> = [
         ['id', s.id],
         ['name', s.name],
         ['kind', s.kind],
         ['status', statusText(s) + (s.error ? ` (${s.error})` : '')],
-        ['objective', `${s.direction} ${s.metric}`],
+        ['objective', pareto ? pareto.objectives.map((o) => `${o.direction} ${o.metric}`).join(', ') : `${s.direction} ${s.metric}`],
         // Pruned trials (stopped early by the study's pruner) only where the study has some.
         ['progress', `${s.trialsCompleted} completed, ${s.trialsPruned ? `${s.trialsPruned} pruned, ` : ''}${s.trialsFailed} failed, ${s.trialsRunning} running of ${s.trialsTotal}`],
         ['best', s.bestValue === null ? '-' : `${formatNumber(s.bestValue, 8)}${intervalSuffix(s.bestTrial)} (trial #${s.bestTrialNumber})`],
@@ -256,6 +259,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       }
       const w = Math.max(...rows.map(([k]) => k.length));
       await print(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n'));
+      if (pareto) await print(`\n${formatParetoFront(pareto)}`);
       const holdout = holdoutLines(s.strategy);
       if (holdout.length) await print(`\n${holdout.join('\n')}`);
       // evaluate studies: the ranking once recorded, else the race so far.

@@ -27,6 +27,8 @@ export type { ObjectiveDirection } from './pareto';
 export { chebyshevScalarize, proposeParEgo, simplexWeights } from './parego';
 export type { MoObservation, ProposeParEgoInput } from './parego';
 export { proposeMultiObjective } from './propose-multi';
+export { hypervolumeCurve, hypervolumeReference, OBSERVED_REFERENCE_MARGIN } from './pareto-report';
+export type { HypervolumePoint, HypervolumeReference } from './pareto-report';
 export type { MultiProposal, ProposeMultiInput } from './propose-multi';
 export { BRANIN_CURRIN, zdt1 } from '../functions/multi-objective';
 export type { MultiObjectiveFunction } from '../functions/multi-objective';

@@ -7,6 +7,7 @@ import { pauseStudy } from './procedures/studies/pause';
 import { resumeStudy } from './procedures/studies/resume';
 import { studySurrogate } from './procedures/studies/surrogate';
 import { studyParallel } from './procedures/studies/parallel';
+import { studyPareto } from './procedures/studies/pareto';
 import { studyS3 } from './procedures/studies/s3';
 import { studySnapshot } from './procedures/studies/snapshot';
 import { studyPoints } from './procedures/studies/points';
@@ -32,6 +33,7 @@ export const appRouter = router({
     resume: resumeStudy,
     surrogate: studySurrogate,
     parallel: studyParallel,
+    pareto: studyPareto,
     s3: studyS3,
     snapshot: studySnapshot,
     points: studyPoints,

@@ -6,7 +6,13 @@ import {
   fitSurrogate,
   getMoFunction,
   getTestFunction,
+  hypervolumeCurve,
+  hypervolumeReference,
   isMoFunctionName,
+  isMultiObjective,
+  moOutputNames,
+  paretoFront,
+  studyObjectives,
   mergeBlockSequence,
   parallelAxes,
   sampleEvenly,
@@ -39,6 +45,7 @@ import {
   type StudySummary,
   type TrialPage,
   type TrialRow,
+  type ParetoFrontView,
 } from '@stepwise/service/service-types';
 import { evaluationStateAt, evaluationSteps, simulateEvaluation, syntheticSamplerMean, type FakeEvaluation } from './fake-evaluate';
 
@@ -568,6 +575,35 @@ export class InMemoryStepwiseService implements StepwiseService {
       rows: picked.map((r) => ({ number: r.number, params: r.params, value: r.value! })),
       total: done.length,
       sampled: done.length > picked.length,
+    };
+  }
+
+  /** Multi-output function studies only: values from the function itself, the front recomputed each call. */
+  async getParetoFront(input: { studyId: string; limit: number; curvePoints: number }): Promise<ParetoFrontView> {
+    this.record('getParetoFront', input);
+    const study = this.mustGet(input.studyId);
+    const obj = study.config.objective;
+    if (!isMultiObjective(study.config) || obj.type !== 'function' || !isMoFunctionName(obj.function)) {
+      throw new ValidationError([{ field: 'studyId', message: `study ${study.id} optimises one objective; the Pareto front is for studies with "objectives" (two or more)` }]);
+    }
+    const fn = getMoFunction(obj.function, obj.dim);
+    const objectives = studyObjectives(study.config);
+    const directions = objectives.map((o) => o.direction);
+    const names = moOutputNames(fn);
+    const done = this.summarize(study).rows.filter((r) => r.status === 'completed').sort((a, b) => (a.finishedAt?.getTime() ?? 0) - (b.finishedAt?.getTime() ?? 0) || a.number - b.number);
+    const rows = done.map((r) => {
+      const out = fn.evaluate(study.space.map((sp) => Number(r.params[sp.name])));
+      return { number: r.number, params: r.params, values: objectives.map((o) => out[names.indexOf(o.metric)]) };
+    });
+    const onFront = new Set(paretoFront(rows.map((r) => r.values), directions).map((i) => rows[i].number));
+    const reference = hypervolumeReference(obj, directions, rows.map((r) => r.values));
+    const curve = hypervolumeCurve(rows, directions, reference.point, input.curvePoints);
+    const off = rows.filter((r) => !onFront.has(r.number)).sort((a, b) => a.number - b.number);
+    const others = sampleEvenly(off, input.limit).map((r) => ({ number: r.number, values: r.values }));
+    return {
+      studyId: study.id, objectives, reference, curve, others, completed: rows.length, sampled: others.length < off.length,
+      front: rows.filter((r) => onFront.has(r.number)).sort((a, b) => a.number - b.number),
+      hypervolume: curve.length ? curve[curve.length - 1].hypervolume : 0,
     };
   }
 
