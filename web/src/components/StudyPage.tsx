@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { effectiveSpace, getTestFunction, resolveDim } from '@stepwise/core';
+import { effectiveSpace, getTestFunction, isMoFunctionName, resolveDim } from '@stepwise/core';
 import { useTRPC, type StudyDetailOut, type StudySnapshotOut, type TrialRowOut } from '../lib/trpc';
 import { errorCode, errorMessage, isTransient, isUnauthorized, queryErrorMessage } from '../lib/errors';
 import { between, formatCount, formatDuration, formatTime, formatValue } from '../lib/format';
@@ -30,7 +30,8 @@ const isActive = (status: string) => status === 'queued' || status === 'running'
 
 function knownOptimum(study: StudyDetailOut): number | null {
   const obj = study.config?.objective;
-  if (!obj || obj.type !== 'function') return null;
+  // A multi-objective function (branin_currin, zdt1) has a front, not one known optimum.
+  if (!obj || obj.type !== 'function' || isMoFunctionName(obj.function)) return null;
   try {
     const fn = getTestFunction(obj.function);
     const value = fn.optimum(resolveDim(fn, obj.dim));
