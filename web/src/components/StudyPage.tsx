@@ -20,6 +20,7 @@ import { SurrogateChart } from './SurrogateChart';
 import { TrialDrawer } from './TrialDrawer';
 import { EvaluatePanel } from './EvaluatePanel';
 import { S3Panel } from './S3Panel';
+import { ParetoPanel } from './ParetoPanel';
 import { HoldoutLines } from './HoldoutLines';
 import { NfeChart } from './NfeChart';
 import { SampleGrid } from './SampleGrid';
@@ -202,6 +203,9 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
           spacing={samplerObj?.spacing}
         />
       )}
+
+      {/* Several objectives: the Pareto front and its hypervolume (the best-so-far below is the first objective's). */}
+      {(study.config?.objectives?.length ?? 0) >= 2 && <ParetoPanel studyId={study.id} version={completedVersion} />}
 
       {/* An evaluate study compares a fixed list of candidates: its ranking replaces these. */}
       {!evaluate && !s3 && (
