@@ -101,3 +101,16 @@ export async function studyCurves(db: Db, studyId: string, opts: { maxPoints: nu
   }
   return curves;
 }
+
+/**
+ * Pruned trials of a study with the best intermediate value each reported (what BO learns from a
+ * run it stopped early); a pruned trial with no finite value is left out.
+ */
+export async function prunedTrialBests(db: DbOrTx, studyId: string, direction: 'minimize' | 'maximize'): Promise<Array<{ number: number; params: unknown; best: number }>> {
+  const rows = await db.trial.findMany({
+    where: { studyId, status: 'pruned' },
+    select: { number: true, params: true, intermediates: { select: { value: true }, orderBy: { value: direction === 'minimize' ? 'asc' : 'desc' }, take: 1 } },
+    orderBy: { number: 'asc' },
+  });
+  return rows.flatMap((r) => (r.intermediates.length ? [{ number: r.number, params: r.params, best: r.intermediates[0].value }] : []));
+}

@@ -10,6 +10,7 @@ import { deleteSchedule } from './delete-schedule';
 import { getParallelCoordinates } from './get-parallel-coordinates';
 import { getParetoFront } from './get-pareto-front';
 import { getTrialPoints } from './get-trial-points';
+import { getTrialCurves } from './get-trial-curves';
 import { getS3Study } from './get-s3-study';
 import { getStudy } from './get-study';
 import { getStudySnapshot } from './get-study-snapshot';
@@ -70,6 +71,7 @@ export function createService(deps: ServiceDeps): StepwiseService {
     getParallelCoordinates: byStudyId(getParallelCoordinates(ctx)),
     getParetoFront: byStudyId(getParetoFront(ctx)),
     getTrialPoints: byStudyId(getTrialPoints(ctx)),
+    getTrialCurves: byStudyId(getTrialCurves(ctx)),
     getS3Study: byStudyId(getS3Study(ctx)),
     getStudySnapshot: async (input) => getStudySnapshot(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),
     setStudyNotes: async (input) => setStudyNotes(ctx)({ ...input, id: await resolveId(deps.db, 'study', input.id) }),

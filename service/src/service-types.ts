@@ -11,6 +11,7 @@ import type { TrialBlocks, TrialBlocksInput } from './get-trial-blocks';
 import type { CompareTrialsInput, TrialComparison } from './compare-trials';
 import type { StudySnapshot, StudySnapshotInput } from './get-study-snapshot';
 import type { TrialPoints, TrialPointsInput } from './get-trial-points';
+import type { TrialCurves, TrialCurvesInput } from './get-trial-curves';
 import type { SetStudyNotesInput, StudyNotes } from './set-study-notes';
 import type { GetS3StudyInput, S3StudyView } from './get-s3-study';
 
@@ -206,6 +207,8 @@ export interface StepwiseService {
   getParetoFront(input: ParetoFrontInput): Promise<ParetoFrontView>;
   /** The same completed trials with each value's interval (the study page's insight views). */
   getTrialPoints(input: TrialPointsInput): Promise<TrialPoints>;
+  /** Learning curves of a study's trials (pruning, issue #14 item 6), thinned on the server. */
+  getTrialCurves(input: TrialCurvesInput): Promise<TrialCurves>;
   /** Study, trials page and notes read in one transaction (the study page's panels agree). */
   getStudySnapshot(input: StudySnapshotInput): Promise<StudySnapshot>;
   /** An s3 study's per-NFE standing, stage records and holdout report; ValidationError for another kind. */

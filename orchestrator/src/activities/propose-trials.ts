@@ -1,6 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { effectiveSpace, isMultiObjective, proposeBatch, proposeMultiObjective, studyDirections, ZStudyConfig, type BoState, type NewTrial } from '@stepwise/core';
-import { getStudyRow, getTrialsByNumber, insertTrials, multiObjectiveHistory, setStrategyState, trialHistory, trialRowCount, type Db, type DbOrTx } from '@stepwise/db';
+import {
+  effectiveSpace, isMultiObjective, proposeBatch, proposeMultiObjective, prunedObservationValue, studyDirections, ZStudyConfig, type BoState, type NewTrial, type TParams,
+} from '@stepwise/core';
+import {
+  getStudyRow, getTrialsByNumber, insertTrials, multiObjectiveHistory, prunedTrialBests, setStrategyState, trialHistory, trialRowCount, type Db, type DbOrTx,
+} from '@stepwise/db';
 
 /**
  * Proposes trials `numbers` for an adaptive study and records them before returning, so a crash
@@ -54,6 +58,8 @@ interface ProposalInputs {
   history: Awaited<ReturnType<typeof trialHistory>>;
   /** Multi-objective studies: finished trials with every objective's value (null otherwise). */
   moHistory: Awaited<ReturnType<typeof multiObjectiveHistory>> | null;
+  /** Trials the study's pruner stopped, with the best intermediate value each reported. */
+  pruned: Awaited<ReturnType<typeof prunedTrialBests>>;
 }
 
 async function readInputs(db: DbOrTx, studyId: string): Promise<ProposalInputs> {
@@ -64,10 +70,27 @@ async function readInputs(db: DbOrTx, studyId: string): Promise<ProposalInputs> 
   const config = ZStudyConfig.parse(study.config);
   const history = await trialHistory(db, studyId);
   const moHistory = isMultiObjective(config) ? await multiObjectiveHistory(db, studyId) : null;
-  return { rowCount, config, strategyState: study.strategyState, history, moHistory };
+  // Only studies with a pruner have pruned trials (one more query for those alone).
+  const pruned = config.pruner ? await prunedTrialBests(db, studyId, config.objective.direction) : [];
+  return { rowCount, config, strategyState: study.strategyState, history, moHistory, pruned };
 }
 
-function computeProposals({ config, history, strategyState, moHistory }: ProposalInputs, missing: number[]): { trials: NewTrial[]; state: Record<string, unknown> } {
+/**
+ * Pruned trials enter the surrogate as observations (so their region is learnt and not proposed
+ * again) with their best intermediate value, but never better than the median final value of the
+ * completed trials: they were stopped for looking worse than their peers at the same step, and an
+ * early value says little about where the run would have ended (core prunedObservationValue).
+ */
+function prunedObservations(direction: 'minimize' | 'maximize', history: ProposalInputs['history'], pruned: ProposalInputs['pruned']): Array<{ params: TParams; value: number }> {
+  if (pruned.length === 0) return [];
+  const finals = history.completed.flatMap((t) => (t.value !== null && Number.isFinite(t.value) ? [t.value] : []));
+  return pruned.flatMap((t) => {
+    const value = prunedObservationValue(direction, { number: t.number, status: 'pruned', curve: [{ step: 0, value: t.best }] }, finals);
+    return value === null ? [] : [{ params: t.params as TParams, value }];
+  });
+}
+
+function computeProposals({ config, history, strategyState, moHistory, pruned }: ProposalInputs, missing: number[]): { trials: NewTrial[]; state: Record<string, unknown> } {
   const settings = config.bayesopt ?? { method: 'gp-logei' as const, initialDesign: 10 };
   if (moHistory) {
     // Several objectives: ParEGO (core/src/bo/propose-multi.ts), one random trade-off per trial number.
@@ -96,7 +119,7 @@ function computeProposals({ config, history, strategyState, moHistory }: Proposa
       params: t.params,
       value: t.value ?? Number.NaN, // failed trials: never proposed again, left out of the model
       noiseVar: t.stderr !== null ? t.stderr ** 2 : knownNoiseVar,
-    })),
+    })).concat(prunedObservations(config.objective.direction, history, pruned).map((o) => ({ ...o, noiseVar: knownNoiseVar }))),
     pending: history.pending.map((t) => t.params),
     count: missing.length,
     numbers: missing,

@@ -11,6 +11,7 @@ import { studyPareto } from './procedures/studies/pareto';
 import { studyS3 } from './procedures/studies/s3';
 import { studySnapshot } from './procedures/studies/snapshot';
 import { studyPoints } from './procedures/studies/points';
+import { studyCurves } from './procedures/studies/curves';
 import { setStudyNotes } from './procedures/studies/notes';
 import { listTrials } from './procedures/trials/list';
 import { trialBlocks } from './procedures/trials/blocks';
@@ -37,6 +38,7 @@ export const appRouter = router({
     s3: studyS3,
     snapshot: studySnapshot,
     points: studyPoints,
+    curves: studyCurves,
     setNotes: setStudyNotes,
   }),
   trials: router({ list: listTrials, blocks: trialBlocks, compare: compareTrials }),

@@ -695,6 +695,13 @@ export class InMemoryStepwiseService implements StepwiseService {
     return { ...data, rows: data.rows.map((r) => ({ ...r, ciLow: null, ciHigh: null })) };
   }
 
+  /** The fake runs no command programs: no curves. */
+  async getTrialCurves(input: { studyId: string; number?: number; maxPoints: number; maxTrials: number }) {
+    this.record('getTrialCurves', input);
+    const study = this.mustGet(input.studyId);
+    return { studyId: study.id, metric: study.config.objective.metric, direction: study.config.objective.direction, curves: [], truncated: false };
+  }
+
   async setStudyNotes(input: { id: string; notes: string }) {
     await this.getStudy(input.id);
     const value = input.notes.trim() === '' ? null : input.notes;
