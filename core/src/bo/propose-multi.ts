@@ -25,7 +25,7 @@ export interface ProposeMultiInput {
 
 export interface MultiProposal {
   params: TParams;
-  reason: BoProposal['reason'] & { scalarization: 'parego'; weights: number[] };
+  reason: BoProposal['reason'] & { scalarization: 'parego'; weights?: number[] };
 }
 
 export function proposeMultiObjective(input: ProposeMultiInput): { proposals: MultiProposal[]; state: BoState } {
@@ -44,7 +44,8 @@ export function proposeMultiObjective(input: ProposeMultiInput): { proposals: Mu
     state: input.state ?? undefined,
   });
   return {
-    proposals: r.proposals.map((p, i) => ({ params: p.params, reason: { ...p.reason, scalarization: 'parego' as const, weights: r.weights[i] } })),
+    // Design points ignore the weights: only model-based proposals name the trade-off they aimed at.
+    proposals: r.proposals.map((p, i) => ({ params: p.params, reason: { ...p.reason, scalarization: 'parego' as const, ...(p.reason.kind === 'acquisition' ? { weights: r.weights[i] } : {}) } })),
     state: r.state,
   };
 }
