@@ -26,6 +26,7 @@ import { NfeChart } from './NfeChart';
 import { SampleGrid } from './SampleGrid';
 import { variesNfe } from '../lib/nfe';
 import { useTrialPoints } from '../lib/use-trial-points';
+import { LearningCurves } from './LearningCurves';
 
 const isActive = (status: string) => status === 'queued' || status === 'running' || status === 'paused';
 
@@ -215,6 +216,9 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
         </div>
       )}
 
+      {/* Command programs' per-step values (studies with a pruner): every trial's curve, pruned ones dashed. */}
+      {study.config?.objective.type === 'command' && <LearningCurves studyId={study.id} live={study.status === 'running'} />}
+
       {!evaluate && !s3 && <ParallelChart studyId={study.id} version={completedVersion} />}
 
       {!evaluate && !s3 && <InsightsPanel study={study} version={completedVersion} noiseStd={noiseStd} />}
@@ -252,7 +256,7 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
         conditions={conditions}
       />
       <StudyNotes studyId={study.id} notes={snapshot.notes} />
-      {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} conditions={conditions} />}
+      {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} conditions={conditions} studyId={study.id} />}
     </>
   );
 }

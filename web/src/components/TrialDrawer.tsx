@@ -9,6 +9,7 @@ import { formatParam, formatValue } from '../lib/format';
 import { bandSegments, halfWidth, proposalLabel, proposalTitle } from '../lib/insights';
 import { StatusBadge } from './StatusBadge';
 import { Chart } from './Chart';
+import { LearningCurves } from './LearningCurves';
 
 const LIVE_MS = 1000;
 const live = (status: string | undefined) => status === 'running' || status === 'pending';
@@ -17,7 +18,7 @@ const live = (status: string | undefined) => status === 'running' || status === 
  * One trial in a side drawer: its parameters, its estimate and, for Monte Carlo objectives, the
  * interval narrowing block by block (polled while the trial runs).
  */
-export function TrialDrawer({ trial, onClose, conditions = {} }: { trial: TrialRowOut; onClose: () => void; conditions?: Record<string, string> }) {
+export function TrialDrawer({ trial, onClose, conditions = {}, studyId }: { trial: TrialRowOut; onClose: () => void; conditions?: Record<string, string>; studyId?: string }) {
   const trpc = useTRPC();
   const query = useQuery(
     trpc.trials.blocks.queryOptions(
@@ -97,6 +98,8 @@ export function TrialDrawer({ trial, onClose, conditions = {} }: { trial: TrialR
         </div>
       )}
       {data && data.blocks.length > 0 && <BlocksChart data={data} />}
+      {/* A command trial's learning curve (its per-step values), when it printed any. */}
+      {studyId && <LearningCurves studyId={studyId} number={trial.number} live={live(status)} />}
     </aside>
   );
 }
