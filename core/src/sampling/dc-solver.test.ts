@@ -21,6 +21,26 @@ const noiseBatch = (seed: number, count: number) => {
 };
 const rmse = (a: Float64Array, b: Float64Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length);
 
+describe('DC-Solver with float32 state (the fused WebAssembly pass)', () => {
+  it('matches the float64-state path to float32 rounding, with and without compensation', async () => {
+    const B = 16;
+    const xT = noiseBatch(9, B);
+    const model32 = gmmDenoiser<Float32Array>(gmm, ns);
+    const relErr = (a: Float64Array, b: Float64Array) => rmse(a, b) / Math.sqrt(b.reduce((s, v) => s + v * v, 0) / b.length);
+    for (const [nfe, ratios] of [[3, [1, 1, 0.8]], [6, [1, 1, 0.9, 1.1, 0.95, 1.05]], [10, undefined], [10, Array.from({ length: 10 }, (_, i) => 1 - 0.02 * i)]] as const) {
+      for (const variant of ['bh2', 'bh1'] as const) {
+        const common = { model: model32, xT, batch: B, dim: D, noise: ns, nfe, variant, ratios: ratios as number[] | undefined };
+        const f64 = await sampleDcSolver(common);
+        const f32 = await sampleDcSolver({ ...common, state: 'float32' });
+        expect(f32.nfe).toBe(nfe);
+        // Measured 5e-8 to 6e-7 (RMS relative), 1.9e-6 at NFE 3: the float32 rounding of the state and the stored predictions.
+        expect(relErr(f32.x0, f64.x0), `nfe ${nfe} ${variant}`).toBeLessThan(nfe >= 5 ? 1e-6 : 5e-6);
+        expect(relErr(f32.x0, f64.x0)).toBeGreaterThan(0); // the float32 pass really ran
+      }
+    }
+  });
+});
+
 describe('DC-Solver', () => {
   it('with every ratio 1 is exactly UniPC: the unipc presets\' endpoints', async () => {
     const xT = noiseBatch(3, 4);

@@ -5,6 +5,8 @@ import { buildPresetSchedule } from './presets';
 import { ZSolverSchedule } from './schedule';
 import { makeTimesteps, type SpacingName } from './spacings';
 import { sampleUsf } from './usf';
+import { DC_SCALARS } from './wasm/solver-kernels-wat';
+import { dcKernelFits, sampleDcFloat32, type DcProgram } from './wasm/solver-passes';
 
 /**
  * DC-Solver (Zhao et al. 2024): UniPC with dynamic compensation. UniPC's corrector moves x_i after
@@ -85,26 +87,33 @@ interface Runner {
   step: number;
 }
 
-/** One UniPC-bh update from ts[-1] to t (official multistep_uni_pc_bh_update, data prediction). */
-async function uniPcUpdate(
-  r: Resolved, eval0: (x: Float64Array, t: number) => Promise<Float64Array>, run: Runner, t: number, order: number, useCorrector: boolean,
-): Promise<{ x: Float64Array; modelT: Float64Array | null }> {
-  const { noise } = r;
-  const n = run.x.length;
-  const t0 = run.ts[run.ts.length - 1], m0 = run.ms[run.ms.length - 1];
+/** Scalar weights of one UniPC-bh update: x_t = cx x + c0 m0 + sum_k ck[k] m_k (+ cE m_t, the corrector's fresh evaluation). */
+export interface UniPcWeights {
+  cx: number;
+  c0: number;
+  ck: number[];
+  cE: number;
+}
+
+/**
+ * The predictor's and the corrector's weights of the UniPC-bh update (official
+ * multistep_uni_pc_bh_update, data prediction) from ts[-1] to t, with m0 the evaluation at
+ * ts[-1] and m_k at ts[-1-k], k = 1..order-1: x_t = (sT/s0) x - aT hPhi1 m0 - aT Bh sum_k rho_k
+ * D1_k with D1_k = (m_k - m0) / r_k, written as one weighted sum of x and the stored evaluations
+ * (so a step is one pass, and the fused float32 kernel takes the same weights).
+ */
+export function uniPcWeights(noise: NoiseSchedule, variant: 'bh1' | 'bh2', ts: readonly number[], t: number, order: number): { predictor: UniPcWeights; corrector: UniPcWeights } {
+  const t0 = ts[ts.length - 1];
   const l0 = noise.lambda(t0), lt = noise.lambda(t);
   const h = lt - l0;
-  const rks: number[] = [], mks: Float64Array[] = [];
-  for (let i = 1; i < order; i++) {
-    rks.push((noise.lambda(run.ts[run.ts.length - 1 - i]) - l0) / h);
-    mks.push(run.ms[run.ms.length - 1 - i]);
-  }
+  const rks: number[] = [];
+  for (let i = 1; i < order; i++) rks.push((noise.lambda(ts[ts.length - 1 - i]) - l0) / h);
   rks.push(1);
   const hh = -h;
   const hPhi1 = Math.expm1(hh);
   let hPhiK = hPhi1 / hh - 1;
   let fact = 1;
-  const Bh = r.variant === 'bh1' ? hh : Math.expm1(hh);
+  const Bh = variant === 'bh1' ? hh : Math.expm1(hh);
   const R: number[][] = [], b: number[] = [];
   for (let i = 1; i <= order; i++) {
     R.push(rks.map((v) => v ** (i - 1)));
@@ -113,15 +122,29 @@ async function uniPcUpdate(
     hPhiK = hPhiK / hh - 1 / fact;
   }
   const sT = noise.sigma(t), s0 = noise.sigma(t0), aT = noise.alpha(t);
-  // x_t = (sT/s0) x - aT hPhi1 m0 - aT Bh sum_k rho_k D1_k with D1_k = (m_k - m0) / r_k, written as
-  // one weighted sum of x, m0 and the m_k (a single pass, no D1 buffers).
-  const combine = (rhos: number[], extra: Float64Array | null, rhoExtra: number): Float64Array => {
-    const cx = sT / s0;
+  const weights = (rhos: number[], rhoExtra: number | null): UniPcWeights => {
     let c0 = -aT * hPhi1;
     const ck = rhos.map((rho, k) => -aT * Bh * rho / rks[k]);
     for (const c of ck) c0 -= c;
-    const cE = -aT * Bh * rhoExtra;
-    if (extra) c0 -= cE;
+    const cE = rhoExtra === null ? 0 : -aT * Bh * rhoExtra;
+    if (rhoExtra !== null) c0 -= cE;
+    return { cx: sT / s0, c0, ck, cE };
+  };
+  const rhosP = order === 1 ? [] : order === 2 ? [0.5] : solveDense(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
+  const rhosC = order === 1 ? [0.5] : solveDense(R, b);
+  return { predictor: weights(rhosP, null), corrector: weights(rhosC.slice(0, -1), rhosC[rhosC.length - 1]) };
+}
+
+/** One UniPC-bh update from ts[-1] to t (official multistep_uni_pc_bh_update, data prediction). */
+async function uniPcUpdate(
+  r: Resolved, eval0: (x: Float64Array, t: number) => Promise<Float64Array>, run: Runner, t: number, order: number, useCorrector: boolean,
+): Promise<{ x: Float64Array; modelT: Float64Array | null }> {
+  const n = run.x.length;
+  const m0 = run.ms[run.ms.length - 1];
+  const mks: Float64Array[] = [];
+  for (let i = 1; i < order; i++) mks.push(run.ms[run.ms.length - 1 - i]);
+  const w = uniPcWeights(r.noise, r.variant, run.ts, t, order);
+  const combine = ({ cx, c0, ck, cE }: UniPcWeights, extra: Float64Array | null): Float64Array => {
     const out = new Float64Array(n);
     const x = run.x;
     for (let o = 0; o < n; o++) {
@@ -131,12 +154,10 @@ async function uniPcUpdate(
     }
     return out;
   };
-  const rhosP = order === 1 ? [] : order === 2 ? [0.5] : solveDense(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
-  const x = combine(rhosP, null, 0);
+  const x = combine(w.predictor, null);
   if (!useCorrector) return { x, modelT: null };
   const modelT = await eval0(x, t); // a fresh array (dataPredictor)
-  const rhosC = order === 1 ? [0.5] : solveDense(R, b);
-  return { x: combine(rhosC.slice(0, -1), modelT, rhosC[rhosC.length - 1]), modelT };
+  return { x: combine(w.corrector, modelT), modelT };
 }
 
 function dataPredictor(spec: ModelSpec, noise: NoiseSchedule, batch: number, counter: { calls: number }) {
@@ -205,7 +226,43 @@ export type SampleDcSolverOptions = ModelSpec & DcSolverOptions & {
   noise?: NoiseSchedule;
   /** One ratio per step (length nfe); steps before dcOrder + 1 evaluations exist ignore theirs. Default all 1 (plain UniPC). */
   ratios?: readonly number[];
+  /**
+   * `float64` (default): JavaScript passes over float64 state (what the ratio fit runs).
+   * `float32`: what the workers run, one WebAssembly pass per model evaluation (dcstep) with the
+   * compensation folded into the UniPC update's scalar weights (dcOrder 2, order <= 3).
+   */
+  state?: 'float32' | 'float64';
+  out?: Float64Array;
 };
+
+/**
+ * The scalars of the fused float32 pass after each model evaluation k (DC_SCALARS order): the
+ * data prediction R_k of the evaluation, the corrector of step k (from the corrected x_{k-1}, the
+ * compensated M_{k-1}, M_{k-2}, M_{k-3} and R_k), the compensation M_k of R_k (Lagrange weights
+ * over M_{k-2}, M_{k-1}, R_k) and the predictor of step k + 1 from the corrected x_k.
+ */
+function dcProgram(r: Resolved, ratios: readonly number[]): DcProgram {
+  const { noise, timesteps: ts } = r;
+  const scalars: number[][] = [];
+  for (let k = 0; k < r.nfe; k++) {
+    const a = noise.alpha(ts[k]), s = noise.sigma(ts[k]);
+    const c = k === 0 ? null : uniPcWeights(noise, r.variant, ts.slice(0, k), ts[k], stepOrder(r, k)).corrector;
+    let w = [0, 0, 1];
+    if (k >= r.dcOrder && ratios[k] !== 1) {
+      const [t0, t1, t2] = ts.slice(k - 2, k + 1);
+      w = lagrange([t0, t1, t2], t1 + ratios[k] * (t2 - t1));
+    }
+    const p = uniPcWeights(noise, r.variant, ts.slice(0, k + 1), ts[k + 1], stepOrder(r, k + 1)).predictor;
+    const v: Record<(typeof DC_SCALARS)[number], number> = {
+      ia: 1 / a, so: s / a,
+      cy: c ? 0 : 1, cx: c ? c.cx : 0, g1: c ? c.c0 : 0, g2: c?.ck[0] ?? 0, g3: c?.ck[1] ?? 0, gR: c ? c.cE : 0,
+      w0: w[0], w1: w[1], w2: w[2],
+      px: p.cx, q0: p.c0, q1: p.ck[0] ?? 0, q2: p.ck[1] ?? 0,
+    };
+    scalars.push(DC_SCALARS.map((name) => v[name]));
+  }
+  return { nfe: r.nfe, timesteps: ts.slice(0, r.nfe), scalars };
+}
 
 export async function sampleDcSolver(opts: SampleDcSolverOptions): Promise<{ x0: Float64Array; nfe: number; timesteps: number[] }> {
   const noise = opts.noise ?? getNoiseSchedule('vp-linear');
@@ -214,6 +271,12 @@ export async function sampleDcSolver(opts: SampleDcSolverOptions): Promise<{ x0:
   const ratios = opts.ratios ?? new Array<number>(r.nfe).fill(1);
   if (ratios.length !== r.nfe) throw new RangeError(`ratios has ${ratios.length} entries but nfe is ${r.nfe}; give one ratio per step`);
   ratios.forEach((v, i) => { if (!Number.isFinite(v)) throw new RangeError(`ratios[${i}] must be a finite number, got ${v}`); });
+  const n = opts.batch * opts.dim;
+  if (opts.state === 'float32' && opts.modelInput !== 'float64' && r.dcOrder === 2 && r.order <= 3 && dcKernelFits(n)) {
+    const x0 = opts.out ?? new Float64Array(n);
+    const nfe = await sampleDcFloat32(opts.model as Denoiser<Float32Array>, dcProgram(r, ratios), opts.xT, opts.batch, opts.dim, x0);
+    return { x0, nfe, timesteps: r.timesteps };
+  }
   const out = await runSteps(opts, r, opts.xT, opts.batch, async (i) => ratios[i]);
   return { x0: out.x, nfe: out.nfe, timesteps: r.timesteps };
 }

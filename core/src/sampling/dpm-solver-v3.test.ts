@@ -221,6 +221,46 @@ describe('DPM-Solver-v3 update', () => {
   });
 });
 
+describe('DPM-Solver-v3 with float32 state (the fused WebAssembly step)', () => {
+  // The tolerance usf.ts states for the USF presets' float32 state (max |diff| / max |x| against
+  // float64 state, float32 model): 1e-4 from NFE 10 on, 2e-4 below; 1e-3 at NFE 1-4, where one
+  // step spans the whole cancelling early range. Measured here: 4e-4 (NFE 1), 6e-5 (2), 3e-5 (5),
+  // 2e-6 (10) in RMS terms.
+  const maxRel = (a: Float64Array, b: Float64Array) => {
+    let err = 0, scale = 0;
+    for (let i = 0; i < a.length; i++) { err = Math.max(err, Math.abs(a[i] - b[i])); scale = Math.max(scale, Math.abs(b[i])); }
+    return err / scale;
+  };
+  it('is within the stated tolerance of the float64-state path, at every order the plan uses, one model call per step', async () => {
+    const D = 8, B = 16;
+    const gmm = createGmm({
+      weights: [0.5, 0.3, 0.2],
+      means: Array.from({ length: 3 }, (_, k) => Array.from(initialNoise(40, k, D), (v) => 1.2 * v)),
+      variances: [0.05, 0.1, 0.2],
+    });
+    const model64 = gmmDenoiser<Float64Array>(gmm, ns), model32 = gmmDenoiser<Float32Array>(gmm, ns);
+    const ems = await computeEms({ model: model64, modelInput: 'float64', noise: ns, data: sampleGmmBatch(gmm, 3, 0, 64), dim: D, steps: 120 });
+    const xT = Float64Array.from({ length: B * D }, (_, i) => initialNoise(6, Math.floor(i / D), D)[i % D]);
+    for (const nfe of [1, 2, 5, 6, 8, 10, 15]) {
+      const plan = planDpmSolverV3(ems, { nfe });
+      const f64 = await sampleDpmSolverV3({ model: model32, xT, batch: B, dim: D, plan });
+      const f32 = await sampleDpmSolverV3({ model: model32, xT, batch: B, dim: D, plan, state: 'float32' });
+      expect(f32.nfe).toBe(nfe);
+      const err = maxRel(f32.x0, f64.x0);
+      expect(err, `nfe ${nfe}`).toBeLessThanOrEqual(nfe >= 10 ? 1e-4 : nfe >= 5 ? 2e-4 : 1e-3);
+      expect(err).toBeGreaterThan(0); // the float32 step really ran
+      if (nfe === 10) {
+        // ... of the size the float32 model's own rounding causes in the float64-state path.
+        const exact = await sampleDpmSolverV3({ model: model64, modelInput: 'float64', xT, batch: B, dim: D, plan });
+        expect(err / maxRel(f64.x0, exact.x0)).toBeLessThan(8);
+      }
+      // The same plan again: its coefficients are already in the arena, the result is the same.
+      const again = await sampleDpmSolverV3({ model: model32, xT, batch: B, dim: D, plan, state: 'float32' });
+      expect(Array.from(again.x0)).toEqual(Array.from(f32.x0));
+    }
+  });
+});
+
 describe('EMS storage', () => {
   it('round-trips through JSON and names the field a bad document gets wrong', () => {
     const ems = degenerateEms(ns, 3, { steps: 4 });

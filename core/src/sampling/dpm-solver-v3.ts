@@ -3,6 +3,8 @@ import type { Denoiser, FloatArray } from './denoiser';
 import { emsLambdas, type EmpiricalModelStatistics } from './ems';
 import { getNoiseSchedule, type NoiseSchedule } from './noise-schedules';
 import { makeTimesteps, type SpacingName } from './spacings';
+import { V3_COEFFICIENT_VECTORS } from './wasm/solver-kernels-wat';
+import { sampleV3Float32, v3KernelFits, V3_VECTORS, type V3Program } from './wasm/solver-passes';
 
 /**
  * DPM-Solver-v3 (Zheng et al. 2023): multistep predictor plus pseudo-order corrector in the
@@ -238,15 +240,67 @@ export type SampleDpmSolverV3Options = ModelSpec & {
   dim: number;
   plan: DpmSolverV3Plan;
   out?: Float64Array;
+  /**
+   * `float64` (default): JavaScript passes over float64 state. `float32`: what the workers run,
+   * the state and the stored N in float32 and each step one WebAssembly pass (v3step) with every
+   * per-dimension coefficient precomputed (v3Program); float64 models and odd dims keep float64.
+   */
+  state?: 'float32' | 'float64';
 };
 
-/** Samples x_0 (at the last snapped timestep) from x_T; float64 state, the model gets float32 unless modelInput is float64. */
+const programs = new WeakMap<DpmSolverV3Plan, V3Program>();
+
+/**
+ * A plan's coefficients as the v3step kernel reads them, computed once per plan: for step i the
+ * vectors L (the EMS l at t_i), the corrector's cX, cA, cQ and C0-C3 (weights of N_i and of the
+ * three previous N), the predictor's pA, pQ and P0-P2.
+ */
+export function v3Program(plan: DpmSolverV3Plan): V3Program {
+  let program = programs.get(plan);
+  if (program) return program;
+  const dim = plan.ems.dim, V = V3_VECTORS;
+  const coefficients = new Float64Array(plan.nfe * V * dim);
+  const vec = (i: number, name: (typeof V3_COEFFICIENT_VECTORS)[number]) => {
+    const k = V3_COEFFICIENT_VECTORS.indexOf(name);
+    return coefficients.subarray((i * V + k) * dim, (i * V + k + 1) * dim);
+  };
+  const slotVec = ['C0', 'C1', 'C2', 'C3'] as const, predVec = ['P0', 'P1', 'P2'] as const;
+  plan.steps.forEach(({ corrector: c, predictor: p }, i) => {
+    vec(i, 'L').set(plan.ems.l.subarray(plan.indexes[i] * dim, (plan.indexes[i] + 1) * dim));
+    if (c) {
+      vec(i, 'cA').set(c.A);
+      vec(i, 'cQ').set(c.Q);
+      c.points.forEach((slot, j) => {
+        const into = vec(i, slotVec[slot]);
+        for (let d = 0; d < dim; d++) into[d] += c.P[j][d];
+      });
+    } else {
+      vec(i, 'cX').fill(1);
+    }
+    vec(i, 'pA').set(p.A);
+    vec(i, 'pQ').set(p.Q);
+    p.points.forEach((slot, j) => {
+      const into = vec(i, predVec[slot]);
+      for (let d = 0; d < dim; d++) into[d] += p.P[j][d];
+    });
+  });
+  program = { dim, nfe: plan.nfe, timesteps: plan.timesteps, sigmas: plan.timesteps.map((t) => plan.noise.sigma(t)), coefficients };
+  programs.set(plan, program);
+  return program;
+}
+
+/** Samples x_0 (at the last snapped timestep) from x_T; the model gets float32 unless modelInput is float64. */
 export async function sampleDpmSolverV3(opts: SampleDpmSolverV3Options): Promise<{ x0: Float64Array; nfe: number }> {
   const { plan, batch, dim } = opts;
   if (dim !== plan.ems.dim) throw new RangeError(`the EMS are for dim ${plan.ems.dim}, got dim ${dim}`);
   const n = batch * dim;
   if (opts.xT.length !== n) throw new RangeError(`xT has ${opts.xT.length} values, expected batch * dim = ${n}`);
   const f64 = opts.modelInput === 'float64';
+  if (opts.state === 'float32' && !f64 && v3KernelFits(dim, batch, plan.nfe)) {
+    const x0 = opts.out ?? new Float64Array(n);
+    const nfe = await sampleV3Float32(opts.model as Denoiser<Float32Array>, v3Program(plan), opts.xT, batch, x0);
+    return { x0, nfe };
+  }
   const { ems, noise, timesteps, indexes } = plan;
   const hist: Float64Array[] = []; // N of the newest evaluations, hist[0] newest
   let x = Float64Array.from(opts.xT);

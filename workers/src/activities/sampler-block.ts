@@ -137,7 +137,8 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
    * The solve of a block by dpm-solver-v3 or dc-solver: their statistics from the worker's cache
    * (computed on first use from calibration samples of `calibration.seed`: minutes on a large
    * model, so the activity heartbeats throughout, also while it waits on another block's
-   * computation), then the solver's own path with float64 state.
+   * computation), then the solver's own path with float32 state (one WebAssembly pass per step, as
+   * the USF presets run).
    */
   async function statisticalSolver(
     preset: StatisticalPresetName, objective: TSamplerObjective, model: Opened, xT: Float64Array, batch: number, progress: (phase: string) => void,
@@ -171,7 +172,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
           v3Plans.set(key, plan);
         }
         const p = plan;
-        return (d) => sampleDpmSolverV3({ model: d, xT, batch, dim: model.info.dim, plan: p });
+        return (d) => sampleDpmSolverV3({ model: d, xT, batch, dim: model.info.dim, plan: p, state: 'float32' });
       }
       const fitAt = (n: number) => statistics.dcRatios(statModel(cal.dcSamples), { nfe: n, spacing, rho, samples: cal.dcSamples, seed: cal.seed, tEnd, variant });
       let ratios: number[];
@@ -183,7 +184,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
       } else {
         ratios = await fitAt(nfe);
       }
-      return (d) => sampleDcSolver({ model: d, xT, batch, dim: model.info.dim, noise: model.noise, nfe, spacing, rho, tEnd, ratios });
+      return (d) => sampleDcSolver({ model: d, xT, batch, dim: model.info.dim, noise: model.noise, nfe, spacing, rho, tEnd, ratios, state: 'float32' });
     } finally {
       clearInterval(timer);
     }

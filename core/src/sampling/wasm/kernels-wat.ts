@@ -24,7 +24,10 @@
  * than the float32 model alone. In float64, each pass rounds once, when it stores its result.
  * The passes are memory-bound, so this costs little (see pass-kernels.ts).
  * Helpers for the rare shapes: copy (memory.copy), scale (out = a x), axpy (out += a x).
+ * The fused steps of DPM-Solver-v3 and DC-Solver are in solver-kernels-wat.ts.
  */
+
+import { solverKernelsWat } from './solver-kernels-wat';
 
 export const PASS_KINDS = ['at', 'else', 'plain'] as const;
 export type PassKind = (typeof PASS_KINDS)[number];
@@ -131,5 +134,5 @@ export function passKernelsWat(): string {
       store('out', `(f64x2.add ${get('o', 0)} ${mul('a', get('x', 0))})`, `(f64x2.add ${get('o', 1)} ${mul('a', get('x', 1))})`),
     ]),
   ];
-  return ['(module', '  (memory (export "memory") 1)', ...kernels, ...helpers, ')', ''].join('\n');
+  return ['(module', '  (memory (export "memory") 1)', ...kernels, ...helpers, ...solverKernelsWat(), ')', ''].join('\n');
 }

@@ -87,6 +87,14 @@ export class KernelArena {
   private readonly padded: number;
   private readonly stride: number;
 
+  /** Whose data the buffers hold (solver-passes.ts: the plan whose coefficients are loaded); cleared by acquireArena for anyone else. */
+  tag: unknown = null;
+
+  /** Float32 values from one buffer's start to the next's. */
+  static strideOf(n: number): number {
+    return Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS;
+  }
+
   static fits(n: number, count: number): boolean {
     return Math.ceil(n / ALIGN_FLOATS) * ALIGN_FLOATS * 4 * count <= MAX_ARENA_BYTES;
   }
@@ -107,6 +115,16 @@ export class KernelArena {
 
   ptr(buf: number): number {
     return buf * this.stride * 4;
+  }
+
+  /** The module instance's exports (solver-passes.ts calls the solver kernels directly). */
+  get kernels(): KernelExports {
+    return this.ex;
+  }
+
+  /** `length` float64 values from the start of buffer `buf` on (buffers are contiguous, so a view may span several). */
+  float64(buf: number, length: number): Float64Array {
+    return new Float64Array(this.ex.memory.buffer, this.ptr(buf), length);
   }
 
   copy(out: number, from: number): void {
@@ -170,10 +188,16 @@ export class KernelArena {
 const POOL_LIMIT = 4;
 const pool: KernelArena[] = [];
 
-/** An arena of at least `count` buffers of `n` values, from the pool when one fits. */
-export function acquireArena(n: number, count: number): KernelArena {
-  const i = pool.findIndex((a) => a.n === n && a.count >= count);
-  return i >= 0 ? pool.splice(i, 1)[0] : new KernelArena(n, count);
+/**
+ * An arena of at least `count` buffers of `n` values, from the pool when one fits: one tagged
+ * `tag` first (its buffers still hold that user's data), else any, whose tag is then cleared.
+ */
+export function acquireArena(n: number, count: number, tag: unknown = null): KernelArena {
+  let i = tag === null ? -1 : pool.findIndex((a) => a.n === n && a.count >= count && a.tag === tag);
+  if (i < 0) i = pool.findIndex((a) => a.n === n && a.count >= count);
+  const arena = i >= 0 ? pool.splice(i, 1)[0] : new KernelArena(n, count);
+  if (arena.tag !== tag) arena.tag = null;
+  return arena;
 }
 
 export function releaseArena(arena: KernelArena): void {

@@ -1,0 +1,110 @@
+/**
+ * WebAssembly text of the fused step kernels of the two solvers that are not USF schedules
+ * (DPM-Solver-v3, DC-Solver; see solver-passes.ts), compiled into the same module as the USF pass
+ * kernels (kernels-wat.ts). As there: float32 buffers, float64 arithmetic (f64x2, two values per
+ * iteration), every load of an element before any store, so outputs may alias inputs as noted.
+ *
+ * v3step (n, dim, e, x, xp, h1, h2, h3, n0, xc, xn, coef : i32, sigma : f64), per element j of
+ * dimension d = j mod dim, with per-dimension float64 coefficient vectors at coef (vector v at
+ * coef + 8 v dim; dim must be even):
+ *   N0 = sigma e - L x
+ *   XC = cX x + cA xp + cQ + C0 N0 + C1 h1 + C2 h2 + C3 h3      (the corrector of x_i; cX = 1, others 0 when off)
+ *   XN = pA XC + pQ + P0 N0 + P1 h1 + P2 h2                    (the predictor to t_{i+1})
+ *   n0 = N0 (may alias h3), xc = XC (may alias xp), xn = XN (may alias x)
+ * Vectors in order: L, cX, cA, cQ, C0, C1, C2, C3, pA, pQ, P0, P1, P2 (V3_COEFFICIENT_VECTORS).
+ * The step is bound by memory traffic (six float32 buffers read, three written; the coefficient
+ * vectors stay in cache): a float32-arithmetic variant (f32x4 with float32 coefficients) measured
+ * no faster at gmm-cifar batch 64, so the float64 arithmetic stays.
+ *
+ * dcstep (n, y, e, xp, m1, m2, m3, xc, mk, yn : i32, ia, so, cy, cx, g1, g2, g3, gR, w0, w1, w2, px, q0, q1, q2 : f64):
+ *   R  = ia y - so e                                  (the data prediction of the evaluation at y)
+ *   XC = cy y + cx xp + g1 m1 + g2 m2 + g3 m3 + gR R  (UniC corrector; cy = 1, others 0 when off)
+ *   MK = w2 R + w1 m1 + w0 m2                         (dynamic compensation: Lagrange weights)
+ *   YN = px XC + q0 MK + q1 m1 + q2 m2                (UniP predictor of the next step)
+ *   xc = XC (may alias xp), mk = MK (may alias m3), yn = YN (may alias y)
+ */
+
+export const V3_COEFFICIENT_VECTORS = ['L', 'cX', 'cA', 'cQ', 'C0', 'C1', 'C2', 'C3', 'pA', 'pQ', 'P0', 'P1', 'P2'] as const;
+export const DC_SCALARS = ['ia', 'so', 'cy', 'cx', 'g1', 'g2', 'g3', 'gR', 'w0', 'w1', 'w2', 'px', 'q0', 'q1', 'q2'] as const;
+
+const at = (ptr: string) => `(i32.add (local.get $${ptr}) (local.get $i))`;
+/** Two float32 values at ptr + i, widened to f64x2. */
+const load32 = (ptr: string) => `(f64x2.promote_low_f32x4 (v128.load64_zero ${at(ptr)}))`;
+const store32 = (ptr: string, v: string) => `(v128.store64_lane 0 ${at(ptr)} (f32x4.demote_f64x2_zero ${v}))`;
+const g = (name: string) => `(local.get $${name})`;
+const mul = (a: string, b: string) => `(f64x2.mul ${a} ${b})`;
+const add = (...terms: string[]) => terms.reduce((acc, t) => `(f64x2.add ${acc} ${t})`);
+const sub = (a: string, b: string) => `(f64x2.sub ${a} ${b})`;
+
+/** Two float32 values (8 bytes) per iteration over n values (n even). */
+function loop(body: string[], after: string[] = []): string[] {
+  return [
+    '    (local.set $end (i32.shl (local.get $n) (i32.const 2)))',
+    '    (block $done (loop $next',
+    '      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))',
+    ...body.map((line) => `      ${line}`),
+    '      (local.set $i (i32.add (local.get $i) (i32.const 8)))',
+    ...after.map((line) => `      ${line}`),
+    '      (br $next))))',
+  ];
+}
+
+function v3Step(): string {
+  const vecs = V3_COEFFICIENT_VECTORS;
+  const ptrs = ['n', 'dim', 'e', 'x', 'xp', 'h1', 'h2', 'h3', 'n0', 'xc', 'xn', 'coef'];
+  const params = [...ptrs.map((p) => `(param $${p} i32)`), '(param $sigma f64)'].join(' ');
+  const locals = [
+    '(local $i i32) (local $end i32) (local $j i32) (local $row i32) (local $vsigma v128)',
+    ...vecs.map((v) => `(local $p${v} i32)`),
+    ...['E', 'X', 'XP', 'H1', 'H2', 'H3', 'N0', 'XC', 'XN'].map((v) => `(local $${v} v128)`),
+  ].join(' ');
+  const c = (v: string) => `(v128.load (i32.add (local.get $p${v}) (local.get $j)))`;
+  const setup = [
+    '    (local.set $row (i32.shl (local.get $dim) (i32.const 3)))',
+    '    (local.set $vsigma (f64x2.splat (local.get $sigma)))',
+    ...vecs.map((v, k) => `    (local.set $p${v} (i32.add (local.get $coef) (i32.mul (local.get $row) (i32.const ${k}))))`),
+  ];
+  const body = [
+    `(local.set $E ${load32('e')})`, `(local.set $X ${load32('x')})`, `(local.set $XP ${load32('xp')})`,
+    `(local.set $H1 ${load32('h1')})`, `(local.set $H2 ${load32('h2')})`, `(local.set $H3 ${load32('h3')})`,
+    `(local.set $N0 ${sub(mul(g('vsigma'), g('E')), mul(c('L'), g('X')))})`,
+    `(local.set $XC ${add(mul(c('cX'), g('X')), mul(c('cA'), g('XP')), c('cQ'), mul(c('C0'), g('N0')), mul(c('C1'), g('H1')), mul(c('C2'), g('H2')), mul(c('C3'), g('H3')))})`,
+    `(local.set $XN ${add(mul(c('pA'), g('XC')), c('pQ'), mul(c('P0'), g('N0')), mul(c('P1'), g('H1')), mul(c('P2'), g('H2')))})`,
+    store32('n0', g('N0')), store32('xc', g('XC')), store32('xn', g('XN')),
+  ];
+  // The coefficient offset walks one row of dim values, then starts over.
+  const after = ['(local.set $j (i32.add (local.get $j) (i32.const 16)))', '(if (i32.eq (local.get $j) (local.get $row)) (then (local.set $j (i32.const 0))))'];
+  return [`  (func (export "v3step") ${params}`, `    ${locals}`, ...setup, ...loop(body, after)].join('\n');
+}
+
+function dcStep(): string {
+  const ptrs = ['n', 'y', 'e', 'xp', 'm1', 'm2', 'm3', 'xc', 'mk', 'yn'];
+  const params = [...ptrs.map((p) => `(param $${p} i32)`), ...DC_SCALARS.map((s) => `(param $${s} f64)`)].join(' ');
+  const locals = [
+    '(local $i i32) (local $end i32)',
+    ...DC_SCALARS.map((s) => `(local $v${s} v128)`),
+    ...['Y', 'E', 'XP', 'M1', 'M2', 'M3', 'R', 'XC', 'MK'].map((v) => `(local $${v} v128)`),
+  ].join(' ');
+  const s = (name: string) => g(`v${name}`);
+  const body = [
+    `(local.set $Y ${load32('y')})`, `(local.set $E ${load32('e')})`, `(local.set $XP ${load32('xp')})`,
+    `(local.set $M1 ${load32('m1')})`, `(local.set $M2 ${load32('m2')})`, `(local.set $M3 ${load32('m3')})`,
+    `(local.set $R ${sub(mul(s('ia'), g('Y')), mul(s('so'), g('E')))})`,
+    `(local.set $XC ${add(mul(s('cy'), g('Y')), mul(s('cx'), g('XP')), mul(s('g1'), g('M1')), mul(s('g2'), g('M2')), mul(s('g3'), g('M3')), mul(s('gR'), g('R')))})`,
+    `(local.set $MK ${add(mul(s('w2'), g('R')), mul(s('w1'), g('M1')), mul(s('w0'), g('M2')))})`,
+    store32('xc', g('XC')),
+    store32('mk', g('MK')),
+    store32('yn', add(mul(s('px'), g('XC')), mul(s('q0'), g('MK')), mul(s('q1'), g('M1')), mul(s('q2'), g('M2')))),
+  ];
+  return [
+    `  (func (export "dcstep") ${params}`,
+    `    ${locals}`,
+    ...DC_SCALARS.map((name) => `    (local.set $v${name} (f64x2.splat (local.get $${name})))`),
+    ...loop(body),
+  ].join('\n');
+}
+
+/** The kernels' function texts, for the module in kernels-wat.ts. */
+export function solverKernelsWat(): string[] {
+  return [v3Step(), dcStep()];
+}
