@@ -110,7 +110,7 @@ function StudyRow({ s }: { s: StudyListItem }) {
         <StatusBadge status={s.status} health={s.health} />
       </td>
       <td>
-        <ProgressBar completed={s.trialsCompleted} failed={s.trialsFailed} running={s.trialsRunning} total={s.trialsTotal} />
+        <ProgressBar completed={s.trialsCompleted} failed={s.trialsFailed} running={s.trialsRunning} total={s.trialsTotal} pruned={s.trialsPruned} />
       </td>
       <td className="num" title={s.bestTrialNumber !== null ? `trial #${s.bestTrialNumber}` : undefined}>
         {formatValue(s.bestValue)}

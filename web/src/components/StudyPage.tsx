@@ -151,7 +151,7 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
         <HealthBanner health={study.health} />
         <div className="stats">
           <Stat k="progress">
-            <ProgressBar completed={study.trialsCompleted} failed={study.trialsFailed} running={study.trialsRunning} total={study.trialsTotal} />
+            <ProgressBar completed={study.trialsCompleted} failed={study.trialsFailed} running={study.trialsRunning} total={study.trialsTotal} pruned={study.trialsPruned} />
           </Stat>
           <Stat k={`best ${study.metric} (${study.direction === 'minimize' ? 'min' : 'max'})`}>
             <span data-testid="study-best">{formatValue(study.bestValue)}</span>

@@ -100,7 +100,7 @@ describe('command allowlist', () => {
     expect(loadAllowlistFromEnv({ STEPWISE_COMMANDS_FILE: '  ' })).toBe(EMPTY_ALLOWLIST);
     expect(EMPTY_ALLOWLIST.programs.size).toBe(0);
     const list = loadAllowlistFromEnv({ STEPWISE_COMMANDS_FILE: path.join(EXAMPLES, 'commands.json') });
-    expect([...list.programs.keys()]).toEqual(['train-tiny']);
+    expect([...list.programs.keys()]).toEqual(['train-tiny', 'train-tiny-steps']);
   });
 
   it('expands {seed} and {trial} as integers only', () => {
