@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BRANIN_CURRIN, hypervolume, paretoFront, zdt1, type TStudyConfigInput } from '@stepwise/core';
 import type { Db } from '@stepwise/db';
@@ -16,7 +19,8 @@ import { fieldsOf, trpcError } from './support/trpc-errors';
  * BraninCurrin and a random one on ZDT1 (4 trials in flight, so front updates race) run to the
  * end; every trial stores both objective values, and the stored front equals the front
  * recomputed from those values. studies.pareto and `stepwise show` report it; a command study
- * takes its objectives from the program's JSON.
+ * takes its objectives from the program's JSON, a sampler study trades RMSE against NFE, and
+ * reproducible bayesopt reruns propose the same points.
  */
 const w = testWorkerEnv('multiobjective');
 const live: ManagedProcess[] = [];
@@ -84,7 +88,7 @@ beforeAll(async () => {
   live.push(...(await Promise.all([
     startOrchestrator(w, 'mo-orch'),
     startProposals(w, 'mo-proposals'),
-    startCompute(w, 'mo-compute', { STEPWISE_COMMANDS_FILE: 'examples/commands.json' }),
+    startCompute(w, 'mo-compute', { STEPWISE_COMMANDS_FILE: 'examples/commands.json', STEPWISE_MODEL_DIR: mkdtempSync(join(tmpdir(), 'stepwise-mo-models-')) }),
   ])));
   ({ service, db, close } = await connectService(w));
   caller = createCaller(createContext({ service, requiredToken: null, token: null }));
@@ -203,5 +207,41 @@ describe('multi-objective studies', () => {
     expect(trials.filter((t) => t.onFront).map((t) => t.number)).toEqual(recomputed);
     const view = await caller.studies.pareto({ studyId: study.id });
     expect(view.reference.source).toBe('observed');
+  });
+
+  it('a sampler study\'s objectives are its quality metric and the trial\'s NFE', async () => {
+    const study = await caller.studies.launch({
+      config: {
+        name: 'mo gmm-2d rmse vs nfe', kind: 'grid',
+        objective: { type: 'sampler', model: 'gmm-2d', preset: 'dpmpp-2m', estimation: { minSamples: 64, maxSamples: 64, blockSize: 64 } },
+        objectives: [{ metric: 'rmse', direction: 'minimize' }, { metric: 'nfe', direction: 'minimize' }],
+        space: [{ type: 'categorical', name: 'nfe', choices: [3, 5, 8] }],
+        budget: { trials: 3, parallel: 3 },
+        seed: 2,
+      },
+    });
+    expect((await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 300_000)).status).toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, orderBy: { number: 'asc' } });
+    expect(trials).toHaveLength(3);
+    for (const t of trials) {
+      const nfe = (t.params as { nfe: number }).nfe;
+      expect(t.objectiveValues).toEqual([t.value, nfe]);
+      expect(t.costNfe).toBe(nfe);
+    }
+    const recomputed = paretoFront(trials.map((t) => t.objectiveValues), ['minimize', 'minimize']).map((i) => trials[i].number);
+    expect(trials.filter((t) => t.onFront).map((t) => t.number)).toEqual(recomputed);
+    // The cheapest trial is on the front whatever its RMSE (nothing has fewer evaluations).
+    expect(trials.find((t) => (t.params as { nfe: number }).nfe === 3)!.onFront).toBe(true);
+  });
+
+  it('reproducible bayesopt: two runs of one multi-objective config record the same trials, 3 in flight', async () => {
+    const config = { ...boConfig, name: 'mo reproducible', budget: { trials: 12, parallel: 3 }, bayesopt: { method: 'gp-logei', initialDesign: 4, reproducible: true }, seed: 9 } as TStudyConfigInput;
+    const [a, b] = await Promise.all([caller.studies.launch({ config }), caller.studies.launch({ config })]);
+    for (const s of [a, b]) expect((await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 300_000)).status).toBe('completed');
+    const rows = async (id: string) => (await trialsOf(id)).map((t) => JSON.stringify([t.params, t.objectiveValues, t.onFront]));
+    const [ra, rb] = await Promise.all([rows(a.id), rows(b.id)]);
+    expect(ra).toHaveLength(12);
+    expect(new Set(ra).size).toBe(12);
+    expect(rb).toEqual(ra);
   });
 });

@@ -30,8 +30,8 @@ describe('hypervolume reference and curve', () => {
 
 describe('proposeMultiObjective (ParEGO by trial number)', () => {
   const space = [
-    { type: 'float' as const, name: 'x1', low: 0, high: 1, log: false },
-    { type: 'float' as const, name: 'x2', low: 0, high: 1, log: false },
+    { type: 'float' as const, name: 'x1', low: 0, high: 1, log: false, gridPoints: 5 },
+    { type: 'float' as const, name: 'x2', low: 0, high: 1, log: false, gridPoints: 5 },
   ];
   const observe = (params: Record<string, number>) => BRANIN_CURRIN.evaluate([params.x1, params.x2]);
 
