@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {
   buildPresetSchedule, degenerateEms, fitCascadeRegression, planDpmSolverV3, planUsf, predictDcRatios, PRESET_NAMES, sampleDcSolver, sampleDpmSolverV3, sampleUsf,
   type Denoiser, type EmpiricalModelStatistics, type NoiseSchedule, type PresetName, type SpacingName,
@@ -33,8 +34,9 @@ import { Results } from './support';
  *    spacing) on 10 samples of seed 1, each in [0.5, 1.5]), and `dc-solver-cpr`: ratios predicted by the cascade
  *    polynomial regression fitted on the other four NFEs of the table (leave one NFE out).
  *  - overhead_vs_floor: sampling time of DPM-Solver++(2M), UniPC-bh2, DPM-Solver-v3 and
- *    DC-Solver / sampling time of DDIM at NFE 10 on the same batch (gmm-cifar batch 64; USF presets
- *    with float32 state), interleaved in one loop; target <= 1.05.
+ *    DC-Solver / sampling time of DDIM at NFE 10 on the same batch (gmm-cifar batch 64; every
+ *    solver with float32 state, v3 and DC through their fused WebAssembly steps), interleaved in
+ *    one loop; target <= 1.05. Rows name the load average (1, 5, 15 min) when the loop started.
  *  - overhead_ratio_learned per preset: every preset's sampling time on digits-eps (batch 256,
  *    guidance 1) / (10 x one model call); target <= 1.05. v3 and DC there run with degenerate EMS
  *    and fixed ratios (their cost does not depend on the statistics' values).
@@ -126,7 +128,7 @@ async function measureOverhead(o: { testbed: string; denoiser: Denoiser<Float32A
 
 type Sampler = { key: string; run: (out: Float64Array) => Promise<unknown> };
 
-/** USF presets with float32 state plus the v3 and DC paths as samplers of one batch. */
+/** USF presets plus the v3 and DC paths as samplers of one batch, all with float32 state (what the workers run). */
 function samplers(o: { denoiser: Denoiser<Float32Array>; noise: NoiseSchedule; dim: number; batch: number; presets: readonly PresetName[]; ems: EmpiricalModelStatistics; dcRatios: number[] }): Sampler[] {
   const xT = initialNoiseBatch(SEED, 0, o.batch, o.dim);
   const list: Sampler[] = o.presets.map((key) => {
@@ -135,8 +137,8 @@ function samplers(o: { denoiser: Denoiser<Float32Array>; noise: NoiseSchedule; d
     return { key, run: (out) => sampleUsf({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, schedule, plan, state: 'float32', out }) };
   });
   const v3 = planDpmSolverV3(o.ems, { nfe: OVERHEAD_NFE }, o.noise);
-  list.push({ key: 'dpm-solver-v3', run: (out) => sampleDpmSolverV3({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, plan: v3, out }) });
-  list.push({ key: 'dc-solver', run: () => sampleDcSolver({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, noise: o.noise, nfe: OVERHEAD_NFE, ratios: o.dcRatios }) });
+  list.push({ key: 'dpm-solver-v3', run: (out) => sampleDpmSolverV3({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, plan: v3, out, state: 'float32' }) });
+  list.push({ key: 'dc-solver', run: (out) => sampleDcSolver({ model: o.denoiser, xT, batch: o.batch, dim: o.dim, noise: o.noise, nfe: OVERHEAD_NFE, ratios: o.dcRatios, state: 'float32', out }) });
   return list;
 }
 
@@ -181,12 +183,13 @@ try {
   {
     const batch = 64;
     const list = samplers({ denoiser: opened.denoiser, noise: opened.noise, dim, batch, presets: ['ddim', 'dpmpp-2m', 'unipc-bh2'], ems, dcRatios: await dcFor(OVERHEAD_NFE, 'logSNR') });
+    const load = os.loadavg().map((v) => round(v, 3));
     const { wall } = await timeInterleaved(list, batch * dim, 21);
     list.forEach((s, k) => {
       if (k === 0) return;
       results.add({
         figure: 'overhead_vs_floor', testbed: 'gmm-cifar', batch, provider, threads: defaultThreads, solver: `${s.key} NFE ${OVERHEAD_NFE}`,
-        state: k < 3 ? 'float32' : 'float64', value: round(wall[k] / wall[0], 4), target: '<= 1.05', sampling_ms: round(wall[k], 4), ddim_sampling_ms: round(wall[0], 4), repeats: 21,
+        state: 'float32', value: round(wall[k] / wall[0], 4), target: '<= 1.05', sampling_ms: round(wall[k], 4), ddim_sampling_ms: round(wall[0], 4), repeats: 21, load_average: load,
       });
     });
   }
@@ -206,11 +209,12 @@ try {
       dcRatios: Array.from({ length: OVERHEAD_NFE }, (_, i) => (i < 2 ? 1 : 0.95)),
     });
     const x32 = Float32Array.from(initialNoiseBatch(SEED, 0, batch, dDim)), eps32 = new Float32Array(batch * dDim);
+    const load = os.loadavg().map((v) => round(v, 3));
     const { wall, call } = await timeInterleaved(list, batch * dDim, 11, () => Promise.resolve(denoiser(x32, 0.5, batch, eps32)));
     list.forEach((s, k) => results.add({
       figure: 'overhead_ratio_learned', testbed: 'digits-eps (guidance 1)', batch, provider, threads: defaultThreads, solver: `${s.key} NFE ${OVERHEAD_NFE}`,
-      state: PRESET_NAMES.includes(s.key as PresetName) ? 'float32' : 'float64', value: round(wall[k] / (OVERHEAD_NFE * call), 4), target: '<= 1.05',
-      sampling_ms: round(wall[k], 4), model_call_ms: round(call, 4), repeats: 11,
+      state: 'float32', value: round(wall[k] / (OVERHEAD_NFE * call), 4), target: '<= 1.05',
+      sampling_ms: round(wall[k], 4), model_call_ms: round(call, 4), repeats: 11, load_average: load,
     }));
   }
 
@@ -274,7 +278,7 @@ try {
       addRow(preset, spacing, cells);
     }
   }
-  // The statistics-based solvers (own paths, float64 state).
+  // The statistics-based solvers (own paths, float64 state like the USF rows above).
   for (const spacing of SPACINGS) {
     const cells: Cell[] = [];
     for (const nfe of NFES) {
