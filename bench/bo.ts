@@ -3,6 +3,7 @@ import os from 'node:os';
 import { BRANIN_CURRIN, hypervolume, proposeBatch, proposeParEgo, runOptimizer, TEST_FUNCTIONS, type MoObservation, type BoMethod, type BoObservation, type BoState, type ProposeOptions, type TestFunctionName } from '../core/src/index';
 import type { TSpace } from '../core/src/config/space';
 import { quantile, Results } from './results';
+import { addPruningFigures } from './bo-pruning';
 
 /**
  * Optimizer comparison on standard test functions: final simple regret (median and IQR over
@@ -262,4 +263,6 @@ results.add({ figure: 'ackley5_median', method: 'gp-logei', median: medians.ackl
     parego: row(pe), random: row(rnd), p_value: +mannWhitneyLess(rnd, pe).toExponential(2), test: 'one-sided Mann-Whitney U, random hypervolume < parego hypervolume',
   });
 }
+// Pruning (issue #14 item 6): training steps to a target loss with and without a pruner (bench/bo-pruning.ts).
+await addPruningFigures(results);
 results.save({ seeds: SEEDS, budget: BUDGET, initial: INITIAL, tpe: 'in-house TPE (core/src/bo/tpe.ts), not Optuna TPESampler' });
