@@ -50,4 +50,27 @@ describe('solver statistics on the compute worker (real ONNX model)', () => {
     const dc = await sampleDcSolver({ model: opened.denoiser, xT, batch: 8, dim: 2, noise: opened.noise, nfe: 6, ratios });
     expect(v3.x0.every(Number.isFinite) && dc.x0.every(Number.isFinite)).toBe(true);
   });
+
+  it('keys name what the statistics depend on: another end time, a conditional variant, karras rho', async () => {
+    const opened = await openTestbed('gmm-2d', { modelDir });
+    const model = opened.reference as StatisticsModel;
+    const references = new ReferenceCache({ modelDir });
+    const stats = new SolverStatisticsCache({ modelDir, references });
+    const dir = path.join(modelDir, 'stats', model.sha256);
+    const base = await stats.ems(model, { seed: 2, steps: 16, samples: 16 });
+    const late = await stats.ems(model, { seed: 2, steps: 16, samples: 16, tEnd: 0.01 });
+    await stats.ems(model, { seed: 2, steps: 16, samples: 16, variant: 'g1-lall' });
+    expect(stats.computed).toBe(3);
+    expect(late.tEnd).toBe(0.01);
+    expect(base.tEnd).toBe(opened.noise.tMinDefault);
+    await stats.dcRatios(model, { nfe: 5, seed: 2, spacing: 'karras', rho: 3 });
+    await stats.dcRatios(model, { nfe: 5, seed: 2, spacing: 'karras' });
+    const files = (await fs.readdir(dir)).filter((f) => f.includes('-2')).sort();
+    expect(files).toEqual(expect.arrayContaining([
+      'ems-16-16-2.json', 'ems-16-16-2-t0.01.json', 'ems-16-16-2-g1-lall.json',
+      'dc-karras-rho3-nfe5-10-2-r0.5-1.5.json', 'dc-karras-nfe5-10-2-r0.5-1.5.json',
+    ]));
+    // A variant's calibration samples are its own reference endpoints, cached under their own key.
+    await fs.access(path.join(modelDir, 'refs', `${model.sha256}-g1-lall`));
+  });
 });
