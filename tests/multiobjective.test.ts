@@ -51,7 +51,10 @@ const randomConfig: TStudyConfigInput = {
 };
 
 function routerClient(): StepwiseClient {
-  return { studies: { get: { query: caller.studies.get }, pareto: { query: caller.studies.pareto } } } as unknown as StepwiseClient;
+  return {
+    studies: { get: { query: caller.studies.get }, pareto: { query: caller.studies.pareto } },
+    trials: { list: { query: caller.trials.list } },
+  } as unknown as StepwiseClient;
 }
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -185,6 +188,15 @@ describe('multi-objective studies', () => {
     expect(out).toContain('reference point [18, 6]');
     const json = JSON.parse((await cli('show', boId, '--json')).out) as { pareto: { front: Array<{ number: number }> } };
     expect(json.pareto.front.map((f) => f.number)).toEqual(front.map((t) => t.number));
+
+    // The export has a column per objective and the front flag.
+    const csv = (await cli('export', boId, '--format', 'csv')).out.trim().split('\n');
+    expect(csv[0]).toBe('number,status,value,stderr,ci_low,ci_high,n,objective.f1,objective.f2,on_front,param.x1,param.x2,attempt,worker,started_at,finished_at,error');
+    expect(csv).toHaveLength(25);
+    for (const t of trials) {
+      const cells = csv[t.number + 1].split(',');
+      expect(cells.slice(7, 10)).toEqual([String(t.objectiveValues[0]), String(t.objectiveValues[1]), String(t.onFront)]);
+    }
   });
 
   it('a command study takes every objective from the program\'s last JSON line', async () => {

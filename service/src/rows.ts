@@ -56,6 +56,8 @@ export function toTrialRow(t: TrialRowDb): TrialRow {
     ciHigh: t.ciHigh,
     n: t.n,
     proposal: toTrialProposal(t.proposal),
+    // Only multi-objective trials have objective values; other rows keep their old shape.
+    ...(t.objectiveValues.length > 0 ? { values: t.objectiveValues, onFront: t.onFront } : {}),
     attempt: t.attempt,
     worker: t.worker,
     error: t.error,

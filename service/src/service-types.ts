@@ -117,6 +117,9 @@ export interface TrialRow {
   n: number | null;
   /** Why the point was proposed (adaptive strategies); null otherwise. */
   proposal: TrialProposal | null;
+  /** Multi-objective studies: every objective's value (config order) once completed, and whether the trial is on the Pareto front. */
+  values?: number[];
+  onFront?: boolean;
   attempt: number;
   worker: string | null;
   error: string | null;

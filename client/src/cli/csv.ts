@@ -12,6 +12,9 @@ export interface CsvTrial {
   ciHigh: number | null;
   n: number | null;
   params: Record<string, number | string | boolean | Record<string, unknown>>;
+  /** Multi-objective studies: every objective's value, and whether the trial is on the Pareto front. */
+  values?: number[];
+  onFront?: boolean;
   attempt: number;
   worker: string | null;
   error: string | null;
@@ -36,12 +39,17 @@ export function csvLine(fields: unknown[]): string {
   return `${fields.map(csvField).join(',')}\n`;
 }
 
-/** Parameter columns are prefixed so a parameter called "value" or "n" cannot shadow a fixed column. */
-export function trialCsvHeader(paramNames: string[]): string {
-  return csvLine([...FIXED_BEFORE, ...paramNames.map((p) => `param.${p}`), ...FIXED_AFTER]);
+/**
+ * Parameter columns are prefixed so a parameter called "value" or "n" cannot shadow a fixed column.
+ * A multi-objective study adds one `objective.<metric>` column per objective and `on_front`.
+ */
+export function trialCsvHeader(paramNames: string[], objectiveMetrics: string[] = []): string {
+  const objectives = objectiveMetrics.length ? [...objectiveMetrics.map((m) => `objective.${m}`), 'on_front'] : [];
+  return csvLine([...FIXED_BEFORE, ...objectives, ...paramNames.map((p) => `param.${p}`), ...FIXED_AFTER]);
 }
 
-export function trialCsvRow(t: CsvTrial, paramNames: string[]): string {
+export function trialCsvRow(t: CsvTrial, paramNames: string[], objectiveCount = 0): string {
+  const objectives = objectiveCount ? [...Array.from({ length: objectiveCount }, (_, k) => t.values?.[k] ?? null), t.onFront ?? false] : [];
   return csvLine([
     t.number,
     t.status,
@@ -50,6 +58,7 @@ export function trialCsvRow(t: CsvTrial, paramNames: string[]): string {
     t.ciLow,
     t.ciHigh,
     t.n,
+    ...objectives,
     ...paramNames.map((p) => t.params[p]),
     t.attempt,
     t.worker,

@@ -1,4 +1,4 @@
-import { effectiveSpace, type TStudyConfig } from '@stepwise/core';
+import { effectiveSpace, isMultiObjective, studyObjectives, type TStudyConfig } from '@stepwise/core';
 import type { StepwiseClient } from '../index';
 import type { ExportFormat } from './args';
 import { trialCsvHeader, trialCsvRow, type CsvTrial } from './csv';
@@ -25,6 +25,7 @@ export async function exportTrials(client: StepwiseClient, studyId: string, form
   let cursor: string | null = null;
   let count = 0;
   let names: string[] | null = null;
+  const metrics = isMultiObjective(study.config) ? studyObjectives(study.config).map((o) => o.metric) : [];
   if (format === 'json') await write('[');
   do {
     const page: Awaited<ReturnType<typeof client.trials.list.query>> = await client.trials.list.query({
@@ -36,11 +37,11 @@ export async function exportTrials(client: StepwiseClient, studyId: string, form
     });
     if (format === 'csv' && names === null) {
       names = paramNamesOf(study.config, page.items);
-      await write(trialCsvHeader(names));
+      await write(trialCsvHeader(names, metrics));
     }
     let chunk = '';
     for (const t of page.items) {
-      if (format === 'csv') chunk += trialCsvRow(t, names!);
+      if (format === 'csv') chunk += trialCsvRow(t, names!, metrics.length);
       else if (format === 'jsonl') chunk += `${JSON.stringify(t)}\n`;
       else chunk += `${count === 0 ? '\n' : ',\n'}  ${JSON.stringify(t)}`;
       count++;

@@ -94,6 +94,8 @@ export const ZTrialRow = z.object({
   ciHigh: z.number().nullable(),
   n: z.number().nullable(),
   proposal: ZTrialProposal.nullable(),
+  values: z.array(z.number()).optional(),
+  onFront: z.boolean().optional(),
   attempt: z.number(),
   worker: z.string().nullable(),
   error: z.string().nullable(),
