@@ -4,6 +4,7 @@ import type { Kernel } from './kernel';
 import {
   cholAppend, cholInverse, cholSolveInPlace, choleskyWithJitter, dotRange, solveLowerInPlace, solveLowerTransposeInPlace,
 } from './linalg';
+import { wasmTriangular } from './wasm/tri-solve';
 
 /**
  * Exact GP regression on standardized outputs: constant mean c, kernel k_theta, homoscedastic
@@ -154,6 +155,7 @@ export class GpModel {
   private readonly cache: Float64Array;
   private readonly gbuf: Float64Array;
   private readonly dbuf: Float64Array;
+  private readonly sums = new Float64Array(4);
   private block = new Float64Array(0);
 
   private constructor(
@@ -206,6 +208,12 @@ export class GpModel {
     return new GpModel(kernel, th, data.X.slice(0, n * data.d), n, data.d, data.y.slice(0, n), noise, chol, alpha, logPosterior);
   }
 
+  /** The WebAssembly solver bound to this model's factor, or null (then the JavaScript loops run). */
+  private tri() {
+    const tri = wasmTriangular();
+    return tri !== null && tri.bind(this.chol, this.n) ? tri : null;
+  }
+
   /**
    * Posterior mean and variance (latent function, without noise) at m points. Candidates go
    * through the triangular solve four at a time so each row of L is loaded once per block.
@@ -213,6 +221,7 @@ export class GpModel {
   predict(Xq: Float64Array, m: number, mean: Float64Array, variance: Float64Array): void {
     const { kernel, X, n, d, chol, alpha } = this;
     const c = this.meanConstant;
+    const tri = this.tri();
     kernel.setTheta(this.theta);
     if (this.block.length < 4 * n) this.block = new Float64Array(4 * n);
     const V = this.block; // V[i * 4 + b]: entry i of candidate b
@@ -227,6 +236,15 @@ export class GpModel {
         } else {
           for (let i = 0; i < n; i++) V[i * 4 + b] = 0;
         }
+      }
+      if (tri) {
+        // The same arithmetic in SIMD (bit-identical), writing the four squared norms.
+        tri.trsm4(V, this.sums);
+        for (let b = 0; b < nb; b++) {
+          const v = kernel.diag(Xq, (q0 + b) * d) - this.sums[b];
+          variance[q0 + b] = v > 1e-14 ? v : 1e-14;
+        }
+        continue;
       }
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let i = 0; i < n; i++) {
@@ -256,14 +274,17 @@ export class GpModel {
   /** Mean, variance and their gradients at one point x (length d). */
   predictWithGradient(x: Float64Array, out: PosteriorPoint): void {
     const { kernel, X, n, chol, alpha, kbuf, vbuf, cache, gbuf, dbuf } = this;
+    const tri = this.tri();
     kernel.setTheta(this.theta);
     kernel.cross(X, n, x, 0, kbuf, cache);
     out.mean = this.meanConstant + dotRange(kbuf, 0, alpha, 0, n);
     vbuf.set(kbuf);
-    solveLowerInPlace(chol, n, vbuf);
+    if (tri) tri.lower(vbuf);
+    else solveLowerInPlace(chol, n, vbuf);
     const v = kernel.diag(x, 0) - dotRange(vbuf, 0, vbuf, 0, n);
     out.variance = v > 1e-14 ? v : 1e-14;
-    solveLowerTransposeInPlace(chol, n, vbuf); // K^{-1} k
+    if (tri) tri.upper(vbuf); // K^{-1} k
+    else solveLowerTransposeInPlace(chol, n, vbuf);
     out.dMean.fill(0);
     gbuf.fill(0);
     kernel.crossGradient(X, n, x, cache, alpha, vbuf, out.dMean, gbuf);
