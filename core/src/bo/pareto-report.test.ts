@@ -25,6 +25,13 @@ describe('hypervolume reference and curve', () => {
     const thin = hypervolumeCurve(rows, dirs, ref, 20);
     expect(thin.length).toBeLessThanOrEqual(20);
     expect(thin[thin.length - 1]).toEqual(full[299]);
+    // Thinned points are exact too, for three objectives as well.
+    const rows3 = rows.map((r, i) => ({ number: r.number, values: [...r.values, ((i * 7919) % 300) / 300] }));
+    const dirs3 = ['minimize', 'maximize', 'minimize'] as const;
+    const ref3 = [1.1, -0.1, 1.1];
+    const thin3 = hypervolumeCurve(rows3, dirs3, ref3, 25);
+    expect(thin3).toHaveLength(25);
+    for (const p of thin3) expect(p.hypervolume).toBeCloseTo(hypervolume(rows3.slice(0, p.completed).map((r) => r.values), ref3, dirs3), 12);
   });
 });
 

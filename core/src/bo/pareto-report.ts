@@ -50,9 +50,10 @@ export interface HypervolumePoint {
 }
 
 /**
- * Hypervolume of the front of the first k completed trials, for every k, thinned to at most
- * `maxPoints` (every change kept when they fit, else evenly spaced; the last point always).
- * The front is kept incrementally, so the cost is the number of trials times the front's size.
+ * Hypervolume of the front of the first k completed trials, at every k when there are at most
+ * `maxPoints` trials, else at `maxPoints` evenly spaced k (the last trial always). The front is
+ * kept incrementally (each trial compared with it), and the hypervolume, exact but costly for 3-4
+ * objectives, is computed only at those points and only when the front changed since the last.
  */
 export function hypervolumeCurve(
   rows: ReadonlyArray<{ number: number; values: readonly number[] }>,
@@ -61,28 +62,29 @@ export function hypervolumeCurve(
   maxPoints = 500,
 ): HypervolumePoint[] {
   const sign = directions.map((d) => (d === 'maximize' ? -1 : 1));
+  const ref = reference.map((x, k) => x * sign[k]);
+  const minimize = sign.map(() => 'minimize' as const);
+  const n = rows.length;
+  const at = new Set<number>();
+  if (n <= maxPoints) for (let i = 0; i < n; i++) at.add(i);
+  else for (let j = 0; j < maxPoints; j++) at.add(Math.round((j * (n - 1)) / (maxPoints - 1)));
   const front: number[][] = [];
-  const all: HypervolumePoint[] = [];
-  const changed: boolean[] = [];
+  const out: HypervolumePoint[] = [];
   let hv = 0;
+  let dirty = false;
   rows.forEach((r, i) => {
     const v = r.values.map((x, k) => x * sign[k]);
-    let grew = false;
     if (v.length === sign.length && v.every(Number.isFinite) && !front.some((f) => weaklyDominates(f, v))) {
       for (let j = front.length - 1; j >= 0; j--) if (weaklyDominates(v, front[j])) front.splice(j, 1);
       front.push(v);
-      const next = hypervolume(front, reference.map((x, k) => x * sign[k]), sign.map(() => 'minimize' as const));
-      grew = next !== hv;
-      hv = next;
+      dirty = true;
     }
-    all.push({ completed: i + 1, trialNumber: r.number, hypervolume: hv });
-    changed.push(grew || i === 0);
+    if (!at.has(i)) return;
+    if (dirty) hv = hypervolume(front, ref, minimize);
+    dirty = false;
+    out.push({ completed: i + 1, trialNumber: r.number, hypervolume: hv });
   });
-  if (all.length <= maxPoints) return all;
-  const changes = all.filter((_, i) => changed[i] || i === all.length - 1);
-  if (changes.length <= maxPoints) return changes;
-  const step = (all.length - 1) / (maxPoints - 1);
-  return Array.from({ length: maxPoints }, (_, j) => all[Math.round(j * step)]);
+  return out;
 }
 
 /** a is no worse than b everywhere (minimisation); equal points count, so duplicates are kept once. */
