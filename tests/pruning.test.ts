@@ -107,7 +107,21 @@ describe('pruning', () => {
     const compute = await startCompute(w, 'pruning-compute', { STEPWISE_COMMANDS_FILE: path.join(dir, 'commands.json') });
     live.push(compute);
     const study = await service.launchStudy({ source: 'client', config: config('asha train-tiny', 3) });
-    await expectPrunedStudy(study.id);
+    const { pruned } = await expectPrunedStudy(study.id);
+    // The dashboard's curves: every trial's, thinned on the server to about maxPoints, ends kept.
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, orderBy: { number: 'asc' }, include: { intermediates: { orderBy: { step: 'asc' } } } });
+    const thin = await service.getTrialCurves({ studyId: study.id, maxPoints: 5, maxTrials: 100 });
+    expect(thin.truncated).toBe(false);
+    expect(thin.curves.map((c) => [c.number, c.status, c.reported])).toEqual(trials.map((t) => [t.number, t.status, t.intermediates.length]));
+    for (const c of thin.curves) {
+      const stored = trials.find((t) => t.number === c.number)!.intermediates.map((p) => ({ step: p.step, value: p.value }));
+      expect(c.points.length).toBeLessThanOrEqual(6);
+      expect(c.points[0]).toEqual(stored[0]);
+      expect(c.points.at(-1)).toEqual(stored.at(-1));
+    }
+    const one = await service.getTrialCurves({ studyId: study.id, number: pruned[0].number, maxPoints: 500, maxTrials: 1 });
+    expect(one.curves.map((c) => c.points)).toEqual([pruned[0].intermediates.map((p) => ({ step: p.step, value: p.value }))]);
+    expect((await service.getTrialCurves({ studyId: study.id, maxPoints: 5, maxTrials: 2 })).truncated).toBe(true);
   });
 
   it('a compute worker SIGKILLed mid-trial: the retried trials report from step 0 again, stored once per step, nothing left running', async () => {

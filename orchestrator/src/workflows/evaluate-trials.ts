@@ -102,7 +102,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
   }
 
   const prunedCommandTrial = config.pruner && config.objective.type === 'command'
-    ? createPrunedCommandTrials({ studyId, direction: config.objective.direction, pruner: config.pruner, seed: config.seed, computeQueue: ctx.computeQueue })
+    ? createPrunedCommandTrials({ studyId, direction: config.objective.direction, pruner: config.pruner, seed: config.seed, parallel: config.budget.parallel, computeQueue: ctx.computeQueue })
     : null;
 
   return async function evaluateTrials(trials: NewTrial[]): Promise<TrialResult[]> {

@@ -23,7 +23,13 @@ import type { RecordIntermediateOutcome } from '../activities/pruning';
  * a point; a retried activity reports from step 0 again and the upserts keep one value per step.
  */
 
-/** Signals of one trial are batched by the activity to at most one per this period. */
+/**
+ * Signals of one trial are batched by the activity to at most one per this period (times the
+ * number of trials in flight over 4, so a wide study signals no more often in total), growing
+ * with the run's age (workers/src/command/intermediate.ts): each batch costs the history about
+ * ten events (signal, workflow tasks, the recording activity), some 30 batches per tenfold of a
+ * run's duration.
+ */
 const REPORT_EVERY_MS = 1000;
 /** Points per recording activity (a signal carries at most 500). */
 const MAX_POINTS_PER_RECORD = 1000;
@@ -35,6 +41,8 @@ export interface PrunedTrialsContext {
   direction: 'minimize' | 'maximize';
   pruner: TPrunerConfig;
   seed: number;
+  /** Trials in flight at once (budget.parallel). */
+  parallel: number;
   computeQueue?: string;
 }
 
@@ -77,7 +85,7 @@ export function createPrunedCommandTrials(ctx: PrunedTrialsContext) {
     scope
       .run(() => compute.runCommandTrial({
         program: objective.program, params: trial.params, metric: objective.metric, trialNumber: trial.number, seed: ctx.seed,
-        reportIntermediate: { everyMs: REPORT_EVERY_MS },
+        reportIntermediate: { everyMs: REPORT_EVERY_MS * Math.max(1, ctx.parallel / 4) },
       }))
       .then(
         (out) => {

@@ -28,6 +28,7 @@ export const resumeSignal = defineSignal('resume');
 
 /** Trials one run dispatches before continuing as new (bounded history: ~20 events per batch). */
 const TRIALS_PER_RUN = 1000;
+const TRIALS_PER_RUN_PRUNED = 32;
 
 const db = proxyActivities<DbActivities>({
   startToCloseTimeout: '20s',
@@ -63,7 +64,9 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<{ status
   const batchSize = defaultBatchSize(config);
   const direction = config.objective.direction;
   const startNumber = input.nextNumber ?? 0;
-  const runLimit = Math.min(plan.total, startNumber + TRIALS_PER_RUN);
+  // Studies with a pruner (a field earlier runs never have) record a trial's curve through signals
+  // and activities (~10 events per batch of points, see pruned-trial.ts): fewer trials per run keep the history bounded.
+  const runLimit = Math.min(plan.total, startNumber + (config.pruner ? TRIALS_PER_RUN_PRUNED : TRIALS_PER_RUN));
   const holdout = createHoldout({ studyId, config, computeQueue: input.computeQueue });
   const better = (a: number, b: number) => (direction === 'minimize' ? a < b : a > b);
 

@@ -3,8 +3,9 @@
  * final metrics), a program may print one JSON object per step, e.g. {"step": 3, "val_loss": 0.41},
  * with an integer `step` >= 0 and the study's metric as a finite number. Any other line is
  * progress text, as before. The reporter batches the points it is given and sends them at most
- * once per period (one send in flight), so a program printing thousands of steps costs the
- * study workflow a bounded number of signals.
+ * once per period (one send in flight), and the period grows with the run's age (a thirtieth of
+ * it), so a program printing thousands of steps for hours costs the study workflow a few hundred
+ * signals (about 30 per tenfold of elapsed time), while a decision on a young run is prompt.
  */
 
 export interface StepPoint {
@@ -16,6 +17,8 @@ export interface StepPoint {
 const MAX_STEP_LINE = 4096;
 /** Points per send: a signal stays small whatever the program prints. */
 export const MAX_POINTS_PER_SEND = 500;
+/** The period between sends is at least this share of the time since the reporter started. */
+const AGE_SHARE = 1 / 30;
 
 /** The (step, metric) of a per-step line, or null when the line is not one. */
 export function parseIntermediateLine(line: string, metric: string): StepPoint | null {
@@ -50,6 +53,7 @@ export class IntermediateReporter {
   private timer: NodeJS.Timeout | null = null;
   private lastSent = 0;
   private closed = false;
+  private readonly started = Date.now();
   constructor(private readonly options: ReporterOptions) {}
 
   add(point: StepPoint): void {
@@ -62,7 +66,9 @@ export class IntermediateReporter {
 
   private schedule(): void {
     if (this.timer || this.inFlight || this.pending.length === 0) return;
-    const wait = Math.max(0, this.lastSent + this.options.everyMs - Date.now());
+    const now = Date.now();
+    const period = Math.max(this.options.everyMs, (now - this.started) * AGE_SHARE);
+    const wait = Math.max(0, this.lastSent + period - now);
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.sendOnce().then(() => this.schedule());
