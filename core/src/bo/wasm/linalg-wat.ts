@@ -12,6 +12,9 @@
  *                         sums[b] = sum_i V[i*4 + b]^2 (the variance term of four candidates).
  *   lower(n, l, b):       b := L^{-1} b, two rows per pass (solveLowerInPlace).
  *   upper(n, l, b):       b := L^{-T} b, four rows per pass (solveLowerTransposeInPlace).
+ *   cholesky(n, a):       the lower triangle of a := its Cholesky factor, two rows per pass
+ *                         (choleskyInPlace, which also zeroes the upper triangle afterwards);
+ *                         returns 0 at a pivot that is not positive and finite, else 1.
  */
 export function linalgWat(): string {
   return `(module
@@ -234,6 +237,97 @@ export function linalgWat(): string {
             (local.set $k (i32.add (local.get $k) (i32.const 1)))
             (br $kl)))
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
-        (br $rest)))))
+        (br $rest))))
+  ;; dotRange(a, ao, b, bo, len) of linalg.ts: four partial sums (k mod 4), then the tail into
+  ;; the first, added up as ((s0 + s1) + s2) + s3. Lanes of $p hold s0, s1 and of $q s2, s3.
+  (func $dot4 (param $a i32) (param $b i32) (param $len i32) (result f64)
+    (local $k i32) (local $p v128) (local $q v128) (local $s0 f64)
+    (local.set $p (f64x2.splat (f64.const 0)))
+    (local.set $q (f64x2.splat (f64.const 0)))
+    (local.set $k (i32.const 0))
+    (block $d4
+      (loop $l4
+        (br_if $d4 (i32.ge_s (i32.add (local.get $k) (i32.const 3)) (local.get $len)))
+        (local.set $p (f64x2.add (local.get $p) (f64x2.mul (v128.load (local.get $a)) (v128.load (local.get $b)))))
+        (local.set $q (f64x2.add (local.get $q) (f64x2.mul (v128.load offset=16 (local.get $a)) (v128.load offset=16 (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 32)))
+        (local.set $b (i32.add (local.get $b) (i32.const 32)))
+        (local.set $k (i32.add (local.get $k) (i32.const 4)))
+        (br $l4)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $p)))
+    (block $d1
+      (loop $l1
+        (br_if $d1 (i32.ge_s (local.get $k) (local.get $len)))
+        (local.set $s0 (f64.add (local.get $s0) (f64.mul (f64.load (local.get $a)) (f64.load (local.get $b)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 8)))
+        (local.set $b (i32.add (local.get $b) (i32.const 8)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $l1)))
+    (f64.add (f64.add (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $p))) (f64x2.extract_lane 0 (local.get $q))) (f64x2.extract_lane 1 (local.get $q))))
+
+  (func (export "cholesky") (param $n i32) (param $a i32) (result i32)
+    (local $j i32) (local $i i32) (local $k i32) (local $rn i32) (local $rj i32) (local $r1 i32) (local $r2 i32)
+    (local $s f64) (local $ljj f64) (local $inv f64) (local $acc1 v128) (local $acc2 v128) (local $v v128) (local $v0 f64)
+    (local $pj i32) (local $p1 i32) (local $p2 i32) (local $jo i32)
+    (local.set $rn (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $cols_done
+      (loop $cols
+        (br_if $cols_done (i32.ge_s (local.get $j) (local.get $n)))
+        (local.set $rj (i32.add (local.get $a) (i32.mul (local.get $j) (local.get $rn))))
+        (local.set $jo (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $s (f64.sub (f64.load (i32.add (local.get $rj) (local.get $jo))) (call $dot4 (local.get $rj) (local.get $rj) (local.get $j))))
+        ;; !(s > 0) || !isFinite(s)
+        (if (i32.or (i32.eqz (f64.gt (local.get $s) (f64.const 0))) (f64.ne (f64.sub (local.get $s) (local.get $s)) (f64.const 0)))
+          (then (return (i32.const 0))))
+        (local.set $ljj (f64.sqrt (local.get $s)))
+        (f64.store (i32.add (local.get $rj) (local.get $jo)) (local.get $ljj))
+        (local.set $inv (f64.div (f64.const 1) (local.get $ljj)))
+        (local.set $i (i32.add (local.get $j) (i32.const 1)))
+        (block $pairs_done
+          (loop $pairs
+            (br_if $pairs_done (i32.ge_s (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+            (local.set $r1 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rn))))
+            (local.set $r2 (i32.add (local.get $r1) (local.get $rn)))
+            ;; lanes: (s, t) of linalg.ts, s starting at a[r + j], t at 0.
+            (local.set $acc1 (f64x2.replace_lane 0 (f64x2.splat (f64.const 0)) (f64.load (i32.add (local.get $r1) (local.get $jo)))))
+            (local.set $acc2 (f64x2.replace_lane 0 (f64x2.splat (f64.const 0)) (f64.load (i32.add (local.get $r2) (local.get $jo)))))
+            (local.set $pj (local.get $rj))
+            (local.set $p1 (local.get $r1))
+            (local.set $p2 (local.get $r2))
+            (local.set $k (i32.const 0))
+            (block $kdone
+              (loop $ks
+                (br_if $kdone (i32.ge_s (i32.add (local.get $k) (i32.const 1)) (local.get $j)))
+                (local.set $v (v128.load (local.get $pj)))
+                (local.set $acc1 (f64x2.sub (local.get $acc1) (f64x2.mul (v128.load (local.get $p1)) (local.get $v))))
+                (local.set $acc2 (f64x2.sub (local.get $acc2) (f64x2.mul (v128.load (local.get $p2)) (local.get $v))))
+                (local.set $pj (i32.add (local.get $pj) (i32.const 16)))
+                (local.set $p1 (i32.add (local.get $p1) (i32.const 16)))
+                (local.set $p2 (i32.add (local.get $p2) (i32.const 16)))
+                (local.set $k (i32.add (local.get $k) (i32.const 2)))
+                (br $ks)))
+            (if (i32.lt_s (local.get $k) (local.get $j))
+              (then
+                (local.set $v0 (f64.load (local.get $pj)))
+                (local.set $acc1 (f64x2.replace_lane 0 (local.get $acc1)
+                  (f64.sub (f64x2.extract_lane 0 (local.get $acc1)) (f64.mul (f64.load (local.get $p1)) (local.get $v0)))))
+                (local.set $acc2 (f64x2.replace_lane 0 (local.get $acc2)
+                  (f64.sub (f64x2.extract_lane 0 (local.get $acc2)) (f64.mul (f64.load (local.get $p2)) (local.get $v0)))))))
+            (f64.store (i32.add (local.get $r1) (local.get $jo))
+              (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $acc1)) (f64x2.extract_lane 1 (local.get $acc1))) (local.get $inv)))
+            (f64.store (i32.add (local.get $r2) (local.get $jo))
+              (f64.mul (f64.add (f64x2.extract_lane 0 (local.get $acc2)) (f64x2.extract_lane 1 (local.get $acc2))) (local.get $inv)))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.lt_s (local.get $i) (local.get $n))
+          (then
+            (local.set $r1 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rn))))
+            (f64.store (i32.add (local.get $r1) (local.get $jo))
+              (f64.mul (f64.sub (f64.load (i32.add (local.get $r1) (local.get $jo))) (call $dot4 (local.get $r1) (local.get $rj) (local.get $j))) (local.get $inv)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $cols)))
+    (i32.const 1))
+)
 `;
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { boLinalgSource, BO_LINALG_GENERATED_PATH, compileBoLinalg } from '../../../scripts/build-bo-wasm';
 import { CounterRng } from '../../rng';
 import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
-import { wasmTriangular } from './tri-solve';
+import { wasmFactorizer, wasmTriangular } from './tri-solve';
 
 /** A random SPD matrix's Cholesky factor (Matérn-like decay plus a small ridge). */
 function factor(n: number, seed: number): Float64Array {
@@ -72,6 +72,23 @@ describe('WebAssembly triangular solves', () => {
     tri!.trsm4(V, sums);
     expect(identical(V, ref)).toBe(true);
     expect(Array.from(sums)).toEqual(refSums);
+  });
+
+  it('factorizes bit-identically to choleskyInPlace, and refuses a matrix that is not positive definite', () => {
+    const f = wasmFactorizer()!;
+    for (const n of [1, 2, 3, 5, 8, 33, 200]) {
+      const rng = new CounterRng(n, 4);
+      const x = Float64Array.from({ length: n }, () => rng.uniform());
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = Math.exp(-((x[i] - x[j]) ** 2) / 0.02) + (i === j ? 1e-6 : 0);
+      const js = a.slice(), wa = a.slice();
+      expect(choleskyInPlace(js, n)).toBe(true);
+      expect(f.cholesky(wa, n)).toBe(true);
+      expect(identical(wa, js), `n = ${n}`).toBe(true);
+    }
+    const bad = Float64Array.from([1, 2, 2, 1]); // eigenvalues 3 and -1
+    expect(f.cholesky(bad.slice(), 2)).toBe(false);
+    expect(f.cholesky(Float64Array.from([NaN]), 1)).toBe(false);
   });
 
   it('rebinds when another factor is used, and keeps the bound one until then', () => {

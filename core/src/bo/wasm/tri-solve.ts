@@ -23,6 +23,7 @@ interface Exports {
   trsm4(n: number, l: number, v: number, sums: number): void;
   lower(n: number, l: number, b: number): void;
   upper(n: number, l: number, b: number): void;
+  cholesky(n: number, a: number): number;
 }
 
 const PAGE = 65536;
@@ -98,6 +99,26 @@ export class WasmTriangular {
     b.set(f.subarray(o, o + n));
   }
 
+  /**
+   * choleskyInPlace of linalg.ts (bit-identical): the lower triangle of a becomes L, the upper
+   * is zeroed; false at a pivot that is not positive (a partly overwritten). null when a is
+   * too large for the module (the caller factorizes in JavaScript). Unbinds the factor.
+   */
+  cholesky(a: Float64Array, n: number): boolean | null {
+    const bytes = n * n * 8;
+    if (bytes > MAX_BYTES) return null;
+    const have = this.ex.memory.buffer.byteLength;
+    if (bytes > have) this.ex.memory.grow(Math.ceil((bytes - have) / PAGE));
+    this.refreshView();
+    this.bound = null;
+    const f = this.f64;
+    f.set(a.subarray(0, n * n), 0);
+    const ok = this.ex.cholesky(n, 0) === 1;
+    a.set(f.subarray(0, n * n));
+    if (ok) for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+    return ok;
+  }
+
   /** b := L^{-T} b. */
   upper(b: Float64Array): void {
     const n = this.n, f = this.f64, o = this.bOff / 8;
@@ -108,9 +129,16 @@ export class WasmTriangular {
 }
 
 let shared: WasmTriangular | null | undefined;
+let factorizer: WasmTriangular | null | undefined;
 
-/** The process's one instance (null without WebAssembly SIMD). */
+/** The instance that holds the acquisition's bound factor (null without WebAssembly SIMD). */
 export function wasmTriangular(): WasmTriangular | null {
   if (shared === undefined) shared = WasmTriangular.create();
   return shared;
+}
+
+/** A second instance (its own memory) for the fit's factorizations, so they never unbind the first's. */
+export function wasmFactorizer(): WasmTriangular | null {
+  if (factorizer === undefined) factorizer = WasmTriangular.create();
+  return factorizer;
 }
