@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepwiseService } from '@stepwise/service';
 import type { Db } from '@stepwise/db';
+import type { Client } from '@temporalio/client';
 import { waitFor, type ManagedProcess } from '../infra/stack/processes';
 import { connectService, waitForStatus } from './support/service';
 import { kill9, startCompute, startOrchestrator, startProposals, stopProcess, testWorkerEnv } from './support/workers';
@@ -19,6 +20,7 @@ const w = testWorkerEnv('pruning');
 const live: ManagedProcess[] = [];
 let service: StepwiseService;
 let db: Db;
+let temporal: Client;
 let close: () => Promise<void>;
 let dir: string;
 
@@ -42,11 +44,16 @@ beforeAll(async () => {
         argv: ['python3', 'train_tiny.py', '--seed', '{seed}', '--report-steps', '--epoch-seconds', '0.4'],
         cwd: '.', timeoutSeconds: 120, env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       },
+      // Short runs for a study long enough to continue as new.
+      'train-tiny-fast': {
+        argv: ['python3', 'train_tiny.py', '--seed', '{seed}', '--report-steps', '--epoch-seconds', '0.05'],
+        cwd: '.', timeoutSeconds: 120, env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      },
     },
   };
   await fs.writeFile(path.join(dir, 'commands.json'), JSON.stringify(commands));
   live.push(...(await Promise.all([startOrchestrator(w, 'pruning-orchestrator'), startProposals(w, 'pruning-proposals')])));
-  ({ service, db, close } = await connectService(w));
+  ({ service, db, temporal, close } = await connectService(w));
 });
 
 afterAll(async () => {
@@ -135,5 +142,35 @@ describe('pruning', () => {
     const { completed } = await expectPrunedStudy(study.id);
     // The replacement ran the retried attempts.
     expect(completed.some((t) => t.worker === 'pruning-compute-b')).toBe(true);
+  });
+
+  it('a study past the trials one run takes continues as new without losing or repeating a point', async () => {
+    const study = await service.launchStudy({
+      source: 'client',
+      config: {
+        ...config('asha train-tiny long', 5), objective: { type: 'command', program: 'train-tiny-fast', metric: 'val_loss', direction: 'minimize' },
+        space: [{ type: 'float', name: 'lr', low: 0.0005, high: 5, log: true }, { type: 'categorical', name: 'epochs', choices: [9] }],
+        budget: { trials: 40, parallel: 4 },
+      },
+    });
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 400_000);
+    expect(done.status).toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, orderBy: { number: 'asc' }, include: { intermediates: { orderBy: { step: 'asc' } } } });
+    expect(trials.map((t) => t.number)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    for (const t of trials) {
+      expect(['completed', 'pruned'], `trial ${t.number}: ${t.status} ${t.error}`).toContain(t.status);
+      const got = t.intermediates.map((p) => p.step);
+      expect(got, `trial ${t.number}`).toEqual(t.status === 'completed' ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : Array.from({ length: got.length }, (_, i) => i + 1));
+    }
+    expect(done.trialsCompleted + done.trialsPruned).toBe(40);
+    // More than one run of the workflow: it continued as new (32 trials per run with a pruner).
+    const { workflowId } = await service.getStudy(study.id);
+    // (Visibility is eventually consistent: wait for the closed runs to be listed.)
+    await waitFor('the study workflow\'s runs to be listed', async () => {
+      let runs = 0;
+      for await (const _ of temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs++;
+      return runs >= 2;
+    }, 30_000, 500);
+    expect(await programsRunning()).toBe(0);
   });
 });

@@ -100,7 +100,12 @@ export class IntermediateReporter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.inFlight) await this.inFlight;
-    for (let tries = 0; this.pending.length > 0 && tries < 100; tries++) await this.sendOnce();
+    for (let tries = 0; this.pending.length > 0 && tries < 20; tries++) {
+      const before = this.pending.length;
+      await this.sendOnce();
+      // Not delivered (the batch is back): a short pause before trying again.
+      if (this.pending.length >= before) await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** tries)));
+    }
   }
 
   /** Stops without sending what is pending (the trial was cancelled). */
