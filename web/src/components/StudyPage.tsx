@@ -254,6 +254,7 @@ function StudyView({ snapshot, fetching, onTrialQuery }: { snapshot: StudySnapsh
         snapshot={tableSnapshot}
         hideWorkerTiming={evaluate}
         conditions={conditions}
+        objectiveNames={(study.config?.objectives?.length ?? 0) >= 2 ? study.config!.objectives!.map((o) => o.metric) : undefined}
       />
       <StudyNotes studyId={study.id} notes={snapshot.notes} />
       {selected && <TrialDrawer key={selected.id} trial={selected} onClose={closeDrawer} conditions={conditions} studyId={study.id} />}
