@@ -11,7 +11,7 @@ import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from '../
 /**
  * The study page of a multi-objective study in a real browser: the Pareto panel shows the stored
  * front (as many rows and highlighted points as trials flagged on_front), the scatter and the
- * hypervolume chart, and states its reference point.
+ * hypervolume chart, and states its reference point; the trial table shows both objectives.
  */
 const w = testWorkerEnv('browser-pareto');
 const procs: ManagedProcess[] = [];
@@ -63,6 +63,10 @@ describe('Pareto panel', () => {
     await expect.poll(async () => page.getByTestId('pareto-scatter').locator('canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await expect.poll(async () => page.getByTestId('pareto-hypervolume').locator('canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('pareto-reference').textContent()).toContain('Reference point [11, 11]');
+    // The trial table shows both objectives and marks the front's trials.
+    await expect.poll(async () => page.getByTestId('trial-row').count(), { timeout: 10_000 }).toBe(30);
+    expect(await page.locator('th[data-sort="value"]').textContent()).toContain('f1 / f2');
+    expect(await page.getByTestId('trial-on-front').count()).toBe(front.length);
     await page.close();
   });
 });

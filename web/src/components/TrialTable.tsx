@@ -42,6 +42,7 @@ export function TrialTable({
   snapshot,
   hideWorkerTiming = false,
   conditions = NO_CONDITIONS,
+  objectiveNames,
 }: {
   studyId: string;
   /**
@@ -69,6 +70,8 @@ export function TrialTable({
    * whole race, so one worker name ("—") and the race's span (the same for every row) said nothing.
    */
   hideWorkerTiming?: boolean;
+  /** Multi-objective studies: the metrics, in order; the value column then shows every objective (sorting stays by the first). */
+  objectiveNames?: string[];
   /** Conditional parameters (name → "parent in [...]"): one missing from a trial is shown as inactive. */
   conditions?: Record<string, string>;
 }) {
@@ -146,7 +149,7 @@ export function TrialTable({
               </th>
               <th>Status</th>
               <th className="sortable num" onClick={() => sortBy('value')} data-sort="value">
-                Value{arrow('value')}
+                {objectiveNames ? objectiveNames.join(' / ') : 'Value'}{arrow('value')}
               </th>
               <th className="num">n</th>
               {showProposal && <th title="why the point was proposed">Proposal</th>}
@@ -193,6 +196,7 @@ export function TrialTable({
 
 function ValueCell({ t }: { t: TrialRowOut }) {
   if (t.value === null) return <td className="num">—</td>;
+  if (t.values && t.values.length > 1) return <td className="num" data-testid="trial-value">{t.values.map((v) => formatValue(v)).join(' / ')}</td>;
   const half = halfWidth(t.ciLow, t.ciHigh);
   const title =
     half !== null
@@ -242,6 +246,7 @@ function TrialRow({
       <td className="num">
         {t.number}
         {best && <span title="best trial"> ★</span>}
+        {t.onFront && <span title="on the Pareto front" data-testid="trial-on-front"> ◆</span>}
       </td>
       <td>
         <StatusBadge status={t.status} />
