@@ -404,7 +404,7 @@ describe('the API under malformed input', () => {
         path: fc.constant('trials.list'),
         input: fc.record({
           studyId: fc.oneof(fc.constant(studyId), idArb), cursor: fc.oneof(forgedCursor, junk), limit: fc.oneof(fc.constantFrom(1, 500, 501, 0), junk),
-          sort: fc.oneof(fc.constantFrom('number', 'value', 'finishedAt'), junk), order: fc.oneof(fc.constantFrom('asc', 'desc'), junk), status: fc.oneof(fc.constantFrom('completed', 'running'), junk),
+          sort: fc.oneof(fc.constantFrom('number', 'value', 'finishedAt'), junk), order: fc.oneof(fc.constantFrom('asc', 'desc'), junk), status: fc.oneof(fc.constantFrom('completed', 'running', 'pruned'), junk),
         }, { requiredKeys: ['studyId'] }),
       }),
       fc.record({ path: fc.constant('studies.list'), input: fc.oneof(fc.record({ cursor: fc.oneof(forgedCursor, idArb), limit: fc.oneof(fc.constantFrom(1, 200, 201), junk), status: junk }, { requiredKeys: [] }), junk) }),
