@@ -11,7 +11,7 @@ import { linalgWat } from '../src/bo/wasm/linalg-wat';
 
 export async function compileBoLinalg(): Promise<Uint8Array> {
   const w = await wabt();
-  const mod = w.parseWat('bo-linalg.wat', linalgWat(), { simd: true });
+  const mod = w.parseWat('bo-linalg.wat', linalgWat(), { simd: true, bulk_memory: true });
   try {
     mod.validate();
     return new Uint8Array(mod.toBinary({ log: false }).buffer);

@@ -15,6 +15,11 @@
  *   cholesky(n, a):       the lower triangle of a := its Cholesky factor, two rows per pass
  *                         (choleskyInPlace, which also zeroes the upper triangle afterwards);
  *                         returns 0 at a pivot that is not positive and finite, else 1.
+ *   inverse(n, l, p, out): out := (L L^T)^{-1} (full, row-major), as cholInverse. T = L^{-T} is
+ *                         kept at p with rows paired and interleaved (T[2q][k], T[2q+1][k]) in
+ *                         one v128, so the JavaScript version's two columns of partial sums are
+ *                         the two lanes; an odd last row is paired with itself (the JavaScript
+ *                         loop reads it twice too). p needs ceil(n/2) * n * 16 bytes.
  */
 export function linalgWat(): string {
   return `(module
@@ -328,6 +333,119 @@ export function linalgWat(): string {
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $cols)))
     (i32.const 1))
+
+  (func (export "inverse") (param $n i32) (param $l i32) (param $p i32) (param $out i32)
+    (local $rn i32) (local $rp i32) (local $j i32) (local $i i32) (local $k i32) (local $q i32)
+    (local $pa i32) (local $li i32) (local $pk i32) (local $acc v128) (local $inv f64) (local $d f64)
+    (local $jj i32) (local $pi i32) (local $pj i32) (local $acc0 v128) (local $acc1 v128) (local $a v128) (local $b v128)
+    (local $tjj f64) (local $hasI2 i32) (local $hasJ2 i32) (local $s f64)
+    (local.set $rn (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $rp (i32.shl (local.get $n) (i32.const 4)))
+    ;; T = 0.
+    (memory.fill (local.get $p) (i32.const 0) (i32.mul (i32.shr_u (i32.add (local.get $n) (i32.const 1)) (i32.const 1)) (local.get $rp)))
+    ;; Phase 1: rows j, j+1 of T together.
+    (local.set $j (i32.const 0))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_s (i32.add (local.get $j) (i32.const 1)) (local.get $n)))
+        (local.set $pa (i32.add (local.get $p) (i32.mul (i32.shr_u (local.get $j) (i32.const 1)) (local.get $rp))))
+        ;; T[j][j] = 1 / l[j][j]; T[j][j+1] = -(l[j+1][j] T[j][j]) / l[j+1][j+1]; T[j+1][j+1] = 1 / l[j+1][j+1].
+        (local.set $li (i32.add (local.get $l) (i32.mul (local.get $j) (local.get $rn))))
+        (local.set $d (f64.div (f64.const 1) (f64.load (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3))))))
+        (f64.store (i32.add (local.get $pa) (i32.shl (local.get $j) (i32.const 4))) (local.get $d))
+        (local.set $li (i32.add (local.get $li) (local.get $rn)))
+        (f64.store (i32.add (local.get $pa) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 4)))
+          (f64.div (f64.neg (f64.mul (f64.load (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3)))) (local.get $d)))
+                   (f64.load offset=8 (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3))))))
+        (f64.store offset=8 (i32.add (local.get $pa) (i32.shl (i32.add (local.get $j) (i32.const 1)) (i32.const 4)))
+          (f64.div (f64.const 1) (f64.load offset=8 (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3))))))
+        (local.set $i (i32.add (local.get $j) (i32.const 2)))
+        (block $rows_done
+          (loop $rows
+            (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
+            (local.set $li (i32.add (local.get $l) (i32.mul (local.get $i) (local.get $rn))))
+            ;; (sa, sb) = (l[i][j] T[j][j], 0)
+            (local.set $acc (f64x2.replace_lane 0 (f64x2.splat (f64.const 0))
+              (f64.mul (f64.load (i32.add (local.get $li) (i32.shl (local.get $j) (i32.const 3)))) (local.get $d))))
+            (local.set $k (i32.add (local.get $j) (i32.const 1)))
+            (local.set $pk (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 4))))
+            (local.set $q (i32.add (local.get $li) (i32.shl (local.get $k) (i32.const 3))))
+            (block $kdone
+              (loop $ks
+                (br_if $kdone (i32.ge_s (local.get $k) (local.get $i)))
+                (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (f64x2.splat (f64.load (local.get $q))) (v128.load (local.get $pk)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 8)))
+                (local.set $pk (i32.add (local.get $pk) (i32.const 16)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $ks)))
+            (local.set $inv (f64.div (f64.const 1) (f64.load (i32.add (local.get $li) (i32.shl (local.get $i) (i32.const 3))))))
+            (v128.store (i32.add (local.get $pa) (i32.shl (local.get $i) (i32.const 4)))
+              (f64x2.mul (f64x2.neg (local.get $acc)) (f64x2.splat (local.get $inv))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))
+        (local.set $j (i32.add (local.get $j) (i32.const 2)))
+        (br $pairs)))
+    ;; An odd last row: T[j][j] = 1 / l[j][j], in both lanes of its pair.
+    (if (i32.lt_s (local.get $j) (local.get $n))
+      (then
+        (v128.store
+          (i32.add (i32.add (local.get $p) (i32.mul (i32.shr_u (local.get $j) (i32.const 1)) (local.get $rp))) (i32.shl (local.get $j) (i32.const 4)))
+          (f64x2.splat (f64.div (f64.const 1) (f64.load (i32.add (i32.add (local.get $l) (i32.mul (local.get $j) (local.get $rn))) (i32.shl (local.get $j) (i32.const 3)))))))))
+    ;; Phase 2: out[i][jj] = sum_{k >= jj} T[i][k] T[jj][k], 2 x 2 blocks: lanes (s00, s01) and (s10, s11).
+    (local.set $i (i32.const 0))
+    (block $bi_done
+      (loop $bi
+        (br_if $bi_done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $hasI2 (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
+        (local.set $pi (i32.add (local.get $p) (i32.mul (i32.shr_u (local.get $i) (i32.const 1)) (local.get $rp))))
+        (local.set $jj (local.get $i))
+        (block $bj_done
+          (loop $bj
+            (br_if $bj_done (i32.ge_s (local.get $jj) (local.get $n)))
+            (local.set $hasJ2 (i32.lt_s (i32.add (local.get $jj) (i32.const 1)) (local.get $n)))
+            (local.set $pj (i32.add (local.get $p) (i32.mul (i32.shr_u (local.get $jj) (i32.const 1)) (local.get $rp))))
+            (local.set $a (v128.load (i32.add (local.get $pi) (i32.shl (local.get $jj) (i32.const 4)))))
+            (local.set $tjj (f64.load (i32.add (local.get $pj) (i32.shl (local.get $jj) (i32.const 4)))))
+            (local.set $acc0 (f64x2.replace_lane 0 (f64x2.splat (f64.const 0)) (f64.mul (f64x2.extract_lane 0 (local.get $a)) (local.get $tjj))))
+            (local.set $acc1 (f64x2.replace_lane 0 (f64x2.splat (f64.const 0)) (f64.mul (f64x2.extract_lane 1 (local.get $a)) (local.get $tjj))))
+            (local.set $k (i32.add (local.get $jj) (i32.const 1)))
+            (local.set $q (i32.add (local.get $pi) (i32.shl (local.get $k) (i32.const 4))))
+            (local.set $pk (i32.add (local.get $pj) (i32.shl (local.get $k) (i32.const 4))))
+            (block $kdone2
+              (loop $ks2
+                (br_if $kdone2 (i32.ge_s (local.get $k) (local.get $n)))
+                (local.set $a (v128.load (local.get $q)))
+                (local.set $b (v128.load (local.get $pk)))
+                (local.set $acc0 (f64x2.add (local.get $acc0) (f64x2.mul (f64x2.splat (f64x2.extract_lane 0 (local.get $a))) (local.get $b))))
+                (local.set $acc1 (f64x2.add (local.get $acc1) (f64x2.mul (f64x2.splat (f64x2.extract_lane 1 (local.get $a))) (local.get $b))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (local.set $pk (i32.add (local.get $pk) (i32.const 16)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $ks2)))
+            ;; out[i][jj] = out[jj][i] = s00
+            (local.set $s (f64x2.extract_lane 0 (local.get $acc0)))
+            (f64.store (i32.add (local.get $out) (i32.add (i32.mul (local.get $i) (local.get $rn)) (i32.shl (local.get $jj) (i32.const 3)))) (local.get $s))
+            (f64.store (i32.add (local.get $out) (i32.add (i32.mul (local.get $jj) (local.get $rn)) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s))
+            (if (local.get $hasJ2)
+              (then
+                (local.set $s (f64x2.extract_lane 1 (local.get $acc0)))
+                (f64.store offset=8 (i32.add (local.get $out) (i32.add (i32.mul (local.get $i) (local.get $rn)) (i32.shl (local.get $jj) (i32.const 3)))) (local.get $s))
+                (f64.store (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $jj) (i32.const 1)) (local.get $rn)) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s))))
+            (if (local.get $hasI2)
+              (then
+                (local.set $s (f64x2.extract_lane 0 (local.get $acc1)))
+                (f64.store (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $rn)) (i32.shl (local.get $jj) (i32.const 3)))) (local.get $s))
+                (f64.store offset=8 (i32.add (local.get $out) (i32.add (i32.mul (local.get $jj) (local.get $rn)) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s))
+                (if (local.get $hasJ2)
+                  (then
+                    (local.set $s (f64x2.extract_lane 1 (local.get $acc1)))
+                    (f64.store offset=8 (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $rn)) (i32.shl (local.get $jj) (i32.const 3)))) (local.get $s))
+                    (f64.store offset=8 (i32.add (local.get $out) (i32.add (i32.mul (i32.add (local.get $jj) (i32.const 1)) (local.get $rn)) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s))))))
+            (local.set $jj (i32.add (local.get $jj) (i32.const 2)))
+            (br $bj)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $bi)))
+  )
 )
 `;
 }

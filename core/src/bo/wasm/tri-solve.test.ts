@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { boLinalgSource, BO_LINALG_GENERATED_PATH, compileBoLinalg } from '../../../scripts/build-bo-wasm';
 import { CounterRng } from '../../rng';
-import { choleskyInPlace, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
+import { choleskyInPlace, cholInverse, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
 import { wasmFactorizer, wasmTriangular } from './tri-solve';
 
 /** A random SPD matrix's Cholesky factor (Matérn-like decay plus a small ridge). */
@@ -91,6 +91,33 @@ describe('WebAssembly triangular solves', () => {
     expect(f.cholesky(Float64Array.from([NaN]), 1)).toBe(false);
   });
 
+  it('inverts L L^T bit-identically to cholInverse (odd and even n), and the product is the identity', () => {
+    const f = wasmFactorizer()!;
+    for (const n of [1, 2, 3, 4, 5, 16, 17, 60, 199]) {
+      const l = factor(n, 100 + n);
+      // cholInverse itself dispatches to the module from n = 16: the reference is its loops, copied below.
+      const js = new Float64Array(n * n), wa = new Float64Array(n * n);
+      referenceInverse(l, n, js);
+      expect(f.inverse(l, n, wa)).toBe(true);
+      expect(identical(wa, js), `n = ${n}`).toBe(true);
+      const viaApi = new Float64Array(n * n);
+      cholInverse(l, n, viaApi, new Float64Array(n * n));
+      expect(identical(viaApi, js), `cholInverse, n = ${n}`).toBe(true);
+      // (L L^T) X = I.
+      for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 7))) {
+        for (let j = 0; j < n; j += Math.max(1, Math.floor(n / 5))) {
+          let s = 0;
+          for (let k = 0; k < n; k++) {
+            let a = 0;
+            for (let t = 0; t <= Math.min(i, k); t++) a += l[i * n + t] * l[k * n + t];
+            s += a * wa[k * n + j];
+          }
+          expect(s).toBeCloseTo(i === j ? 1 : 0, 5);
+        }
+      }
+    }
+  });
+
   it('rebinds when another factor is used, and keeps the bound one until then', () => {
     const a = factor(10, 1), b = factor(12, 2);
     const x = Float64Array.from({ length: 12 }, (_, i) => i + 1);
@@ -107,3 +134,60 @@ describe('WebAssembly triangular solves', () => {
     expect(identical(rb, jb)).toBe(true);
   });
 });
+
+/** cholInverse's JavaScript loops, as they stand in linalg.ts (which dispatches to the module from n = 16). */
+function referenceInverse(l: Float64Array, n: number, out: Float64Array): void {
+  const work = new Float64Array(n * n);
+  let j = 0;
+  for (; j + 1 < n; j += 2) {
+    const ra = j * n, rb = ra + n;
+    work[ra + j] = 1 / l[ra + j];
+    work[ra + j + 1] = -(l[rb + j] * work[ra + j]) / l[rb + j + 1];
+    work[rb + j + 1] = 1 / l[rb + j + 1];
+    for (let i = j + 2; i < n; i++) {
+      const ri = i * n;
+      let sa = l[ri + j] * work[ra + j], sb = 0;
+      for (let k = j + 1; k < i; k++) {
+        const lik = l[ri + k];
+        sa += lik * work[ra + k];
+        sb += lik * work[rb + k];
+      }
+      const inv = 1 / l[ri + i];
+      work[ra + i] = -sa * inv;
+      work[rb + i] = -sb * inv;
+    }
+  }
+  if (j < n) work[j * n + j] = 1 / l[j * n + j];
+  for (let i = 0; i < n; i += 2) {
+    const hasI2 = i + 1 < n;
+    const ri = i * n, ri2 = hasI2 ? ri + n : ri;
+    for (let jj = i; jj < n; jj += 2) {
+      const hasJ2 = jj + 1 < n;
+      const rj = jj * n, rj2 = hasJ2 ? rj + n : rj;
+      let s00 = work[ri + jj] * work[rj + jj];
+      let s10 = work[ri2 + jj] * work[rj + jj];
+      let s01 = 0, s11 = 0;
+      for (let k = jj + 1; k < n; k++) {
+        const a0 = work[ri + k], a1 = work[ri2 + k], b0 = work[rj + k], b1 = work[rj2 + k];
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+      }
+      out[ri + jj] = s00;
+      out[rj + i] = s00;
+      if (hasJ2) {
+        out[ri + jj + 1] = s01;
+        out[rj2 + i] = s01;
+      }
+      if (hasI2) {
+        out[ri2 + jj] = s10;
+        out[rj + i + 1] = s10;
+        if (hasJ2) {
+          out[ri2 + jj + 1] = s11;
+          out[rj2 + i + 1] = s11;
+        }
+      }
+    }
+  }
+}

@@ -24,6 +24,7 @@ interface Exports {
   lower(n: number, l: number, b: number): void;
   upper(n: number, l: number, b: number): void;
   cholesky(n: number, a: number): number;
+  inverse(n: number, l: number, p: number, out: number): void;
 }
 
 const PAGE = 65536;
@@ -117,6 +118,25 @@ export class WasmTriangular {
     a.set(f.subarray(0, n * n));
     if (ok) for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
     return ok;
+  }
+
+  /**
+   * cholInverse of linalg.ts (bit-identical): out := (L L^T)^{-1}, full. false when the
+   * matrices are too large for the module (the caller inverts in JavaScript). Unbinds the factor.
+   */
+  inverse(l: Float64Array, n: number, out: Float64Array): boolean {
+    const pOff = n * n * 8, outOff = pOff + Math.ceil(n / 2) * n * 16;
+    const bytes = outOff + n * n * 8;
+    if (bytes > MAX_BYTES) return false;
+    const have = this.ex.memory.buffer.byteLength;
+    if (bytes > have) this.ex.memory.grow(Math.ceil((bytes - have) / PAGE));
+    this.refreshView();
+    this.bound = null;
+    const f = this.f64;
+    f.set(l.subarray(0, n * n), 0);
+    this.ex.inverse(n, 0, pOff, outOff);
+    out.set(f.subarray(outOff / 8, outOff / 8 + n * n));
+    return true;
   }
 
   /** b := L^{-T} b. */
