@@ -43,8 +43,10 @@ function evaluateMoBatch(input: FunctionBatchInput, worker: string, ctx: Context
   const results: TrialOutcome[] = [];
   for (const [i, point] of input.points.entries()) {
     if (!point.x.every((v) => v >= 0 && v <= 1)) throw invalidInput(`points[${i}].x must lie in [0, 1]^d for ${input.function}`);
-    const fn = getMoFunction(input.function as (typeof MO_FUNCTION_NAMES)[number], point.x.length);
-    if (point.x.length !== fn.dim) throw invalidInput(`points[${i}].x has ${point.x.length} coordinates; ${fn.name} takes ${fn.dim}`);
+    const name = input.function as (typeof MO_FUNCTION_NAMES)[number];
+    const want = name === 'branin_currin' ? 2 : Math.max(2, point.x.length);
+    if (point.x.length !== want) throw invalidInput(`points[${i}].x has ${point.x.length} coordinates; ${name} takes ${name === 'branin_currin' ? 2 : 'at least 2'}`);
+    const fn = getMoFunction(name, point.x.length);
     const started = performance.now();
     const values = fn.evaluate(point.x);
     if (input.noiseStd > 0) {
