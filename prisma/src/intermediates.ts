@@ -1,5 +1,10 @@
-import type { CurvePoint } from '@stepwise/core';
 import type { Db, DbOrTx } from './client';
+
+/** One intermediate value (core's CurvePoint, restated: this package takes only shapes from core's config and contracts). */
+export interface IntermediatePoint {
+  step: number;
+  value: number;
+}
 
 /**
  * Intermediate values of trials (learning curves): what a command program printed per step.
@@ -9,7 +14,7 @@ import type { Db, DbOrTx } from './client';
  */
 
 /** Upserts points of trial `number` (the latest report of a step wins); returns how many were written. */
-export async function recordIntermediateValues(db: Db, studyId: string, number: number, points: readonly CurvePoint[]): Promise<number> {
+export async function recordIntermediateValues(db: Db, studyId: string, number: number, points: readonly IntermediatePoint[]): Promise<number> {
   const usable = points.filter((p) => Number.isSafeInteger(p.step) && p.step >= 0 && Number.isFinite(p.value));
   if (usable.length === 0) return 0;
   return db.$executeRaw`
@@ -21,7 +26,7 @@ export async function recordIntermediateValues(db: Db, studyId: string, number: 
 }
 
 /** One trial's curve, steps ascending. */
-export async function trialCurve(db: DbOrTx, studyId: string, number: number): Promise<CurvePoint[]> {
+export async function trialCurve(db: DbOrTx, studyId: string, number: number): Promise<IntermediatePoint[]> {
   const rows = await db.trialIntermediate.findMany({
     where: { studyId, trial: { number } },
     orderBy: { step: 'asc' },
@@ -63,7 +68,7 @@ export interface TrialCurve {
   number: number;
   status: string;
   /** Steps ascending, thinned to at most `maxPoints` (always keeping the first and last). */
-  points: CurvePoint[];
+  points: IntermediatePoint[];
   /** Points the trial reported, before thinning. */
   reported: number;
 }
