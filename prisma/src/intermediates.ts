@@ -67,7 +67,7 @@ export async function peerValuesReaching(db: Db, studyId: string, step: number, 
 export interface TrialCurve {
   number: number;
   status: string;
-  /** Steps ascending, thinned to at most `maxPoints` (always keeping the first and last). */
+  /** Steps ascending, thinned to about `maxPoints` (at most maxPoints + 1: the first and last are always kept). */
   points: IntermediatePoint[];
   /** Points the trial reported, before thinning. */
   reported: number;
@@ -75,7 +75,7 @@ export interface TrialCurve {
 
 /**
  * Learning curves of a study's trials for the dashboard, thinned in Postgres to at most
- * `maxPoints` evenly spaced points per trial (first and last always kept), for at most
+ * `maxPoints` evenly spaced points per trial (plus the last, always kept), for at most
  * `maxTrials` trials (the lowest numbers first, or just `number`).
  */
 export async function studyCurves(db: Db, studyId: string, opts: { maxPoints: number; maxTrials: number; number?: number }): Promise<TrialCurve[]> {
