@@ -342,9 +342,11 @@ function ConditionEditor({ rows, i, errors, onChange }: { rows: SpaceRowState[];
       </select>
       {r.whenParam &&
         shown.map((c) => (
-          <label key={c} style={{ marginLeft: 6, whiteSpace: 'nowrap' }}>
+          <label key={c} style={{ marginLeft: 8, whiteSpace: 'nowrap', display: 'inline-flex', alignItems: 'center', gap: 3 }}>
             <input
               type="checkbox"
+              // .space-table stretches inputs to the cell; a checkbox keeps its own size.
+              style={{ width: 'auto', minWidth: 0 }}
               name={`${path('when.in')}.${c}`}
               checked={chosen.has(c)}
               onChange={(e) => onChange(i, { whenIn: e.target.checked ? [...shown.filter((x) => x === c || chosen.has(x))] : [...chosen].filter((x) => x !== c) })}
@@ -352,17 +354,19 @@ function ConditionEditor({ rows, i, errors, onChange }: { rows: SpaceRowState[];
             {c}
           </label>
         ))}
-      <FieldError path={path('when.param')} errors={errors} />
-      <FieldError path={path('when.in')} errors={errors} />
-      {Object.entries(errors)
-        .filter(([k]) => k.startsWith(`${path('when.in')}.`))
-        .slice(0, 1)
-        .map(([k, msg]) => (
-          <span key={k} className="field-error" data-testid={`error-${k}`}>
-            {msg}
-          </span>
-        ))}
-      <FieldError path={path('when')} errors={errors} />
+      <div style={{ maxWidth: 360, whiteSpace: 'normal' }}>
+        <FieldError path={path('when.param')} errors={errors} />
+        <FieldError path={path('when.in')} errors={errors} />
+        {Object.entries(errors)
+          .filter(([k]) => k.startsWith(`${path('when.in')}.`))
+          .slice(0, 1)
+          .map(([k, msg]) => (
+            <span key={k} className="field-error" data-testid={`error-${k}`}>
+              {msg}
+            </span>
+          ))}
+        <FieldError path={path('when')} errors={errors} />
+      </div>
     </div>
   );
 }

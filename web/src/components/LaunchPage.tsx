@@ -12,7 +12,7 @@ export function LaunchPage({ templates }: { templates: ExampleTemplate[] }) {
     <>
       <div className="toolbar" role="tablist">
         <button type="button" role="tab" aria-selected={mode === 'form'} className={mode === 'form' ? 'tab active' : 'tab'} data-testid="launch-mode-form" onClick={() => setMode('form')}>
-          Form (function objectives)
+          Form (function and sampler objectives)
         </button>
         <button type="button" role="tab" aria-selected={mode === 'editor'} className={mode === 'editor' ? 'tab active' : 'tab'} data-testid="launch-mode-editor" onClick={() => setMode('editor')}>
           YAML / JSON editor (every study kind)
