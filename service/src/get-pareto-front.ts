@@ -47,7 +47,7 @@ export function getParetoFront({ db }: ServiceDeps) {
     const objectives = studyObjectives(config);
     const directions = objectives.map((o) => o.direction);
     const [front, rows] = await Promise.all([paretoFrontRows(db, row.id), objectiveValuesInCompletionOrder(db, row.id)]);
-    const reference = hypervolumeReference(config.objective, directions, rows.map((r) => r.values));
+    const reference = hypervolumeReference(config.objective, objectives, rows.map((r) => r.values));
     const curve = hypervolumeCurve(rows, directions, reference.point, curvePoints);
     const onFront = new Set(front.map((f) => f.number));
     const off = rows.filter((r) => !onFront.has(r.number)).sort((a, b) => a.number - b.number);

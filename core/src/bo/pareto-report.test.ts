@@ -7,10 +7,14 @@ import { CounterRng } from '../rng';
 
 describe('hypervolume reference and curve', () => {
   it('uses the test problem\'s reference point when every objective is minimised, else the observed one with a margin', () => {
-    expect(hypervolumeReference({ type: 'function', function: 'branin_currin' }, ['minimize', 'minimize'], [])).toMatchObject({ point: [18, 6], source: 'function' });
+    const obj = (...d: Array<['f1' | 'f2', 'minimize' | 'maximize']>) => d.map(([metric, direction]) => ({ metric, direction }));
+    const bc = { type: 'function', function: 'branin_currin' };
+    expect(hypervolumeReference(bc, obj(['f1', 'minimize'], ['f2', 'minimize']), [])).toMatchObject({ point: [18, 6], source: 'function' });
+    // Objectives listed in another order than the function's outputs: the point follows the list.
+    expect(hypervolumeReference(bc, obj(['f2', 'minimize'], ['f1', 'minimize']), []).point).toEqual([6, 18]);
     const rows = [[1, 10], [3, 30]];
-    expect(hypervolumeReference({ type: 'function', function: 'zdt1' }, ['minimize', 'maximize'], rows)).toMatchObject({ point: [3.2, 8], source: 'observed' });
-    expect(hypervolumeReference({ type: 'command' }, ['maximize', 'minimize'], [[2, 5]]).point).toEqual([1, 6]);
+    expect(hypervolumeReference({ type: 'function', function: 'zdt1' }, obj(['f1', 'minimize'], ['f2', 'maximize']), rows)).toMatchObject({ point: [3.2, 8], source: 'observed' });
+    expect(hypervolumeReference({ type: 'command' }, obj(['f1', 'maximize'], ['f2', 'minimize']), [[2, 5]]).point).toEqual([1, 6]);
   });
 
   it('equals the hypervolume of every prefix, is non-decreasing, and thins to at most maxPoints ending at the last trial', () => {

@@ -1,4 +1,4 @@
-import { getMoFunction, isMoFunctionName } from '../functions/multi-objective';
+import { getMoFunction, isMoFunctionName, moOutputNames } from '../functions/multi-objective';
 import { hypervolume, type ObjectiveDirection } from './pareto';
 
 /**
@@ -25,12 +25,15 @@ export const OBSERVED_REFERENCE_MARGIN = 0.1;
  */
 export function hypervolumeReference(
   objective: { type: string; function?: string; dim?: number },
-  directions: readonly ObjectiveDirection[],
+  objectives: ReadonlyArray<{ metric: string; direction: ObjectiveDirection }>,
   rows: ReadonlyArray<readonly number[]>,
 ): HypervolumeReference {
+  const directions = objectives.map((o) => o.direction);
   if (objective.type === 'function' && objective.function && isMoFunctionName(objective.function) && directions.every((d) => d === 'minimize')) {
     const fn = getMoFunction(objective.function, objective.dim);
-    return { point: [...fn.reference], source: 'function', note: `${fn.name}'s standard reference point (as BoTorch uses it)` };
+    // In the study's objective order, which may list the function's outputs in another order.
+    const names = moOutputNames(fn);
+    return { point: objectives.map((o) => fn.reference[names.indexOf(o.metric)]), source: 'function', note: `${fn.name}'s standard reference point (as BoTorch uses it)` };
   }
   const point = directions.map((d, k) => {
     const vals = rows.map((r) => r[k]).filter(Number.isFinite);

@@ -1,6 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import {
-  decide, isMultiObjective, mergeAllStats, objectiveNfe, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
+  decide, isMoFunctionName, isMultiObjective, mergeAllStats, moFunctionOutputs, objectiveNfe, paramsToVector, resolveSamplerObjective, samplesPerUnit, stoppingPolicy,
   studyObjectives, type CommandTrialOutcome, type RunningStats, type TSpace, type TStudyConfig, type TSamplerObjective,
 } from '@stepwise/core';
 import type { NewTrial, TrialResult } from '@stepwise/core';
@@ -46,6 +46,17 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
   const { studyId, config, writes } = ctx;
   // Multi-objective studies: results carry every objective's value (`values`); others are unchanged.
   const objectives = isMultiObjective(config) ? studyObjectives(config) : null;
+
+  /**
+   * A multi-output function's values come in its output order (f1, f2); the study lists its
+   * objectives in any order, and its values (and `value`, the first objective's) follow that list.
+   */
+  function inObjectiveOrder(fn: string, values: number[] | undefined): Pick<TrialResult, 'value' | 'values'> | object {
+    if (!objectives || !values || !isMoFunctionName(fn)) return {};
+    const names = moFunctionOutputs(fn);
+    const ordered = objectives.map((o) => values[names.indexOf(o.metric)]);
+    return { value: ordered[0], values: ordered };
+  }
 
   /** A command trial's result: with several objectives, each one's metric from the program's JSON. */
   function commandResult(number: number, out: CommandTrialOutcome): TrialResult {
@@ -126,7 +137,7 @@ export function createTrialEvaluator(ctx: EvaluationContext) {
             seed: config.seed,
             points: trials.map((t) => ({ number: t.number, x: paramsToVector(ctx.space, t.params) })),
           });
-          return outcome.results.map((r) => ({ ...r, worker: outcome.worker, attempt: outcome.attempt }));
+          return outcome.results.map((r) => ({ ...r, ...inObjectiveOrder(objective.function, r.values), worker: outcome.worker, attempt: outcome.attempt }));
         } catch (err) {
           classify(err);
           // The objective itself failed after all retries: the trials fail, the study goes on.

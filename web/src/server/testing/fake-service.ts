@@ -596,7 +596,7 @@ export class InMemoryStepwiseService implements StepwiseService {
       return { number: r.number, params: r.params, values: objectives.map((o) => out[names.indexOf(o.metric)]) };
     });
     const onFront = new Set(paretoFront(rows.map((r) => r.values), directions).map((i) => rows[i].number));
-    const reference = hypervolumeReference(obj, directions, rows.map((r) => r.values));
+    const reference = hypervolumeReference(obj, objectives, rows.map((r) => r.values));
     const curve = hypervolumeCurve(rows, directions, reference.point, input.curvePoints);
     const off = rows.filter((r) => !onFront.has(r.number)).sort((a, b) => a.number - b.number);
     const others = sampleEvenly(off, input.limit).map((r) => ({ number: r.number, values: r.values }));
