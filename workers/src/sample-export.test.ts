@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
@@ -25,6 +25,18 @@ describe('sample export', () => {
     expect(png.width).toBe(256);
     await expect(sampleToFile({ model: 'gmm-2d', preset: 'ddim', nfe: 5, count: 4, seed: 0, out: join(dir, 's.txt'), modelDir: dir })).rejects.toThrow(/--out/);
   }, 60_000);
+
+  it('samples with the statistics-based presets, computing their statistics once in the model directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sample-'));
+    for (const preset of ['dpm-solver-v3', 'dc-solver'] as const) {
+      const out = await sampleToFile({ model: 'gmm-2d', preset, nfe: 6, count: 64, seed: 0, out: join(dir, `${preset}.npy`), modelDir: dir });
+      expect([out.shape, out.nfe]).toEqual([[64, 2], 6]);
+      const buf = readFileSync(join(dir, `${preset}.npy`));
+      const data = new Float32Array(Uint8Array.from(buf.subarray(10 + buf.readUInt16LE(8))).buffer);
+      expect(data.length === 128 && data.every(Number.isFinite)).toBe(true);
+    }
+    expect(readdirSync(join(dir, 'stats')).length).toBe(1); // one model checksum: EMS and ratios beside each other
+  }, 120_000);
 
   it('draws a 64-D mixture as samples over data on its two main mean directions, not as 8x8 tiles', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sample-'));

@@ -1,5 +1,10 @@
 import { PNG } from 'pngjs';
-import { buildPresetSchedule, sampleGmmBatch, sampleUsf, symmetricEigen, ZSolverSchedule, type IsotropicGmm, type LocalSampleRequest, type TSolverSchedule } from '@stepwise/core';
+import {
+  buildPresetSchedule, isStatisticalPreset, sampleGmmBatch, sampleUsf, symmetricEigen, ZSamplerObjective, ZSolverSchedule,
+  type IsotropicGmm, type LocalSampleRequest, type PresetName, type TSolverSchedule,
+} from '@stepwise/core';
+import { createStatisticsContext, statisticalSolver, type Solve, type StatisticsContext } from './activities/sampler-block';
+import { ReferenceCache } from './models/reference';
 import { writeFileAtomic } from './models/atomic-file';
 import { checkedDenoiser, ComputeError, firstNonFinite } from './models/errors';
 import { initialNoiseBatch } from './models/reference';
@@ -15,7 +20,7 @@ import { conditionalDenoiser } from './models/conditional';
 export type SampleRequest = LocalSampleRequest;
 
 /** The request's schedule: its own (checked against the schema and the model), or the preset's. */
-function requestSchedule(req: Pick<SampleRequest, 'schedule' | 'preset' | 'nfe' | 'spacing'>, noiseSchedule: TSolverSchedule['noiseSchedule']): TSolverSchedule {
+function requestSchedule(req: Pick<SampleRequest, 'schedule' | 'nfe' | 'spacing'> & { preset: PresetName }, noiseSchedule: TSolverSchedule['noiseSchedule']): TSolverSchedule {
   if (req.schedule === undefined) return buildPresetSchedule(req.preset, req.nfe, { noiseSchedule, spacing: req.spacing });
   const parsed = ZSolverSchedule.safeParse(req.schedule);
   if (!parsed.success) {
@@ -36,8 +41,8 @@ export async function sampleToFile(req: SampleRequest): Promise<{ path: string; 
 }
 
 /** The same samples as a PNG in memory (for the dashboard). */
-export async function samplePng(req: Omit<SampleRequest, 'out'>): Promise<{ png: Buffer; shape: number[]; nfe: number }> {
-  const { x0, shape, nfe, gmm } = await drawSamples(req);
+export async function samplePng(req: Omit<SampleRequest, 'out'>, progress?: (phase: string) => void): Promise<{ png: Buffer; shape: number[]; nfe: number }> {
+  const { x0, shape, nfe, gmm } = await drawSamples(req, progress);
   return { png: asInput(() => renderPng(x0, req.count, shape.slice(1), gmm)), shape, nfe };
 }
 
@@ -56,17 +61,32 @@ function asInput<T>(f: () => T): T {
  * picture shape) or a solver that diverges as 'input'. A missing or invalid model file is the
  * registry's ModelContractError.
  */
-async function drawSamples(req: Omit<SampleRequest, 'out'>): Promise<{ x0: Float64Array; shape: number[]; nfe: number; gmm?: IsotropicGmm }> {
+const statistics = new Map<string, StatisticsContext>();
+function statisticsFor(modelDir: string): StatisticsContext {
+  let c = statistics.get(modelDir);
+  if (!c) statistics.set(modelDir, (c = createStatisticsContext(modelDir, new ReferenceCache({ modelDir }))));
+  return c;
+}
+
+async function drawSamples(req: Omit<SampleRequest, 'out'>, progress: (phase: string) => void = () => {}): Promise<{ x0: Float64Array; shape: number[]; nfe: number; gmm?: IsotropicGmm }> {
   const model = await openModelByName(req.model, { modelDir: req.modelDir, device: req.device ?? 'cpu' });
   const dim = model.info.dim;
   const guidance = req.guidance ?? (model.info.conditional && req.label !== undefined ? 1 : 0);
   const { denoiser } = asInput(() => conditionalDenoiser(model, { guidance, label: req.label }, 0, req.count));
-  const schedule = asInput(() => requestSchedule(req, model.info.schedule));
   const xT = initialNoiseBatch(req.seed, 0, req.count, dim);
-  const { x0, nfe } = await sampleUsf({ model: denoiser, xT, batch: req.count, dim, schedule, state: 'float32' });
+  let solve: Solve;
+  if (req.schedule === undefined && isStatisticalPreset(req.preset)) {
+    // dpm-solver-v3 / dc-solver: statistics from the model directory's cache (computed on first use).
+    const objective = asInput(() => ZSamplerObjective.parse({ type: 'sampler', model: req.model, preset: req.preset, nfe: req.nfe, spacing: req.spacing, guidance, label: req.label }));
+    solve = await statisticalSolver(statisticsFor(req.modelDir), req.preset, objective, model, xT, req.count, progress);
+  } else {
+    const schedule = asInput(() => requestSchedule(req as Pick<SampleRequest, 'schedule' | 'nfe' | 'spacing'> & { preset: PresetName }, model.info.schedule));
+    solve = (d) => sampleUsf({ model: d, xT, batch: req.count, dim, schedule, state: 'float32' });
+  }
+  const { x0, nfe } = await solve(denoiser);
   if (firstNonFinite(x0) >= 0) {
     // The model's fault or the solver's? Again with every model output checked (this path only).
-    await sampleUsf({ model: checkedDenoiser(denoiser, model.info.relativePath), xT, batch: req.count, dim, schedule, state: 'float32' });
+    await solve(checkedDenoiser(denoiser, model.info.relativePath));
     const what = req.schedule !== undefined ? 'this schedule' : `preset ${req.preset} at NFE ${req.nfe}`;
     throw new ComputeError('input', `the samples diverge to NaN/Inf with ${what}: use more steps or another ${req.schedule !== undefined ? 'schedule' : 'preset'}`);
   }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { PRESET_NAMES, SPACING_NAMES, ZSolverSchedule, scheduleNfe, type LocalSampleRequest, type PresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
+import { SAMPLER_PRESET_NAMES, SPACING_NAMES, ZSolverSchedule, scheduleNfe, type LocalSampleRequest, type SamplerPresetName, type SpacingName, type TSolverSchedule } from '@stepwise/core';
 import type { StepwiseClient } from '../index';
 import { pngSize, scalePng } from './png-scale';
 
@@ -28,9 +28,9 @@ export interface SampleResult {
 
 export type Sampler = (req: SampleRequest) => Promise<SampleResult>;
 
-export function parsePreset(value: string): PresetName {
-  if (!(PRESET_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PRESET_NAMES.join(', ')}`);
-  return value as PresetName;
+export function parsePreset(value: string): SamplerPresetName {
+  if (!(SAMPLER_PRESET_NAMES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${SAMPLER_PRESET_NAMES.join(', ')}`);
+  return value as SamplerPresetName;
 }
 
 export function parseSpacing(value: string): SpacingName {
@@ -65,7 +65,7 @@ export function resolveModelDir(flag: string | undefined, env: Record<string, st
 }
 
 export function sampleRequest(
-  opts: { model: string; preset?: PresetName; nfe?: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string; guidance?: number; label?: number; schedule?: TSolverSchedule },
+  opts: { model: string; preset?: SamplerPresetName; nfe?: number; spacing?: SpacingName; count: number; seed: number; out: string; modelDir?: string; guidance?: number; label?: number; schedule?: TSolverSchedule },
   env: Record<string, string | undefined>,
 ): SampleRequest {
   if (opts.schedule === undefined && (opts.preset === undefined || opts.nfe === undefined)) {

@@ -2,7 +2,7 @@ import type { TestFunctionName } from '../functions/test-functions';
 import type { MoFunctionName } from '../functions/multi-objective';
 import type { TSamplerObjective } from '../config/objectives';
 import type { TParams } from '../config/space';
-import type { PresetName } from '../sampling/presets';
+import type { SamplerPresetName } from '../sampling/presets';
 import type { SpacingName } from '../sampling/spacings';
 import type { RunningStats } from '../estimation/running-stats';
 
@@ -180,7 +180,8 @@ export function isNonRetryableComputeErrorType(type: string | null | undefined):
  */
 export interface LocalSampleRequest {
   model: string;
-  preset: PresetName;
+  /** A USF preset, or dpm-solver-v3 / dc-solver (their statistics computed and cached in modelDir). */
+  preset: SamplerPresetName;
   nfe: number;
   spacing?: SpacingName;
   count: number;

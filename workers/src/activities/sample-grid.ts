@@ -1,4 +1,4 @@
-import { PRESET_NAMES, SPACING_NAMES, type PresetName, type SampleGridInput, type SampleGridOutcome, type SpacingName } from '@stepwise/core';
+import { SAMPLER_PRESET_NAMES, SPACING_NAMES, type SamplerPresetName, type SampleGridInput, type SampleGridOutcome, type SpacingName } from '@stepwise/core';
 import { DEFAULT_MAX_SAMPLES_PER_ACTIVITY } from '../config';
 import { samplePng } from '../sample-export';
 import { invalidInput, limitExceeded, toActivityFailure } from './failures';
@@ -11,7 +11,7 @@ import { invalidInput, limitExceeded, toActivityFailure } from './failures';
 export function createRenderSampleGrid(deps: { modelDir: string; device: string; maxSamplesPerActivity?: number }) {
   const cap = deps.maxSamplesPerActivity ?? DEFAULT_MAX_SAMPLES_PER_ACTIVITY;
   return async function renderSampleGrid(input: SampleGridInput): Promise<SampleGridOutcome> {
-    if (input.schedule === undefined && !(PRESET_NAMES as readonly string[]).includes(input.preset)) throw invalidInput(`preset: unknown preset "${input.preset}" (one of ${PRESET_NAMES.join(', ')})`);
+    if (input.schedule === undefined && !(SAMPLER_PRESET_NAMES as readonly string[]).includes(input.preset)) throw invalidInput(`preset: unknown preset "${input.preset}" (one of ${SAMPLER_PRESET_NAMES.join(', ')})`);
     if (input.spacing !== undefined && !(SPACING_NAMES as readonly string[]).includes(input.spacing)) throw invalidInput(`spacing: unknown spacing "${input.spacing}" (one of ${SPACING_NAMES.join(', ')})`);
     if (!Number.isSafeInteger(input.count) || input.count < 1) throw invalidInput(`count must be a positive integer, got ${input.count}`);
     if (!Number.isSafeInteger(input.seed)) throw invalidInput(`seed must be an integer, got ${input.seed}`);
@@ -20,7 +20,7 @@ export function createRenderSampleGrid(deps: { modelDir: string; device: string;
     }
     try {
       const { png, shape, nfe } = await samplePng({
-        model: input.model, preset: input.preset as PresetName, nfe: input.nfe, spacing: input.spacing as SpacingName | undefined,
+        model: input.model, preset: input.preset as SamplerPresetName, nfe: input.nfe, spacing: input.spacing as SpacingName | undefined,
         guidance: input.guidance, label: input.label, count: input.count, seed: input.seed, modelDir: deps.modelDir, device: deps.device,
         ...(input.schedule !== undefined ? { schedule: input.schedule } : {}),
       });

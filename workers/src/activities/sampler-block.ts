@@ -38,10 +38,10 @@ export interface SamplerActivityDeps {
   referenceCacheBytes?: number;
 }
 
-type Opened = OpenedModel & { testbed?: Testbed };
+export type Opened = OpenedModel & { testbed?: Testbed };
 
 /** Samples one block with the trial's solver and the given model (the plain one, or a checked one). */
-type Solve = (denoiser: Denoiser<Float32Array>) => Promise<{ x0: FloatArray; nfe: number }>;
+export type Solve = (denoiser: Denoiser<Float32Array>) => Promise<{ x0: Float64Array; nfe: number }>;
 
 /**
  * Per-sample metric values of a solver configuration on samples start..end-1 of a seed. Pure
@@ -64,6 +64,76 @@ function cachedPlan(schedule: TSolverSchedule, model: Opened): UsfPlan {
   }
   plans.set(key, plan);
   return plan;
+}
+
+/** The statistics cache of the statistics-based presets and their v3 plans, per worker process (or CLI run). */
+export interface StatisticsContext {
+  statistics: SolverStatisticsCache;
+  v3Plans: Map<string, DpmSolverV3Plan>;
+}
+
+const V3_PLAN_CACHE_SIZE = 16;
+
+export function createStatisticsContext(modelDir: string, references: ReferenceCache): StatisticsContext {
+  return { statistics: new SolverStatisticsCache({ modelDir, references }), v3Plans: new Map() };
+}
+
+/**
+ * The solve of a block by dpm-solver-v3 or dc-solver: their statistics from the worker's cache
+ * (computed on first use from calibration samples of `calibration.seed`: minutes on a large
+ * model, so the activity heartbeats throughout, also while it waits on another block's
+ * computation), then the solver's own path with float32 state (one WebAssembly pass per step, as
+ * the USF presets run).
+ */
+export async function statisticalSolver(
+  context: StatisticsContext, preset: StatisticalPresetName, objective: TSamplerObjective, model: Opened, xT: Float64Array, batch: number, progress: (phase: string) => void,
+): Promise<Solve> {
+  const { statistics, v3Plans } = context;
+  const cal = objective.calibration ?? ZSolverCalibration.parse({});
+  const tEnd = studyEndTime(objective, model.info.schedule);
+  const conditional = model.info.conditional;
+  // A guided model is another model: its statistics are keyed by guidance and label too.
+  const variant = conditional ? `g${objective.guidance}-l${objective.label ?? 'all'}` : undefined;
+  const statModel = (rows: number): StatisticsModel => {
+    const d = conditional ? conditionalDenoiser(model, objective, 0, rows).denoiser : model.denoiser;
+    const beating: Denoiser<Float32Array> = (x, t, b, out) => { progress('calibrate'); return d(x, t, b, out); };
+    // A conditional denoiser is built for one batch size: the calibration runs as one batch.
+    return { ...model.reference, denoiser: beating, maxBatch: conditional ? rows : model.reference.maxBatch };
+  };
+  const timer = setInterval(() => progress('calibrate'), 2000);
+  const { spacing, rho, nfe } = objective;
+  try {
+    if (preset === 'dpm-solver-v3') {
+      const o = { steps: cal.emsGrid, samples: cal.emsSamples, seed: cal.seed, tEnd, variant };
+      const ems = await statistics.ems(statModel(cal.emsSamples), o);
+      const key = `${model.info.sha256}|${JSON.stringify(o)}|${nfe}|${spacing}|${rho}`;
+      let plan = v3Plans.get(key);
+      if (!plan) {
+        try {
+          plan = planDpmSolverV3(ems, { nfe, spacing, rho }, model.noise);
+        } catch (err) {
+          throw new InvalidSamplerInput(`objective.nfe: ${(err as Error).message} (objective.calibration.emsGrid)`);
+        }
+        if (v3Plans.size >= V3_PLAN_CACHE_SIZE) v3Plans.delete(v3Plans.keys().next().value!);
+        v3Plans.set(key, plan);
+      }
+      const p = plan;
+      return (d) => sampleDpmSolverV3({ model: d, xT, batch, dim: model.info.dim, plan: p, state: 'float32' });
+    }
+    const fitAt = (n: number) => statistics.dcRatios(statModel(cal.dcSamples), { nfe: n, spacing, rho, samples: cal.dcSamples, seed: cal.seed, tEnd, variant });
+    let ratios: number[];
+    if (cal.dcFitNfes && !cal.dcFitNfes.includes(nfe)) {
+      // Ratios for an NFE that was not fitted: the cascade polynomial regression over the fitted ones.
+      const fits: Array<{ nfe: number; ratios: number[] }> = [];
+      for (const n of cal.dcFitNfes) fits.push({ nfe: n, ratios: await fitAt(n) });
+      ratios = predictDcRatios(fitCascadeRegression(fits), nfe);
+    } else {
+      ratios = await fitAt(nfe);
+    }
+    return (d) => sampleDcSolver({ model: d, xT, batch, dim: model.info.dim, noise: model.noise, nfe, spacing, rho, tEnd, ratios, state: 'float32' });
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity' | 'maxSamplesPerActivity'>) {
@@ -129,66 +199,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     return p;
   }
 
-  const statistics = new SolverStatisticsCache({ modelDir: deps.modelDir, references });
-  const v3Plans = new Map<string, DpmSolverV3Plan>();
-  const V3_PLAN_CACHE_SIZE = 16;
-
-  /**
-   * The solve of a block by dpm-solver-v3 or dc-solver: their statistics from the worker's cache
-   * (computed on first use from calibration samples of `calibration.seed`: minutes on a large
-   * model, so the activity heartbeats throughout, also while it waits on another block's
-   * computation), then the solver's own path with float32 state (one WebAssembly pass per step, as
-   * the USF presets run).
-   */
-  async function statisticalSolver(
-    preset: StatisticalPresetName, objective: TSamplerObjective, model: Opened, xT: Float64Array, batch: number, progress: (phase: string) => void,
-  ): Promise<Solve> {
-    const cal = objective.calibration ?? ZSolverCalibration.parse({});
-    const tEnd = studyEndTime(objective, model.info.schedule);
-    const conditional = model.info.conditional;
-    // A guided model is another model: its statistics are keyed by guidance and label too.
-    const variant = conditional ? `g${objective.guidance}-l${objective.label ?? 'all'}` : undefined;
-    const statModel = (rows: number): StatisticsModel => {
-      const d = conditional ? conditionalDenoiser(model, objective, 0, rows).denoiser : model.denoiser;
-      const beating: Denoiser<Float32Array> = (x, t, b, out) => { progress('calibrate'); return d(x, t, b, out); };
-      // A conditional denoiser is built for one batch size: the calibration runs as one batch.
-      return { ...model.reference, denoiser: beating, maxBatch: conditional ? rows : model.reference.maxBatch };
-    };
-    const timer = setInterval(() => progress('calibrate'), 2000);
-    const { spacing, rho, nfe } = objective;
-    try {
-      if (preset === 'dpm-solver-v3') {
-        const o = { steps: cal.emsGrid, samples: cal.emsSamples, seed: cal.seed, tEnd, variant };
-        const ems = await statistics.ems(statModel(cal.emsSamples), o);
-        const key = `${model.info.sha256}|${JSON.stringify(o)}|${nfe}|${spacing}|${rho}`;
-        let plan = v3Plans.get(key);
-        if (!plan) {
-          try {
-            plan = planDpmSolverV3(ems, { nfe, spacing, rho }, model.noise);
-          } catch (err) {
-            throw new InvalidSamplerInput(`objective.nfe: ${(err as Error).message} (objective.calibration.emsGrid)`);
-          }
-          if (v3Plans.size >= V3_PLAN_CACHE_SIZE) v3Plans.delete(v3Plans.keys().next().value!);
-          v3Plans.set(key, plan);
-        }
-        const p = plan;
-        return (d) => sampleDpmSolverV3({ model: d, xT, batch, dim: model.info.dim, plan: p, state: 'float32' });
-      }
-      const fitAt = (n: number) => statistics.dcRatios(statModel(cal.dcSamples), { nfe: n, spacing, rho, samples: cal.dcSamples, seed: cal.seed, tEnd, variant });
-      let ratios: number[];
-      if (cal.dcFitNfes && !cal.dcFitNfes.includes(nfe)) {
-        // Ratios for an NFE that was not fitted: the cascade polynomial regression over the fitted ones.
-        const fits: Array<{ nfe: number; ratios: number[] }> = [];
-        for (const n of cal.dcFitNfes) fits.push({ nfe: n, ratios: await fitAt(n) });
-        ratios = predictDcRatios(fitCascadeRegression(fits), nfe);
-      } else {
-        ratios = await fitAt(nfe);
-      }
-      return (d) => sampleDcSolver({ model: d, xT, batch, dim: model.info.dim, noise: model.noise, nfe, spacing, rho, tEnd, ratios, state: 'float32' });
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const statistics = createStatisticsContext(deps.modelDir, references);
 
   function scheduleFor(objective: TSamplerObjective, model: Opened): TSolverSchedule {
     if (objective.schedule) {
@@ -248,7 +259,7 @@ export function createSamplerEvaluator(deps: Omit<SamplerActivityDeps, 'identity
     if (!objective.schedule && isStatisticalPreset(objective.preset)) {
       progress('calibrate');
       try {
-        solve = await statisticalSolver(objective.preset, objective, model, xT, batch, progress);
+        solve = await statisticalSolver(statistics, objective.preset, objective, model, xT, batch, progress);
       } catch (err) {
         if (err instanceof ComputeError) throw err;
         // Out-of-range settings the solver paths refuse (an NFE its spacing cannot place, ...).

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { PRESET_NAMES, SPACING_NAMES, ZModelRef, ZSolverSchedule } from '@stepwise/core';
+import { SAMPLER_PRESET_NAMES, SPACING_NAMES, ZModelRef, ZSolverSchedule } from '@stepwise/core';
 import { procedure } from '../../trpc';
 
 export const ZSampleGridInput = z.object({
   model: ZModelRef,
   // Ignored when `schedule` is given.
-  preset: z.enum(PRESET_NAMES).default('dpmpp-2m'),
+  // dpm-solver-v3 / dc-solver: the compute worker computes (once) and caches their model statistics.
+  preset: z.enum(SAMPLER_PRESET_NAMES).default('dpmpp-2m'),
   nfe: z.number().int().min(1).max(200).default(10),
   spacing: z.enum(SPACING_NAMES).optional(),
   guidance: z.number().min(0).max(100).optional(),
