@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { BRANIN_CURRIN, hypervolume, proposeBatch, proposeParEgo, runOptimizer, TEST_FUNCTIONS, type MoObservation, type BoMethod, type BoObservation, type BoState, type ProposeOptions, type TestFunctionName } from '../core/src/index';
 import type { TSpace } from '../core/src/config/space';
+import { setWasmLinalg } from '../core/src/bo/wasm/tri-solve';
 import { quantile, Results } from './results';
 import { addPruningFigures } from './bo-pruning';
 
@@ -84,7 +85,7 @@ function latencyRun(seed: number) {
   const space: TSpace = fn.bounds(6).map(([low, high], i) => ({ type: 'float' as const, name: `x${i}`, low, high, log: false, gridPoints: 5 }));
   const observations: BoObservation[] = [];
   let state: BoState | null = null;
-  const samples: Array<{ obs: number; warm: number; cold?: number; coldFull?: number }> = [];
+  const samples: Array<{ obs: number; warm: number; cold?: number; coldFull?: number; warmJs?: number; coldJs?: number }> = [];
   const time = (st: BoState | null, full = false) => {
     const t0 = performance.now();
     const r = proposeBatch({
@@ -99,6 +100,12 @@ function latencyRun(seed: number) {
     if (near(observations.length) !== undefined && observations.length >= INITIAL) {
       sample.cold = time(null).ms;
       sample.coldFull = time(null, true).ms;
+      // The same proposals with the linear algebra in JavaScript (identical results): the
+      // WebAssembly kernels' speed-up, measured in this run.
+      setWasmLinalg(false);
+      sample.warmJs = time(state).ms;
+      sample.coldJs = time(null).ms;
+      setWasmLinalg(true);
     }
     if (observations.length >= INITIAL) samples.push(sample);
     state = warm.r.state;
@@ -131,7 +138,7 @@ if (shardArg) {
 
 // Latency first, alone in this process: timing it beside the regret shards would measure the
 // contention, not the proposal.
-type LatencySample = { obs: number; warm: number; cold?: number; coldFull?: number };
+type LatencySample = { obs: number; warm: number; cold?: number; coldFull?: number; warmJs?: number; coldJs?: number };
 const latencyRecords = [0, 1, 2].map((seed) => (runJob({ kind: 'latency', seed }) as { samples: LatencySample[] }).samples);
 const shards = Math.max(1, Number(process.env.BO_BENCH_PROCS ?? os.cpus().length));
 const outputs = await Promise.all(
@@ -171,6 +178,15 @@ for (const n of LATENCY_AT) {
   results.add({ figure: 'proposal_ms_p50', observations: n, dim: 6, method: 'gp-logei', fit: 'warm', value: +quantile(warm, 0.5).toFixed(1), iqr: [+quantile(warm, 0.25).toFixed(1), +quantile(warm, 0.75).toFixed(1)], samples: warm.length, target: target('<= 100') });
   results.add({ figure: 'proposal_ms_p50', observations: n, dim: 6, method: 'gp-logei', fit: 'cold', value: +quantile(cold, 0.5).toFixed(1), iqr: [+quantile(cold, 0.25).toFixed(1), +quantile(cold, 0.75).toFixed(1)], samples: cold.length, target: target('<= 300') });
   results.add({ figure: 'proposal_ms_p50', observations: n, dim: 6, method: 'gp-logei', fit: 'cold-all-starts-on-full-data', value: +quantile(coldFull, 0.5).toFixed(1), samples: coldFull.length, speedup_of_cold: +(quantile(coldFull, 0.5) / quantile(cold, 0.5)).toFixed(2) });
+  for (const fit of ['warm', 'cold'] as const) {
+    const paired = at.filter((s) => s[fit] !== undefined && s[`${fit}Js`] !== undefined);
+    const js = sortedOf(paired.map((s) => s[`${fit}Js`]));
+    const ratio = sortedOf(paired.map((s) => s[fit]! / s[`${fit}Js`]!));
+    results.add({
+      figure: 'proposal_ms_p50', observations: n, dim: 6, method: 'gp-logei', fit: `${fit}-javascript-linalg`, value: +quantile(js, 0.5).toFixed(1), iqr: [+quantile(js, 0.25).toFixed(1), +quantile(js, 0.75).toFixed(1)], samples: js.length,
+      wasm_over_javascript: { median: +quantile(ratio, 0.5).toFixed(3), iqr: [+quantile(ratio, 0.25).toFixed(3), +quantile(ratio, 0.75).toFixed(3)] },
+    });
+  }
 }
 
 /**

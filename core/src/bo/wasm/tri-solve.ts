@@ -150,15 +150,26 @@ export class WasmTriangular {
 
 let shared: WasmTriangular | null | undefined;
 let factorizer: WasmTriangular | null | undefined;
+let enabled = true;
+
+/**
+ * Switch the kernels off (false: the JavaScript loops run) or back on. Results are identical
+ * either way; the bench times both in one run so the speed-up it reports is not machine noise.
+ */
+export function setWasmLinalg(on: boolean): void {
+  enabled = on;
+}
 
 /** The instance that holds the acquisition's bound factor (null without WebAssembly SIMD). */
 export function wasmTriangular(): WasmTriangular | null {
+  if (!enabled) return null;
   if (shared === undefined) shared = WasmTriangular.create();
   return shared;
 }
 
 /** A second instance (its own memory) for the fit's factorizations, so they never unbind the first's. */
 export function wasmFactorizer(): WasmTriangular | null {
+  if (!enabled) return null;
   if (factorizer === undefined) factorizer = WasmTriangular.create();
   return factorizer;
 }
