@@ -95,7 +95,15 @@ export function LaunchForm() {
   }
 
   function updateRow(i: number, patch: Partial<SpaceRowState>) {
-    update({ space: state.space.map((r, k) => (k === i ? { ...r, ...patch } : r)) });
+    const old = state.space[i].name;
+    // Renaming a parent renames it in the conditions that name it (they refer to it by name).
+    // (Not to '': that would turn the children's conditions off; they keep the old name and say so.)
+    const renamed = patch.name !== undefined && patch.name !== '' && patch.name !== old && old !== '';
+    update({
+      space: state.space.map((r, k) =>
+        k === i ? { ...r, ...patch } : renamed && r.whenParam === old ? { ...r, whenParam: patch.name } : r,
+      ),
+    });
   }
 
   /** Sampler objectives have no default domain: start from a small conditional example to edit. */
