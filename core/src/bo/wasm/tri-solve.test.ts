@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { boLinalgSource, BO_LINALG_GENERATED_PATH, compileBoLinalg } from '../../../scripts/build-bo-wasm';
 import { CounterRng } from '../../rng';
 import { choleskyInPlace, cholInverse, solveLowerInPlace, solveLowerTransposeInPlace } from '../linalg';
-import { wasmFactorizer, wasmTriangular } from './tri-solve';
+import { TEST_FUNCTIONS } from '../../functions/test-functions';
+import type { TSpace } from '../../config/space';
+import { proposeBatch, type BoObservation } from '../propose';
+import { setWasmLinalg, wasmFactorizer, wasmTriangular } from './tri-solve';
 
 /** A random SPD matrix's Cholesky factor (Matérn-like decay plus a small ridge). */
 function factor(n: number, seed: number): Float64Array {
@@ -115,6 +118,26 @@ describe('WebAssembly triangular solves', () => {
           expect(s).toBeCloseTo(i === j ? 1 : 0, 5);
         }
       }
+    }
+  });
+
+  it('leaves GP proposals exactly as the JavaScript loops make them (fit, sweep and gradient search)', () => {
+    const fn = TEST_FUNCTIONS.hartmann6;
+    const space: TSpace = fn.bounds(6).map(([low, high], i) => ({ type: 'float' as const, name: `x${i}`, low, high, log: false, gridPoints: 5 }));
+    const rng = new CounterRng(3, 5);
+    const observations: BoObservation[] = Array.from({ length: 41 }, () => {
+      const params = Object.fromEntries(space.map((p) => [p.name, rng.uniform()]));
+      return { params, value: fn.evaluate(space.map((p) => params[p.name] as number)) };
+    });
+    const input = { space, observations, pending: [], count: 2, direction: 'minimize' as const, seed: 11, method: 'gp-logei' as const, initialDesign: 10, state: null };
+    const withWasm = proposeBatch(input);
+    setWasmLinalg(false);
+    try {
+      const withJs = proposeBatch(input);
+      expect(withWasm.proposals.map((p) => p.params)).toEqual(withJs.proposals.map((p) => p.params));
+      expect(withWasm.state).toEqual(withJs.state);
+    } finally {
+      setWasmLinalg(true);
     }
   });
 
