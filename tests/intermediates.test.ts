@@ -63,11 +63,14 @@ describe('intermediate values', () => {
     const pruner = { type: 'median' as const, warmupSteps: 0, minTrials: 3 };
     const base = { studyId: id, direction: 'minimize' as const, pruner, judge: true };
     const worse = await recordAndJudge(db, { ...base, number: 3, points: steps(2, () => 1.5) });
-    expect(worse).toMatchObject({ prune: true, last: { step: 2, value: 1.5 } });
+    // Pruned at step 1, the first of the batch: its curve ends there.
+    expect(worse).toMatchObject({ prune: true, last: { step: 1, value: 1.5 } });
     expect(worse.reason).toMatch(/^median: best so far 1.5 is worse than the median 0.9 of 3 trials at step 1/);
+    expect(await trialCurve(db, id, 3)).toEqual([{ step: 1, value: 1.5 }]);
     expect(await recordAndJudge(db, { ...base, number: 4, points: steps(2, () => 0.85) })).toMatchObject({ prune: false, last: { step: 2, value: 0.85 } });
-    // Once a trial is being pruned its further points are only recorded.
-    expect(await recordAndJudge(db, { ...base, number: 3, points: [{ step: 3, value: 2 }], judge: false })).toEqual({ last: { step: 3, value: 2 }, prune: false, reason: null });
+    // judge: false only records (a run that finished before its prune reached it keeps its whole curve).
+    expect(await recordAndJudge(db, { ...base, number: 3, points: steps(3, () => 2), judge: false })).toEqual({ last: { step: 3, value: 2 }, prune: false, reason: null });
+    expect(await trialCurve(db, id, 3)).toEqual(steps(3, () => 2));
   });
 
   it('are judged at every rung a batch crosses (ASHA)', async () => {
@@ -76,8 +79,13 @@ describe('intermediate values', () => {
     const asha = { type: 'asha' as const, minResource: 1, reductionFactor: 3 };
     // Worst of four at rung 1, best at rung 3: the batch [1, 2, 3] is pruned at rung 1.
     const out = await recordAndJudge(db, { studyId: id, number: 3, points: [{ step: 1, value: 5 }, { step: 2, value: 0.1 }, { step: 3, value: 0.1 }], direction: 'minimize', pruner: asha, judge: true });
-    expect(out.prune).toBe(true);
+    expect(out).toMatchObject({ prune: true, last: { step: 1, value: 5 } });
     expect(out.reason).toMatch(/^asha: at rung 1 value 5 is outside the best 1 of 4/);
+    expect(await trialCurve(db, id, 3)).toEqual([{ step: 1, value: 5 }]);
+    // A retried run that stored later steps in an earlier attempt, pruned again: its curve ends at the prune.
+    await recordIntermediateValues(db, id, 3, steps(3, () => 5));
+    expect((await recordAndJudge(db, { studyId: id, number: 3, points: [{ step: 1, value: 5 }], direction: 'minimize', pruner: asha, judge: true })).prune).toBe(true);
+    expect(await trialCurve(db, id, 3)).toEqual([{ step: 1, value: 5 }]);
   });
 
   it('pruned trials are counted on the study and never its best', async () => {

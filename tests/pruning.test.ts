@@ -100,6 +100,8 @@ async function expectPrunedStudy(studyId: string) {
     expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1));
     expect(steps.at(-1)!).toBeLessThan(EPOCHS);
     expect(t.value).toBe(t.intermediates.at(-1)!.value);
+    // The curve ends at the step the pruner stopped it at (later output is not kept).
+    expect(t.error).toMatch(new RegExp(`^pruned at step ${steps.at(-1)}: `));
     expect(t.error).toMatch(/^pruned at step \d+: asha: at rung (1|3|9) value .* outside the best/);
   }
   // The best trial is a completed one (a pruned trial's value is not a result).

@@ -25,6 +25,12 @@ export async function recordIntermediateValues(db: Db, studyId: string, number: 
     ON CONFLICT (trial_id, step) DO UPDATE SET value = EXCLUDED.value`;
 }
 
+/** Removes trial `number`'s values after `step` (a pruned run's curve ends where it was stopped). */
+export async function deleteIntermediateValuesAfter(db: Db, studyId: string, number: number, step: number): Promise<number> {
+  const { count } = await db.trialIntermediate.deleteMany({ where: { studyId, step: { gt: step }, trial: { number } } });
+  return count;
+}
+
 /** One trial's curve, steps ascending. */
 export async function trialCurve(db: DbOrTx, studyId: string, number: number): Promise<IntermediatePoint[]> {
   const rows = await db.trialIntermediate.findMany({

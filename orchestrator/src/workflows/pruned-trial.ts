@@ -82,6 +82,10 @@ export function createPrunedCommandTrials(ctx: PrunedTrialsContext) {
     const run: { settled: boolean; outcome: CommandTrialOutcome | null; failure: unknown } = { settled: false, outcome: null, failure: null };
     let last: CurvePoint | null = null;
     let pruneReason: string | null = null;
+    // Points of the batch that was pruned and of every later one: not stored (the curve ends
+    // where the pruner stopped the run, and other runs are never compared with what came after),
+    // unless the run finishes before the cancel reaches it, when its whole curve is recorded.
+    const held: CurvePoint[] = [];
     scope
       .run(() => compute.runCommandTrial({
         program: objective.program, params: trial.params, metric: objective.metric, trialNumber: trial.number, seed: ctx.seed,
@@ -102,10 +106,15 @@ export function createPrunedCommandTrials(ctx: PrunedTrialsContext) {
         await condition(() => state.queue.length > 0 || run.settled);
         if (state.queue.length === 0) break;
         const points = state.queue.splice(0, MAX_POINTS_PER_RECORD);
-        const judged: RecordIntermediateOutcome = await db.recordIntermediateValues({ studyId, number: trial.number, points, direction, pruner, judge: pruneReason === null });
+        if (pruneReason !== null) {
+          held.push(...points);
+          continue;
+        }
+        const judged: RecordIntermediateOutcome = await db.recordIntermediateValues({ studyId, number: trial.number, points, direction, pruner, judge: true });
         if (judged.last) last = judged.last;
-        if (judged.prune && pruneReason === null) {
+        if (judged.prune) {
           pruneReason = judged.reason ?? 'pruned';
+          held.push(...points);
           scope.cancel();
         }
       }
@@ -115,6 +124,9 @@ export function createPrunedCommandTrials(ctx: PrunedTrialsContext) {
     if (run.outcome !== null) {
       // Finished before the cancel reached it (or never told to stop): its own result stands.
       const out = run.outcome;
+      for (let i = 0; i < held.length; i += MAX_POINTS_PER_RECORD) {
+        await db.recordIntermediateValues({ studyId, number: trial.number, points: held.slice(i, i + MAX_POINTS_PER_RECORD), direction, pruner, judge: false });
+      }
       return { number: trial.number, status: out.status, value: out.value, error: out.error ?? null, worker: out.worker, attempt: out.attempt, seconds: out.seconds };
     }
     if (pruneReason !== null) {
