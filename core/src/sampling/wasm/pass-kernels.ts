@@ -190,11 +190,14 @@ const pool: KernelArena[] = [];
 
 /**
  * An arena of at least `count` buffers of `n` values, from the pool when one fits: one tagged
- * `tag` first (its buffers still hold that user's data), else any, whose tag is then cleared.
+ * `tag` first (its buffers still hold that user's data), else an untagged one, else any, whose
+ * tag is then cleared (so that interleaved samplers do not keep evicting each other's data).
  */
 export function acquireArena(n: number, count: number, tag: unknown = null): KernelArena {
-  let i = tag === null ? -1 : pool.findIndex((a) => a.n === n && a.count >= count && a.tag === tag);
-  if (i < 0) i = pool.findIndex((a) => a.n === n && a.count >= count);
+  const fits = (a: KernelArena) => a.n === n && a.count >= count;
+  let i = tag === null ? -1 : pool.findIndex((a) => fits(a) && a.tag === tag);
+  if (i < 0) i = pool.findIndex((a) => fits(a) && a.tag === null);
+  if (i < 0) i = pool.findIndex(fits);
   const arena = i >= 0 ? pool.splice(i, 1)[0] : new KernelArena(n, count);
   if (arena.tag !== tag) arena.tag = null;
   return arena;
