@@ -81,7 +81,7 @@ async function readInputs(db: DbOrTx, studyId: string): Promise<ProposalInputs> 
  * completed trials: they were stopped for looking worse than their peers at the same step, and an
  * early value says little about where the run would have ended (core prunedObservationValue).
  */
-function prunedObservations(direction: 'minimize' | 'maximize', history: ProposalInputs['history'], pruned: ProposalInputs['pruned']): Array<{ params: TParams; value: number }> {
+export function prunedObservations(direction: 'minimize' | 'maximize', history: ProposalInputs['history'], pruned: ProposalInputs['pruned']): Array<{ params: TParams; value: number }> {
   if (pruned.length === 0) return [];
   const finals = history.completed.flatMap((t) => (t.value !== null && Number.isFinite(t.value) ? [t.value] : []));
   return pruned.flatMap((t) => {
