@@ -15,7 +15,7 @@ import { fieldsOf, trpcError } from './support/trpc-errors';
 
 /**
  * Multi-objective studies (issue #14, item 5) through the real stack: Postgres, Temporal, an
- * orchestrator, a proposals worker (ParEGO) and a compute worker. A bayesopt study on
+ * orchestrator, a proposals worker (EHVI, or ParEGO when asked) and a compute worker. A bayesopt study on
  * BraninCurrin and a random one on ZDT1 (4 trials in flight, so front updates race) run to the
  * end; every trial stores both objective values, and the stored front equals the front
  * recomputed from those values. studies.pareto and `stepwise show` report it; a command study
@@ -119,12 +119,13 @@ describe('multi-objective studies', () => {
     const kinds = trials.map((t) => (t.proposal as { kind?: string } | null)?.kind);
     expect(kinds.slice(0, 8).every((k) => k === 'initial')).toBe(true);
     expect(kinds.slice(8).every((k) => k === 'acquisition')).toBe(true);
-    // Each model-based proposal says which trade-off (Chebyshev weights) it aimed at.
+    // Two objectives: EHVI by default (ParEGO only where EHVI finds no improving candidate).
+    const methods = trials.slice(8).map((t) => (t.proposal as { method?: string }).method);
+    expect(methods.filter((m) => m === 'gp-ehvi').length).toBeGreaterThanOrEqual(8);
     for (const t of trials.slice(8)) {
-      const p = t.proposal as { scalarization?: string; weights?: number[] };
-      expect(p.scalarization).toBe('parego');
-      expect(p.weights).toHaveLength(2);
-      expect(p.weights!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      const p = t.proposal as { method: string; acquisitionValue?: number; scalarization?: string };
+      if (p.method === 'gp-ehvi') expect(p.acquisitionValue).toBeGreaterThan(0);
+      else expect(p.scalarization).toBe('parego');
     }
     // The study's best value is the primary objective's (f1) best.
     expect(doneBo.bestValue).toBe(Math.min(...trials.map((t) => t.objectiveValues[0])));
@@ -248,8 +249,8 @@ describe('multi-objective studies', () => {
     expect(trials.find((t) => (t.params as { nfe: number }).nfe === 3)!.onFront).toBe(true);
   });
 
-  it('reproducible bayesopt: two runs of one multi-objective config record the same trials, 3 in flight', async () => {
-    const config = { ...boConfig, name: 'mo reproducible', budget: { trials: 12, parallel: 3 }, bayesopt: { method: 'gp-logei', initialDesign: 4, reproducible: true }, seed: 9 } as TStudyConfigInput;
+  it('reproducible bayesopt with ParEGO: two runs of one multi-objective config record the same trials, 3 in flight', async () => {
+    const config = { ...boConfig, name: 'mo reproducible', budget: { trials: 12, parallel: 3 }, bayesopt: { method: 'gp-logei', initialDesign: 4, reproducible: true, multiObjective: 'parego' }, seed: 9 } as TStudyConfigInput;
     const [a, b] = await Promise.all([caller.studies.launch({ config }), caller.studies.launch({ config })]);
     for (const s of [a, b]) expect((await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 300_000)).status).toBe('completed');
     const rows = async (id: string) => (await trialsOf(id)).map((t) => JSON.stringify([t.params, t.objectiveValues, t.onFront]));
@@ -257,5 +258,12 @@ describe('multi-objective studies', () => {
     expect(ra).toHaveLength(12);
     expect(new Set(ra).size).toBe(12);
     expect(rb).toEqual(ra);
+    // Each ParEGO proposal says which trade-off (Chebyshev weights) it aimed at.
+    for (const t of (await trialsOf(a.id)).slice(4)) {
+      const p = t.proposal as { scalarization?: string; weights?: number[] };
+      expect(p.scalarization).toBe('parego');
+      expect(p.weights).toHaveLength(2);
+      expect(p.weights!.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
+    }
   });
 });

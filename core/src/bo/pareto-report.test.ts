@@ -56,7 +56,8 @@ describe('proposeMultiObjective (ParEGO by trial number)', () => {
     const first = proposeMultiObjective({ ...base, pending: [], numbers: [6] });
     expect(first.proposals[0].params).toEqual(together.proposals[0].params);
     expect(together.proposals.map((p) => p.reason.kind)).toEqual(['acquisition', 'acquisition']);
-    expect(together.proposals[0].reason.weights).not.toEqual(together.proposals[1].reason.weights);
+    const weights = (i: number) => (together.proposals[i].reason as { weights?: number[] }).weights;
+    expect(weights(0)).not.toEqual(weights(1));
     expect(together.proposals[0].params).not.toEqual(together.proposals[1].params);
   });
 

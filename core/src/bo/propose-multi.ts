@@ -1,6 +1,7 @@
 import type { TParams, TSpace } from '../config/space';
 import type { BoMethod, BoProposal, BoState } from './propose';
 import { proposeParEgo } from './parego';
+import { proposeEhvi } from './ehvi';
 import type { ObjectiveDirection } from './pareto';
 
 /**
@@ -21,14 +22,44 @@ export interface ProposeMultiInput {
   method: BoMethod;
   initialDesign: number;
   state?: BoState | null;
+  /**
+   * parego (default): a Chebyshev scalarisation per trial over `method`; ehvi: Monte Carlo
+   * expected hypervolume improvement over one GP per objective (ehvi.ts), ParEGO where it has
+   * nothing to propose (the design, too few observations, no candidate improving).
+   */
+  acquisition?: 'parego' | 'ehvi';
 }
 
 export interface MultiProposal {
   params: TParams;
-  reason: BoProposal['reason'] & { scalarization: 'parego'; weights?: number[] };
+  reason: (BoProposal['reason'] & { scalarization: 'parego'; weights?: number[] }) | { kind: 'acquisition'; method: 'gp-ehvi'; acquisitionValue: number };
 }
 
 export function proposeMultiObjective(input: ProposeMultiInput): { proposals: MultiProposal[]; state: BoState } {
+  if (input.acquisition !== 'ehvi') return proposeParEgoFor(input);
+  // One proposal per trial number, each with the earlier ones pending.
+  const proposals: MultiProposal[] = [];
+  let state: BoState = input.state ?? { version: 1 };
+  const pending = [...input.pending];
+  const observed = input.finished.filter((f): f is { params: TParams; values: number[] } => f.values !== null && f.values.every(Number.isFinite));
+  for (const number of input.numbers) {
+    const e = number >= input.initialDesign
+      ? proposeEhvi({ space: input.space, observations: observed, taken: [...input.finished.map((f) => f.params), ...pending], pending, directions: input.directions, seed: input.seed, number })
+      : null;
+    if (e) {
+      proposals.push({ params: e.params, reason: { kind: 'acquisition', method: 'gp-ehvi', acquisitionValue: e.ehvi } });
+    } else {
+      const r = proposeParEgoFor({ ...input, pending, numbers: [number], state });
+      if (r.proposals.length === 0) break;
+      proposals.push(r.proposals[0]);
+      state = r.state;
+    }
+    pending.push(proposals[proposals.length - 1].params);
+  }
+  return { proposals, state };
+}
+
+function proposeParEgoFor(input: ProposeMultiInput): { proposals: MultiProposal[]; state: BoState } {
   const m = input.directions.length;
   const r = proposeParEgo({
     space: input.space,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZStudyConfig, effectiveSpace, formatIssues } from './study';
-import { isMultiObjective, primaryObjectiveConflicts, studyDirections, studyObjectives } from './multi-objective';
+import { isMultiObjective, multiObjectiveAcquisition, primaryObjectiveConflicts, studyDirections, studyObjectives } from './multi-objective';
 
 const mo = {
   name: 'mo',
@@ -101,6 +101,14 @@ describe('multi-objective study config', () => {
       objectives: [{ metric: 'loss', direction: 'minimize' }, { metric: 'accuracy', direction: 'maximize' }],
     });
     expect(cfg.objective.type === 'command' && cfg.objective.metric).toBe('loss');
+  });
+
+  it('bayesopt.multiObjective picks the acquisition (default ehvi up to three objectives) and needs objectives', () => {
+    expect(multiObjectiveAcquisition(ZStudyConfig.parse(mo))).toBe('ehvi');
+    expect(multiObjectiveAcquisition(ZStudyConfig.parse({ ...mo, bayesopt: { multiObjective: 'parego' } }))).toBe('parego');
+    expect(issuesOf({ name: 'one', kind: 'bayesopt', objective: { type: 'function', function: 'branin' }, budget: { trials: 5 }, bayesopt: { multiObjective: 'ehvi' } })).toEqual([
+      'bayesopt.multiObjective: bayesopt.multiObjective chooses the acquisition of a study with several objectives; this one has one: remove it (or list objectives)',
+    ]);
   });
 
   it('an explicit objective.direction that disagrees with objectives.0 is a raw-input conflict', () => {

@@ -40,6 +40,7 @@ interface MoConfigView {
   budget: { targetValue?: number };
   holdout?: unknown;
   pruner?: unknown;
+  bayesopt?: { multiObjective?: 'ehvi' | 'parego' };
 }
 
 /** A study's objectives in order: its `objectives` list, or the one objective it optimises. */
@@ -49,6 +50,11 @@ export function studyObjectives(cfg: Pick<MoConfigView, 'objective' | 'objective
 
 export const isMultiObjective = (cfg: Pick<MoConfigView, 'objectives'>): boolean => (cfg.objectives?.length ?? 0) >= 2;
 
+/** The multi-objective acquisition a bayesopt study uses: its choice, else ehvi up to three objectives. */
+export function multiObjectiveAcquisition(cfg: Pick<MoConfigView, 'objectives' | 'bayesopt'>): 'ehvi' | 'parego' {
+  return cfg.bayesopt?.multiObjective ?? ((cfg.objectives?.length ?? 0) <= 3 ? 'ehvi' : 'parego');
+}
+
 export function studyDirections(cfg: Pick<MoConfigView, 'objective' | 'objectives'>): TDirection[] {
   return studyObjectives(cfg).map((o) => o.direction);
 }
@@ -56,6 +62,9 @@ export function studyDirections(cfg: Pick<MoConfigView, 'objective' | 'objective
 /** The rules `objectives` must follow, as issues on the study config (called from its superRefine). */
 export function checkObjectives(cfg: MoConfigView, ctx: z.RefinementCtx): void {
   const objective = cfg.objective;
+  if (!cfg.objectives && cfg.bayesopt?.multiObjective !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['bayesopt', 'multiObjective'], message: 'bayesopt.multiObjective chooses the acquisition of a study with several objectives; this one has one: remove it (or list objectives)' });
+  }
   if (!cfg.objectives) {
     if (objective.type === 'function' && isMoFunctionName(objective.function)) {
       const names = moFunctionOutputs(objective.function);

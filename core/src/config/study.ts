@@ -44,6 +44,12 @@ export const ZBayesOptSettings = z.object({
    * finished, faster but dependent on completion order.
    */
   reproducible: z.boolean().default(false),
+  /**
+   * Studies with `objectives`: ehvi (Monte Carlo expected hypervolume improvement over one GP per
+   * objective) or parego (a random Chebyshev scalarisation per trial over `method`). Default: ehvi
+   * up to three objectives, parego for four (the exact hypervolume behind EHVI grows fast there).
+   */
+  multiObjective: z.enum(['ehvi', 'parego']).optional(),
 });
 export type TBayesOptSettings = z.infer<typeof ZBayesOptSettings>;
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  effectiveSpace, isMultiObjective, proposeBatch, proposeMultiObjective, prunedObservationValue, studyDirections, ZStudyConfig, type BoState, type NewTrial, type TParams,
+  effectiveSpace, isMultiObjective, multiObjectiveAcquisition, proposeBatch, proposeMultiObjective, prunedObservationValue, studyDirections, ZStudyConfig, type BoState, type NewTrial, type TParams,
 } from '@stepwise/core';
 import {
   getStudyRow, getTrialsByNumber, insertTrials, multiObjectiveHistory, prunedTrialBests, setStrategyState, trialHistory, trialRowCount, type Db, type DbOrTx,
@@ -93,8 +93,9 @@ export function prunedObservations(direction: 'minimize' | 'maximize', history: 
 function computeProposals({ config, history, strategyState, moHistory, pruned }: ProposalInputs, missing: number[]): { trials: NewTrial[]; state: Record<string, unknown> } {
   const settings = config.bayesopt ?? { method: 'gp-logei' as const, initialDesign: 10 };
   if (moHistory) {
-    // Several objectives: ParEGO (core/src/bo/propose-multi.ts), one random trade-off per trial number.
+    // Several objectives: EHVI or ParEGO (core/src/bo/propose-multi.ts), keyed by trial number.
     const result = proposeMultiObjective({
+      acquisition: multiObjectiveAcquisition(config),
       space: effectiveSpace(config),
       finished: moHistory.finished,
       pending: moHistory.pending.map((t) => t.params),
