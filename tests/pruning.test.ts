@@ -175,4 +175,22 @@ describe('pruning', () => {
     }, 30_000, 500);
     expect(await programsRunning()).toBe(0);
   });
+
+  it('bayesopt with a pruner proposes from completed and pruned trials alike', async () => {
+    const study = await service.launchStudy({
+      source: 'client',
+      config: {
+        ...config('asha train-tiny bo', 6), kind: 'bayesopt', objective: { type: 'command', program: 'train-tiny-fast', metric: 'val_loss', direction: 'minimize' },
+        space: [{ type: 'float', name: 'lr', low: 0.0005, high: 5, log: true }, { type: 'categorical', name: 'epochs', choices: [9] }],
+        budget: { trials: 12, parallel: 2 }, bayesopt: { method: 'gp-logei', initialDesign: 4 },
+      },
+    });
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 400_000);
+    expect(done.status).toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, orderBy: { number: 'asc' } });
+    expect(trials).toHaveLength(12);
+    expect(trials.every((t) => t.status === 'completed' || t.status === 'pruned')).toBe(true);
+    // Past the initial design the GP proposed (from every finished trial, pruned ones included).
+    expect(trials.slice(4).every((t) => (t.proposal as { kind?: string } | null)?.kind === 'acquisition')).toBe(true);
+  });
 });
