@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CounterRng } from '../rng';
-import { ZPrunerConfig, hyperbandBrackets, prunedObservationValue, shouldPrune, type PrunableTrial } from './pruning';
+import { ZPrunerConfig, hyperbandBrackets, peerValuesNeeded, prunedObservationValue, shouldPrune, type PrunableTrial } from './pruning';
 
 const done = (number: number, values: number[]): PrunableTrial => ({ number, status: 'completed', curve: values.map((value, i) => ({ step: i + 1, value })) });
 const running = (number: number, values: number[]): PrunableTrial => ({ ...done(number, values), status: 'running' });
@@ -92,5 +92,23 @@ describe('pruned trials for BO', () => {
     expect(prunedObservationValue('maximize', t, [4, 5, 6])).toBe(3);
     expect(prunedObservationValue('minimize', t, [])).toBe(2);
     expect(prunedObservationValue('minimize', { ...t, curve: [{ step: 1, value: NaN }] }, [1])).toBeNull();
+  });
+});
+
+describe('peerValuesNeeded', () => {
+  const curve = (...steps: number[]) => steps.map((step) => ({ step, value: 1 }));
+  it('asks for exactly the values shouldPrune reads', () => {
+    const median = ZPrunerConfig.parse({ type: 'median', warmupSteps: 2 });
+    expect(peerValuesNeeded(median, { number: 0, curve: curve(1) })).toBeNull();
+    expect(peerValuesNeeded(median, { number: 0, curve: curve(1, 2) })).toEqual({ mode: 'at', step: 2 });
+    const asha = ZPrunerConfig.parse({ type: 'asha', minResource: 1, reductionFactor: 3 });
+    expect(peerValuesNeeded(asha, { number: 0, curve: curve(1) })).toEqual({ mode: 'reaching', step: 1 });
+    expect(peerValuesNeeded(asha, { number: 0, curve: curve(1, 2) })).toBeNull();
+    expect(peerValuesNeeded(asha, { number: 0, curve: curve(1, 2, 4) })).toEqual({ mode: 'reaching', step: 3 });
+    expect(peerValuesNeeded(asha, { number: 0, curve: [] })).toBeNull();
+    const hb = ZPrunerConfig.parse({ type: 'hyperband', minResource: 1, maxResource: 27, reductionFactor: 3 });
+    // Trial 5 runs in bracket 5 mod 4 = 1, whose first rung is 3 steps.
+    expect(peerValuesNeeded(hb, { number: 5, curve: curve(1, 2) })).toBeNull();
+    expect(peerValuesNeeded(hb, { number: 5, curve: curve(1, 2, 3) })).toEqual({ mode: 'reaching', step: 3 });
   });
 });

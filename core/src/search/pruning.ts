@@ -170,3 +170,26 @@ export function prunedObservationValue(direction: Direction, pruned: PrunableTri
   const med = median(finals);
   return better(direction, best, med) ? med : best;
 }
+
+/**
+ * Which of the other trials' values `shouldPrune` needs to judge `trial` at its latest step, so
+ * that a store can read just those instead of every curve: their values exactly at `step`
+ * (median), or at the first step each reported at or after `step` (a successive-halving rung).
+ * Null when the decision needs none (nothing reported, within the warm-up, between rungs, or
+ * promoted past the rung earlier): `shouldPrune` then keeps the trial whatever the others are.
+ */
+export function peerValuesNeeded(config: TPrunerConfig, trial: Pick<PrunableTrial, 'number' | 'curve'>): { mode: 'at' | 'reaching'; step: number } | null {
+  const last = trial.curve.at(-1);
+  if (!last || !Number.isFinite(last.value)) return null;
+  if (config.type === 'median') return last.step < config.warmupSteps ? null : { mode: 'at', step: last.step };
+  let minResource = config.minResource;
+  if (config.type === 'hyperband') {
+    const n = hyperbandBrackets(config.minResource, config.maxResource, config.reductionFactor);
+    minResource = config.minResource * config.reductionFactor ** (trial.number % n);
+  }
+  const reached = rungs(minResource, config.reductionFactor, last.step);
+  if (reached.length === 0) return null;
+  const rung = reached[reached.length - 1];
+  const previous = trial.curve.length > 1 ? trial.curve[trial.curve.length - 2].step : -Infinity;
+  return previous >= rung ? null : { mode: 'reaching', step: rung };
+}
