@@ -9,8 +9,9 @@ import { placeIssues, validateConfigText, type EditorIssue } from '../lib/config
 import type { ExampleTemplate } from '../lib/examples';
 
 /**
- * A study config as YAML or JSON, for everything the form does not cover (sampler and evaluate
- * studies, bayesopt settings, command objectives, categorical parameters). Checked on every
+ * A study config as YAML or JSON, for everything the form does not cover (evaluate and s3
+ * studies, estimation and the other bayesopt settings, command objectives; conditional
+ * parameters as `when: { param, in }`, see examples/sampler-conditional.yaml). Checked on every
  * keystroke against the server's schema; each problem is listed with the line of its field and
  * that line is marked. The server checks again at launch (the model, the limits) and its field
  * errors land on the same lines.
