@@ -170,6 +170,9 @@ describe('multi-objective studies', () => {
     const err = await trpcError(caller.studies.pareto({ studyId: one.id }));
     expect(err.code).toBe('BAD_REQUEST');
     expect(fieldsOf(err)).toEqual(['studyId']);
+    expect((await trpcError(caller.studies.pareto({ studyId: '00000000-0000-4000-8000-000000000000' }))).code).toBe('NOT_FOUND');
+    const locked = createCaller(createContext({ service, requiredToken: 's3cret', token: 'wrong' }));
+    expect((await trpcError(locked.studies.pareto({ studyId: boId }))).code).toBe('UNAUTHORIZED');
     const bad = await trpcError(caller.studies.launch({ config: { ...boConfig, budget: { trials: 4, targetValue: 1 } } }));
     expect(fieldsOf(bad)).toEqual(['budget.targetValue']);
     const conflict = await trpcError(caller.studies.launch({ config: { ...boConfig, objective: { type: 'function', function: 'branin_currin', direction: 'maximize' } } }));
