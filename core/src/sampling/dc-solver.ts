@@ -28,7 +28,9 @@ import { dcKernelFits, sampleDcFloat32, type DcProgram } from './wasm/solver-pas
  * of one scalar), and the CPR's guidance axis is optional (unguided models fit NFE and step only).
  *
  * Not a USF schedule: the compensated evaluation replaces the stored one for every later step,
- * which USF's per-update interpolation cannot express. Float64 state, JavaScript passes.
+ * which USF's per-update interpolation cannot express. Float64 state and JavaScript passes by
+ * default (the ratio fit, accuracy tests); `state: 'float32'` runs what the workers run, one
+ * WebAssembly pass per model call with the compensation folded into the update's weights.
  */
 
 export interface DcSolverOptions {
