@@ -129,9 +129,10 @@ export async function addPruningFigures(results: Results): Promise<void> {
       target_val_loss: target, target_from: `${TARGET_QUANTILE} quantile of the pool's final val_loss`, seeds: SEEDS,
       without_pruning: row(without), with_pruner: row(withAsha),
       ratio_pruner_over_none: { median: +quantile(ratios, 0.5).toFixed(3), iqr: [+quantile(ratios, 0.25).toFixed(3), +quantile(ratios, 0.75).toFixed(3)] },
-      pruned_trials: row(runs.map((r) => r.pruned)),
+      pruned_trials: (({ median, iqr }) => ({ median, iqr }))(row(runs.map((r) => r.pruned))),
       pruner_fewer_steps: `${wins} of ${decided.length} seeds (ties left out)`, p_value: +signTest(wins, decided.length).toExponential(2),
       test: 'exact one-sided sign test, paired by seed: the pruner spends fewer steps', protocol: 'sequential random search over recorded curves of the example program',
+      note: 'a seed whose search never reached the target counts as Infinity steps (null in JSON); reached = seeds that did',
     });
   }
 }
