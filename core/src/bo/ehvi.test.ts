@@ -29,6 +29,13 @@ describe('proposeEhvi', () => {
     expect(b.params).not.toEqual(a.params);
   });
 
+  it('fits on at most maxModelPoints observations, the front kept', () => {
+    const obs = design(2, 300, (x) => BRANIN_CURRIN.evaluate(x));
+    const r = proposeEhvi({ space: unit(2), observations: obs, taken: obs.map((o) => o.params), pending: [], directions: ['minimize', 'minimize'], seed: 5, number: 300, maxModelPoints: 40, candidates: 128, samples: 16 });
+    expect(r).not.toBeNull();
+    expect(obs.some((o) => JSON.stringify(o.params) === JSON.stringify(r!.params))).toBe(false);
+  });
+
   it('handles three objectives and maximised ones', () => {
     const f = (x: number[]) => [...zdt1(3).evaluate(x), -(x[0] + x[1] + x[2])];
     const obs = design(3, 10, f);

@@ -3,7 +3,7 @@ import { CounterRng } from '../rng';
 import { createEncoding, decodePoint, encodeParams, paramsKey, snapPoint } from './encoding';
 import { fitGp } from './gp';
 import { Matern52Kernel } from './kernel';
-import { hypervolume, type ObjectiveDirection } from './pareto';
+import { hypervolume, paretoFront, type ObjectiveDirection } from './pareto';
 import { sobolDesign } from './sobol';
 
 /**
@@ -32,6 +32,8 @@ export interface EhviInput {
   candidates?: number;
   /** Monte Carlo draws per candidate (default 64). */
   samples?: number;
+  /** Most observations the GPs are fitted on (default 400, as the single-objective GP): the front, then an even spread. */
+  maxModelPoints?: number;
 }
 
 export interface EhviProposal {
@@ -46,13 +48,14 @@ export function proposeEhvi(input: EhviInput): EhviProposal | null {
   const m = input.directions.length;
   const enc = createEncoding(input.space);
   const d = enc.dim;
-  const n = input.observations.length;
+  const observations = limitObservations(input.observations, input.directions, input.maxModelPoints ?? 400);
+  const n = observations.length;
   if (n < 2) return null;
   const X = new Float64Array(n * d);
-  input.observations.forEach((o, i) => encodeParams(enc, o.params, X.subarray(i * d, (i + 1) * d)));
+  observations.forEach((o, i) => encodeParams(enc, o.params, X.subarray(i * d, (i + 1) * d)));
   // Minimisation, standardized per objective.
   const Y = input.directions.map((dir, k) => {
-    const raw = input.observations.map((o) => (dir === 'maximize' ? -o.values[k] : o.values[k]));
+    const raw = observations.map((o) => (dir === 'maximize' ? -o.values[k] : o.values[k]));
     const mu = raw.reduce((a, b) => a + b, 0) / n;
     let sd = Math.sqrt(raw.reduce((a, b) => a + (b - mu) ** 2, 0) / Math.max(1, n - 1));
     if (!(sd > 1e-12)) sd = 1;
@@ -135,6 +138,19 @@ function improvement(front: number[][], y: number[], ref: number[], baseHv: numb
     if (dominated) return 0;
   }
   return Math.max(0, hypervolume([...front, [...y]], ref, y.map(() => 'minimize' as const)) - baseHv);
+}
+
+/**
+ * At most `cap` observations (an exact GP costs n^3 per fit): every front point (up to the cap),
+ * then every k-th of the others, in the original order.
+ */
+function limitObservations<T extends { values: number[] }>(obs: T[], directions: readonly ObjectiveDirection[], cap: number): T[] {
+  if (obs.length <= cap) return obs;
+  const keep = new Set(paretoFront(obs.map((o) => o.values), directions).slice(0, cap));
+  const rest = obs.map((_, i) => i).filter((i) => !keep.has(i));
+  const need = cap - keep.size;
+  for (let t = 0; t < need; t++) keep.add(rest[Math.floor((t * rest.length) / need)]);
+  return obs.filter((_, i) => keep.has(i));
 }
 
 function nonDominated(rows: number[][]): number[][] {
