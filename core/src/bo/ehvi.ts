@@ -34,12 +34,16 @@ export interface EhviInput {
   samples?: number;
   /** Most observations the GPs are fitted on (default 400, as the single-objective GP): the front, then an even spread. */
   maxModelPoints?: number;
+  /** Each objective's GP hyperparameters from the previous proposal (warm starts: a cold fit is the slow part). */
+  warmStart?: number[][] | null;
 }
 
 export interface EhviProposal {
   params: TParams;
   /** The Monte Carlo EHVI of the proposal, in standardized units. */
   ehvi: number;
+  /** The fitted hyperparameters per objective (the next proposal's warm start). */
+  thetas: number[][];
 }
 
 const STREAM = { sobol: 0x6100_0000, moves: 0x6200_0000, draws: 0x6300_0000, fit: 0x6400_0000 };
@@ -61,7 +65,12 @@ export function proposeEhvi(input: EhviInput): EhviProposal | null {
     if (!(sd > 1e-12)) sd = 1;
     return Float64Array.from(raw, (v) => (v - mu) / sd);
   });
-  const models = Y.map((y, k) => fitGp(new Matern52Kernel(d, enc.categoricalDims), { X, n, d, y }, { restarts: 2, seed: (input.seed + STREAM.fit + 97 * input.number + k) % 2147483647 }));
+  const models = Y.map((y, k) => {
+    const kernel = new Matern52Kernel(d, enc.categoricalDims);
+    const warm = input.warmStart?.[k];
+    const warmStart = warm && warm.length === kernel.nParams + 2 ? warm : null;
+    return fitGp(kernel, { X, n, d, y }, { warmStart, restarts: warmStart ? 1 : 2, seed: (input.seed + STREAM.fit + 97 * input.number + k) % 2147483647 });
+  });
   const ref = Y.map((y) => {
     let lo = Infinity, hi = -Infinity;
     for (const v of y) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
@@ -126,7 +135,7 @@ export function proposeEhvi(input: EhviInput): EhviProposal | null {
     best = { c, ehvi, key };
   }
   if (best === null || !(best.ehvi > 0)) return null;
-  return { params: decodePoint(enc, C, best.c * d), ehvi: best.ehvi };
+  return { params: decodePoint(enc, C, best.c * d), ehvi: best.ehvi, thetas: models.map((g) => Array.from(g.theta)) };
 }
 
 /** Hypervolume added by point y to the front (minimisation); 0 when the front already dominates it. */

@@ -35,24 +35,32 @@ export interface MultiProposal {
   reason: (BoProposal['reason'] & { scalarization: 'parego'; weights?: number[] }) | { kind: 'acquisition'; method: 'gp-ehvi'; acquisitionValue: number };
 }
 
+/** The proposer's state: ParEGO's single-objective GP state, and EHVI's hyperparameters per objective. */
+type MultiState = BoState & { ehvi?: { objectives: number; thetas: number[][] } };
+
 export function proposeMultiObjective(input: ProposeMultiInput): { proposals: MultiProposal[]; state: BoState } {
   if (input.acquisition !== 'ehvi') return proposeParEgoFor(input);
   // One proposal per trial number, each with the earlier ones pending.
   const proposals: MultiProposal[] = [];
-  let state: BoState = input.state ?? { version: 1 };
+  let state: MultiState = input.state ?? { version: 1 };
+  const m = input.directions.length;
   const pending = [...input.pending];
   const observed = input.finished.filter((f): f is { params: TParams; values: number[] } => f.values !== null && f.values.every(Number.isFinite));
   for (const number of input.numbers) {
     const e = number >= input.initialDesign
-      ? proposeEhvi({ space: input.space, observations: observed, taken: [...input.finished.map((f) => f.params), ...pending], pending, directions: input.directions, seed: input.seed, number })
+      ? proposeEhvi({
+        space: input.space, observations: observed, taken: [...input.finished.map((f) => f.params), ...pending], pending, directions: input.directions, seed: input.seed, number,
+        warmStart: state.ehvi?.objectives === m ? state.ehvi.thetas : null,
+      })
       : null;
     if (e) {
+      state = { ...state, ehvi: { objectives: m, thetas: e.thetas } };
       proposals.push({ params: e.params, reason: { kind: 'acquisition', method: 'gp-ehvi', acquisitionValue: e.ehvi } });
     } else {
       const r = proposeParEgoFor({ ...input, pending, numbers: [number], state });
       if (r.proposals.length === 0) break;
       proposals.push(r.proposals[0]);
-      state = r.state;
+      state = { ...r.state, ...(state.ehvi ? { ehvi: state.ehvi } : {}) };
     }
     pending.push(proposals[proposals.length - 1].params);
   }
