@@ -252,17 +252,24 @@ describe('multi-objective studies', () => {
     expect(trials.find((t) => (t.params as { nfe: number }).nfe === 3)!.onFront).toBe(true);
   });
 
-  it('reproducible bayesopt with ParEGO: two runs of one multi-objective config record the same trials, 3 in flight', async () => {
-    const config = { ...boConfig, name: 'mo reproducible', budget: { trials: 12, parallel: 3 }, bayesopt: { method: 'gp-logei', initialDesign: 4, reproducible: true, multiObjective: 'parego' }, seed: 9 } as TStudyConfigInput;
-    const [a, b] = await Promise.all([caller.studies.launch({ config }), caller.studies.launch({ config })]);
-    for (const s of [a, b]) expect((await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 300_000)).status).toBe('completed');
+  it('reproducible bayesopt, EHVI and ParEGO: two runs of one multi-objective config record the same trials, 3 in flight', async () => {
+    const configOf = (acq: 'ehvi' | 'parego') => ({
+      ...boConfig, name: `mo reproducible ${acq}`, budget: { trials: 12, parallel: 3 }, seed: 9,
+      bayesopt: { method: 'gp-logei', initialDesign: 4, reproducible: true, multiObjective: acq },
+    }) as TStudyConfigInput;
+    const launched = await Promise.all(['ehvi', 'parego', 'ehvi', 'parego'].map((acq) => caller.studies.launch({ config: configOf(acq as 'ehvi' | 'parego') })));
+    for (const s of launched) expect((await waitForStatus(service, s.id, ['completed', 'failed', 'cancelled'], 300_000)).status).toBe('completed');
     const rows = async (id: string) => (await trialsOf(id)).map((t) => JSON.stringify([t.params, t.objectiveValues, t.onFront]));
-    const [ra, rb] = await Promise.all([rows(a.id), rows(b.id)]);
-    expect(ra).toHaveLength(12);
-    expect(new Set(ra).size).toBe(12);
-    expect(rb).toEqual(ra);
+    const [ea, pa, eb, pb] = await Promise.all(launched.map((s) => rows(s.id)));
+    for (const r of [ea, pa]) {
+      expect(r).toHaveLength(12);
+      expect(new Set(r).size).toBe(12);
+    }
+    expect(eb).toEqual(ea);
+    expect(pb).toEqual(pa);
+    expect((await trialsOf(launched[0].id)).slice(4).some((t) => (t.proposal as { method?: string }).method === 'gp-ehvi')).toBe(true);
     // Each ParEGO proposal says which trade-off (Chebyshev weights) it aimed at.
-    for (const t of (await trialsOf(a.id)).slice(4)) {
+    for (const t of (await trialsOf(launched[1].id)).slice(4)) {
       const p = t.proposal as { scalarization?: string; weights?: number[] };
       expect(p.scalarization).toBe('parego');
       expect(p.weights).toHaveLength(2);
