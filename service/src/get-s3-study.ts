@@ -1,4 +1,4 @@
-import type { S3GroupReport, S3GroupStanding, S3StageRecord, S3StudyView } from '@stepwise/core';
+import { presetBaselineOf, type S3GroupReport, type S3GroupStanding, type S3StageRecord, type S3StudyView } from '@stepwise/core';
 import { getTrialsByNumber, s3GroupSummary, s3StudyState } from '@stepwise/db';
 import { ValidationError } from './service-types';
 import type { ServiceDeps } from './context';
@@ -36,13 +36,14 @@ export function getS3Study({ db }: ServiceDeps) {
     const report = Array.isArray(state.report) ? (state.report as S3GroupReport[]) : null;
     const numbers = (report ?? []).flatMap((r) => [r.searched.trial, r.baseline.trial]);
     const rows = numbers.length ? await getTrialsByNumber(db, row.id, numbers) : [];
-    const scheduleOf = (n: number) => rows.find((t) => t.number === n)?.params.schedule ?? null;
+    const paramsOf = (n: number) => rows.find((t) => t.number === n)?.params ?? {};
+    const scheduleOf = (n: number) => paramsOf(n).schedule ?? null;
     return {
       model,
       groups,
       stages: Array.isArray(state.stages) ? (state.stages as S3StageRecord[]) : [],
       report,
-      winners: (report ?? []).map((r) => ({ nfe: r.nfe, searched: scheduleOf(r.searched.trial), baseline: scheduleOf(r.baseline.trial) })),
+      winners: (report ?? []).map((r) => ({ nfe: r.nfe, searched: scheduleOf(r.searched.trial), baseline: scheduleOf(r.baseline.trial), baselinePreset: presetBaselineOf(paramsOf(r.baseline.trial)) })),
     };
   };
 }

@@ -66,7 +66,9 @@ export async function followS3(client: StepwiseClient, studyId: string, out: (li
 /**
  * Writes the certified schedules of an s3 study as reusable JSON: DIR/nfe-<n>-searched.json and
  * DIR/nfe-<n>-baseline.json (runnable by `stepwise sample --schedule` and usable as evaluate
- * candidates via `schedule: file.json`). Returns the files written.
+ * candidates via `schedule: file.json`). A dpm-solver-v3 / dc-solver baseline has no schedule: its
+ * sampler settings ({ preset, nfe, spacing, rho }, an evaluate candidate as it stands) go to
+ * DIR/nfe-<n>-baseline-preset.json instead, so nothing hands them to --schedule. Returns the files written.
  */
 export async function exportS3Schedules(client: StepwiseClient, studyId: string, dir: string): Promise<string[]> {
   const view = await client.studies.s3.query({ studyId });
@@ -78,6 +80,11 @@ export async function exportS3Schedules(client: StepwiseClient, studyId: string,
       if (schedule == null) continue;
       const file = join(dir, `nfe-${w.nfe}-${role}.json`);
       await writeFile(file, JSON.stringify(schedule, null, 2) + '\n');
+      files.push(file);
+    }
+    if (w.baselinePreset) {
+      const file = join(dir, `nfe-${w.nfe}-baseline-preset.json`);
+      await writeFile(file, JSON.stringify(w.baselinePreset, null, 2) + '\n');
       files.push(file);
     }
   }

@@ -68,6 +68,10 @@ export interface S3StudyView {
   groups: S3GroupStanding[];
   stages: S3StageRecord[];
   report: S3GroupReport[] | null;
-  /** The certified pair's schedules per NFE (reusable JSON), once the report exists. */
-  winners: Array<{ nfe: number; searched: unknown; baseline: unknown }>;
+  /**
+   * The certified pair's schedules per NFE (reusable JSON), once the report exists. A preset
+   * baseline (dpm-solver-v3, dc-solver) has no schedule: `baseline` is null and `baselinePreset`
+   * holds its sampler-objective settings (usable as an evaluate candidate).
+   */
+  winners: Array<{ nfe: number; searched: unknown; baseline: unknown; baselinePreset?: { preset: string; nfe: number; spacing: string; rho?: number } | null }>;
 }

@@ -27,11 +27,11 @@ describe('statistics-based presets in study configs', () => {
     expect(formatIssues(ZSamplerObjective.safeParse({ type: 'sampler', model: 'gmm-64d', calibration: { dcFitNfes: [6, 6] } }).error!)).toEqual(['calibration.dcFitNfes: dcFitNfes has a repeated NFE']);
   });
 
-  it('an s3 study refuses them as baselines with a message that says why and what to do instead', () => {
+  it('an s3 study takes them as baselines when named (they are opt-in: the default list is the USF presets)', () => {
     const r = ZStudyConfig.safeParse({ name: 'x', kind: 's3', objective: { type: 'sampler', model: 'gmm-64d' }, budget: { trials: 10 }, s3: { nfe: [5], baselinePresets: ['unipc-bh2', 'dc-solver'] } });
-    expect(r.success).toBe(false);
-    const [issue] = formatIssues(r.error!);
-    expect(issue).toMatch(/^s3\.baselinePresets\.1: dc-solver cannot be an s3 baseline: it is not a USF schedule/);
-    expect(issue).toMatch(/evaluate study/);
+    expect(r.success).toBe(true);
+    expect(r.data!.s3!.baselinePresets).toEqual(['unipc-bh2', 'dc-solver']);
+    const bad = ZStudyConfig.safeParse({ name: 'x', kind: 's3', objective: { type: 'sampler', model: 'gmm-64d' }, budget: { trials: 10 }, s3: { nfe: [5], baselinePresets: ['dc'] } });
+    expect(formatIssues(bad.error!)[0]).toMatch(/^s3\.baselinePresets\.0: baselinePresets entries must be one of .*dc-solver/);
   });
 });

@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
   NOISE_SCHEDULE_NAMES, ZSolverSchedule, s3EndTime, type S3Arm, type TStudyConfig, ZStudyConfig, pairedRelativeImprovement, comparePaired, proposeS3Stage, s3Baselines,
+  s3PresetBaselines, presetBaselineOf, s3SolverParams,
   type NewTrial, type S3GroupReport, type S3PredictorReport, type S3StageRecord, type TParams, type TS3Settings, type TS3SpaceInput, type TSolverSchedule,
 } from '@stepwise/core';
+import { ZSolverCalibration } from '@stepwise/core/config/objectives';
 import { getStudyRow, getTrialsByNumber, insertTrials, mergeS3State, s3GroupTrials, setTrialsTotal, trialSeedValues, type Db, type S3TrialRow } from '@stepwise/db';
 
 /**
@@ -66,12 +68,23 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       if (baselines.length > 0) return baselines.map((t) => ({ number: t.number, params: t.params as TParams }));
       const { settings, config } = await studySettings(db, input.studyId);
       const noise = noiseName(input.noiseSchedule);
-      const list = s3Baselines({ nfe: input.nfe, noiseSchedule: noise, tEnd: s3EndTime(config, noise), presets: settings.baselinePresets });
+      const tEnd = s3EndTime(config, noise);
+      const list = s3Baselines({ nfe: input.nfe, noiseSchedule: noise, tEnd, presets: settings.baselinePresets });
       const trials: NewTrial[] = list.map((b, i) => ({
         number: input.firstNumber + i,
         params: { nfe: input.nfe, role: 'baseline', label: b.spec.label, schedule: b.schedule as unknown as TParams[string] },
         proposal: { kind: 'baseline', ...b.spec },
       }));
+      // dpm-solver-v3 / dc-solver when named: their own solver settings instead of a schedule.
+      const calibration = config.objective.type === 'sampler' ? config.objective.calibration : undefined;
+      const emsGrid = (calibration ?? ZSolverCalibration.parse({})).emsGrid;
+      for (const b of s3PresetBaselines({ nfe: input.nfe, noiseSchedule: noise, tEnd, presets: settings.baselinePresets, emsGrid })) {
+        trials.push({
+          number: input.firstNumber + trials.length,
+          params: { role: 'baseline', label: b.spec.label, ...b.solver }, // solver.nfe is the group's
+          proposal: { kind: 'baseline', ...b.spec },
+        });
+      }
       return record(db, input.studyId, trials);
     },
 
@@ -82,7 +95,8 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       const { settings, seed, config } = await studySettings(db, input.studyId);
       const arm = input.arm ?? 'predictor';
       const evaluated = (await s3GroupTrials(db, input.studyId, input.nfe))
-        .filter((t) => (t.params.role === 'baseline' || (t.params.role === 'search' && armOf(t) === arm)) && t.status !== 'running' && t.status !== 'pending')
+        // A preset baseline (no USF schedule) is never a parent: the search evolves schedules only.
+        .filter((t) => (t.params.role === 'baseline' || (t.params.role === 'search' && armOf(t) === arm)) && t.status !== 'running' && t.status !== 'pending' && !presetBaselineOf(t.params))
         .map((t) => ({ schedule: scheduleOf(t.params), value: t.searchValue ?? Number.NaN }));
       heartbeat();
       const result = proposeS3Stage({
@@ -121,7 +135,7 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       ];
       const trials: NewTrial[] = picks.map(({ t, source }, i) => ({
         number: input.firstNumber + i,
-        params: { nfe: input.nfe, role: 'select', ...(arm === 'off' ? { arm } : {}), source, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), schedule: t.params.schedule as TParams[string] },
+        params: { nfe: input.nfe, role: 'select', ...(arm === 'off' ? { arm } : {}), source, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), ...(s3SolverParams(t.params) as TParams) },
         proposal: { kind: 'select', of: t.number, source },
       }));
       return record(db, input.studyId, trials);
@@ -141,7 +155,7 @@ export function createS3Activities(db: Db, heartbeat: () => void = () => {}) {
       if (picks.some((p) => !p)) throw ApplicationFailure.nonRetryable(`NFE ${input.nfe} (${arm}): no completed finalist to certify`, 'S3NothingToCertify');
       const trials: NewTrial[] = picks.map((t, i) => ({
         number: input.firstNumber + i,
-        params: { nfe: input.nfe, role: 'holdout', ...(arm === 'off' ? { arm } : {}), source: t.params.source as string, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), schedule: t.params.schedule as TParams[string] },
+        params: { nfe: input.nfe, role: 'holdout', ...(arm === 'off' ? { arm } : {}), source: t.params.source as string, of: t.number, ...(typeof t.params.label === 'string' ? { label: t.params.label } : {}), ...(s3SolverParams(t.params) as TParams) },
         proposal: { kind: 'holdout', of: t.number, source: t.params.source, selectionValue: t.value },
       }));
       return record(db, input.studyId, trials);

@@ -1,6 +1,6 @@
 import { isCancellation } from '@temporalio/workflow';
 import {
-  mergeAllStats, s3Arms, s3EndTime, s3HoldoutSeed, samplesPerUnit, tInterval, type NoiseScheduleName, type S3Arm,
+  mergeAllStats, s3Arms, s3EndTime, s3HoldoutSeed, s3TrialObjective, samplesPerUnit, tInterval, type NoiseScheduleName, type S3Arm,
   type NewTrial, type RunningStats, type TSamplerObjective, type TStudyConfig, type TrialResult,
 } from '@stepwise/core';
 import type { ProposalActivities } from '../activities/proposal-activities';
@@ -95,8 +95,9 @@ export async function runS3Phase(ctx: S3Context, state: S3RunState): Promise<S3R
     dispatched++;
     progress();
     try {
-      // The study's one end time, explicit, so the worker scores every schedule there.
-      const obj = { ...objective, tEnd: s3EndTime(config, state.model!.noiseSchedule as NoiseScheduleName), schedule: trial.params.schedule } as TSamplerObjective;
+      // The study's one end time, explicit, so the worker scores every schedule there; a preset
+      // baseline (dpm-solver-v3, dc-solver) names its solver instead of a schedule (same commands).
+      const obj = s3TrialObjective(objective, trial.params, s3EndTime(config, state.model!.noiseSchedule as NoiseScheduleName));
       const unit = samplesPerUnit(obj);
       const blockSamples = Math.max(unit, Math.floor(s3.searchSamples / unit) * unit);
       const stats: RunningStats[] = [];

@@ -41,6 +41,7 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
   if (!view) return null;
   const lastStage = (nfe: number) => view.stages.filter((s) => s.nfe === nfe && s.stage >= 0 && !s.arm).sort((a, b) => b.stage - a.stage)[0];
   const winnerSchedule = view.winners.find((w) => w.nfe === shown)?.searched;
+  const winnerPreset = view.winners.find((w) => w.nfe === shown)?.baselinePreset ?? null;
 
   return (
     <>
@@ -108,6 +109,12 @@ export function S3Panel({ studyId, version, metric, trialsPerGroup }: { studyId:
             </tbody>
           </table>
           {winner && winnerSchedule != null && <ScheduleView schedule={winnerSchedule} title={`searched schedule, NFE ${winner.nfe} (trial #${winner.searched.trial})`} />}
+          {winner && winnerPreset && (
+            // dpm-solver-v3 / dc-solver run their own solver (per-model statistics): no USF schedule to draw.
+            <div className="muted" data-testid="s3-preset-baseline" style={{ marginTop: 8 }}>
+              baseline {winner.baseline.label} (trial #{winner.baseline.trial}) is a statistics preset, not a USF schedule: as an evaluate candidate <code>{JSON.stringify(winnerPreset)}</code>
+            </div>
+          )}
         </div>
       )}
     </>

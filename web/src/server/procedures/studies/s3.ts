@@ -38,7 +38,11 @@ export const ZS3StudyView = z.object({
       predictorGain: z.object({ value: z.number(), ciLow: z.number(), ciHigh: z.number(), differenceLow: z.number(), differenceHigh: z.number() }),
     }).nullable().optional(),
   })).nullable(),
-  winners: z.array(z.object({ nfe: z.number().int(), searched: z.unknown(), baseline: z.unknown() })),
+  winners: z.array(z.object({
+    nfe: z.number().int(), searched: z.unknown(), baseline: z.unknown(),
+    // A dpm-solver-v3 / dc-solver baseline: its solver settings (baseline is then null).
+    baselinePreset: z.object({ preset: z.string(), nfe: z.number().int(), spacing: z.string(), rho: z.number().optional() }).nullable().optional(),
+  })),
 });
 
 /** An s3 study's per-NFE standing, stage records (predictor rank correlation) and holdout report. */
