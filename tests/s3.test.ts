@@ -126,6 +126,45 @@ describe('s3 studies', () => {
     await expect(service.getS3Study({ studyId: (await service.launchStudy({ source: 'client', config: { name: 'not s3', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 2 } } })).id })).rejects.toThrow(/this view is for kind "s3"/);
   });
 
+  it('takes dc-solver as a baseline: evaluated through its own solver on the same seeds, selectable and certified, never a search parent', async () => {
+    const base = s3Config('s3 dc baseline', 6);
+    const study = await service.launchStudy({
+      source: 'client',
+      config: { ...base, budget: { trials: 8, parallel: 4 }, s3: { ...base.s3, stageSize: 8, searchSamples: 64, selectionSamples: 128, holdoutSamples: 256, finalists: 1, baselinePresets: ['ddim', 'dc-solver'] } },
+    });
+    const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 900_000);
+    expect(done.status, done.error ?? '').toBe('completed');
+    const trials = await db.trial.findMany({ where: { studyId: study.id }, select: { number: true, status: true, params: true, proposal: true, costNfe: true } });
+    type P = { role: string; preset?: string; spacing?: string; schedule?: unknown; nfe: number; label?: string };
+    const p = (t: { params: unknown }) => t.params as P;
+    const dc = trials.filter((t) => p(t).role === 'baseline' && p(t).preset === 'dc-solver');
+    const usf = trials.filter((t) => p(t).role === 'baseline' && p(t).preset === undefined);
+    // One per spacing family, each evaluated at the group's NFE by the DC-Solver path (no schedule).
+    expect(dc).toHaveLength(6);
+    expect(dc.every((t) => t.status === 'completed' && t.costNfe === 4 && p(t).schedule === undefined && p(t).nfe === 4)).toBe(true);
+    expect(usf.length).toBeGreaterThan(0);
+    // The search's proposals saw the USF baselines only.
+    const search = trials.filter((t) => p(t).role === 'search');
+    expect(search).toHaveLength(8);
+    expect(search.every((t) => (t.proposal as { evaluated: number }).evaluated === usf.length)).toBe(true);
+    // DC-Solver beats every DDIM baseline at NFE 4 on gmm-2d: it is selected and certified as the baseline.
+    const select = trials.filter((t) => p(t).role === 'select' && p(t).preset === 'dc-solver');
+    expect(select.length).toBeGreaterThan(0);
+    expect(select.every((t) => t.status === 'completed' && p(t).schedule === undefined && typeof p(t).spacing === 'string')).toBe(true);
+    const holdout = trials.filter((t) => p(t).role === 'holdout');
+    expect(holdout.map((t) => p(t).preset ?? 'schedule').sort()).toEqual(['dc-solver', 'schedule']);
+    const { report } = await s3State(study.id);
+    expect(report).toHaveLength(1);
+    expect(report![0].baseline.label).toMatch(/^dc-solver · /);
+    expect(report![0].seeds).toBe(256);
+    expect(Number.isFinite(report![0].baseline.holdout)).toBe(true);
+    // The view: no schedule for that baseline, its solver settings instead (an evaluate candidate as it stands).
+    const view = await service.getS3Study({ studyId: study.id });
+    expect(view.winners[0].baseline).toBeNull();
+    expect(view.winners[0].baselinePreset).toMatchObject({ preset: 'dc-solver', nfe: 4, spacing: p(holdout.find((t) => p(t).preset)!).spacing });
+    expect((view.winners[0].searched as { steps: unknown[] }).steps.length).toBeGreaterThan(0);
+  });
+
   it('survives SIGKILL of the orchestrator and the compute worker mid-stage, repeating no recorded evaluation', async () => {
     const study = await service.launchStudy({ source: 'client', config: s3Config('s3 crash', 4) });
     const searchTrials = () => db.trial.count({ where: { studyId: study.id, params: { path: ['role'], equals: 'search' }, status: 'completed' } });
