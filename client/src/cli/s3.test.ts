@@ -34,6 +34,25 @@ describe('s3 CLI lines', () => {
   });
 });
 
+describe('stepwise s3 export', () => {
+  it('writes a preset baseline (no schedule) as its sampler settings, apart from the schedule files', async () => {
+    const { mkdtemp, readFile, readdir } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { exportS3Schedules } = await import('./s3');
+    const { buildPresetSchedule } = await import('@stepwise/core');
+    const searched = buildPresetSchedule('unipc-bh2', 4, { noiseSchedule: 'vp-linear' });
+    const preset = { preset: 'dc-solver', nfe: 4, spacing: 'karras', rho: 7 };
+    const s3View = { ...view, winners: [{ nfe: 4, searched, baseline: null, baselinePreset: preset }] };
+    const client = { studies: { s3: { query: async () => s3View } } };
+    const dir = await mkdtemp(join(tmpdir(), 's3-export-'));
+    const files = await exportS3Schedules(client as never, 'x', dir);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['nfe-4-searched.json', 'nfe-4-baseline-preset.json']);
+    expect((await readdir(dir)).sort()).toEqual(['nfe-4-baseline-preset.json', 'nfe-4-searched.json']);
+    expect(JSON.parse(await readFile(join(dir, 'nfe-4-baseline-preset.json'), 'utf8'))).toEqual(preset);
+  });
+});
+
 describe('stepwise sample --schedule', () => {
   it('reads a schedule file with the schema and takes its NFE', async () => {
     const { parseScheduleText, sampleRequest } = await import('./sample');
