@@ -5,23 +5,40 @@ import { CounterRng } from '../core/src/rng';
 import { quantile, Results } from './results';
 
 /**
- * The pruning row of `npm run bench -- bo` (issue #14, item 6): total training steps (epochs) a
- * random search over examples/train_tiny.py spends until a run that finished reaches a target
- * validation loss, with and without the ASHA pruner (minResource 1, reductionFactor 3, the
- * study defaults). The example program really runs: a pool of POOL configurations (lr log-uniform
- * on [5e-4, 5], hidden log-uniform on [2, 32], 27 epochs, data seed 0) is trained once with
- * --report-steps, and each bench seed is one random order of that pool; both arms read the same
- * recorded curves, so the difference is the pruner's alone. Trials run one at a time and ASHA
- * judges each at its rungs against every earlier trial (core shouldPrune, as the study workflow
- * asks it). The target is the pool's 10th-percentile final loss. Median and IQR over seeds, the
- * per-seed ratio of the two, and an exact one-sided sign test (paired by seed) for "ASHA spends
- * fewer steps". Imports no Prisma client (runs on a fresh clone).
+ * The pruning rows of `npm run bench -- bo` (issue #14, item 6). The example program really runs:
+ * a pool of POOL configurations of examples/train_tiny.py (lr log-uniform on [5e-4, 5], hidden
+ * log-uniform on [2, 32], 27 epochs, data seed 0, pool seed 2026) is trained once with
+ * --report-steps, and every arm replays the same recorded curves, so a difference is the pruner's.
+ *
+ * Protocol (how ASHA / Hyperband / median pruning are evaluated in their papers and in Optuna /
+ * Ray Tune): a search with one trial at a time draws configurations i.i.d. from the pool (with
+ * replacement: an unbounded stream from the pool's distribution, the same stream for every arm
+ * of a seed) and asks core shouldPrune after each epoch against every earlier trial, as the study
+ * workflow does. An earlier version walked a shuffle of the 81 configurations and stopped there,
+ * which is unfair to a pruner: ASHA trains only ~1/27 of its trials to the end, so a finite pool
+ * ran out before it finished enough of them (11 of 20 seeds "never reached" the target), while
+ * the real search would just have drawn more configurations. Two figures per pruner, both arms:
+ * - steps to target: total epochs spent until a FINISHED run reaches the pool's 10th-percentile
+ *   final loss (a pruned run's value is not a final one), capped at MAX_STEPS (Infinity past it);
+ * - anytime: the best final loss among finished runs after S total epochs, S = 3, 9, 27 and 81
+ *   full-run budgets.
+ * A run is not judged at its last epoch (its compute is spent; Ray's ASHA has no rung at max_t).
+ * Median and IQR over seeds, the per-seed ratio, and exact one-sided sign tests paired by seed.
+ * A `pruning_pool_curves` row says why the pruners gain what they gain: Spearman rank correlation
+ * of each epoch's val_loss with the final one over the pool, and within the third best at epoch 1
+ * (the runs a rung-1 cut keeps, among which the later rungs must choose).
+ * BO_PRUNING_DATA_SEED / BO_PRUNING_POOL_SEED run it on another pool (choose defaults there, not on
+ * the reported one). Imports no Prisma client (runs on a fresh clone).
  */
 
 const POOL = 81;
 const EPOCHS = 27;
 const SEEDS = Number(process.env.BO_BENCH_SEEDS ?? 20);
+const DATA_SEED = Number(process.env.BO_PRUNING_DATA_SEED ?? 0);
+const POOL_SEED = Number(process.env.BO_PRUNING_POOL_SEED ?? 2026);
 const TARGET_QUANTILE = 0.1;
+const BUDGETS = [3, 9, 27, 81].map((runs) => runs * EPOCHS);
+const MAX_STEPS = 200 * EPOCHS;
 
 interface Run {
   params: { lr: number; hidden: number; epochs: number };
@@ -31,7 +48,7 @@ interface Run {
 
 function trainTiny(params: Run['params']): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['train_tiny.py', '--seed', '0', '--report-steps'], { cwd: 'examples', stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('python3', ['train_tiny.py', '--seed', String(DATA_SEED), '--report-steps'], { cwd: 'examples', stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
@@ -46,17 +63,25 @@ function trainTiny(params: Run['params']): Promise<Run> {
   });
 }
 
-/** Steps spent until a finished run reaches `target` (Infinity if none does), and how many runs were pruned. */
-function search(order: Run[], target: number, pruner: TPrunerConfig | null): { steps: number; pruned: number } {
+/** The finished runs of one search, in order: total steps spent when each finished, and its final loss. */
+interface Finish { steps: number; final: number }
+
+/** One search over a stream of draws from the pool until MAX_STEPS epochs are spent. */
+function search(pool: Run[], seed: number, pruner: TPrunerConfig | null): { finishes: Finish[]; trials: number; pruned: number } {
+  const draw = new CounterRng(seed, 1406);
   const history: PrunableTrial[] = [];
+  const finishes: Finish[] = [];
   let steps = 0;
   let pruned = 0;
-  for (let i = 0; i < order.length; i++) {
-    const run = order[i];
+  let i = 0;
+  for (; steps < MAX_STEPS; i++) {
+    const run = pool[draw.int(pool.length)];
     let stopped = false;
     for (let s = 1; s <= run.curve.length; s++) {
       steps++;
-      if (!pruner) continue;
+      // Not asked at the last epoch: the run has spent its budget and its final line follows at
+      // once (in the stack a run that finishes before the cancel arrives keeps its result).
+      if (!pruner || s === run.curve.length) continue;
       const curve = run.curve.slice(0, s);
       if (shouldPrune(pruner, 'minimize', { number: i, curve, status: 'running' }, history).prune) {
         history.push({ number: i, curve, status: 'pruned' });
@@ -67,10 +92,13 @@ function search(order: Run[], target: number, pruner: TPrunerConfig | null): { s
     }
     if (stopped) continue;
     history.push({ number: i, curve: run.curve, status: 'completed' });
-    if (run.final <= target) return { steps, pruned };
+    finishes.push({ steps, final: run.final });
   }
-  return { steps: Number.POSITIVE_INFINITY, pruned };
+  return { finishes, trials: i, pruned };
 }
+
+const stepsToTarget = (f: Finish[], target: number) => f.find((x) => x.final <= target)?.steps ?? Number.POSITIVE_INFINITY;
+const bestAfter = (f: Finish[], budget: number) => f.reduce((b, x) => (x.steps <= budget && x.final < b ? x.final : b), Number.POSITIVE_INFINITY);
 
 /** Exact one-sided sign test: P(at least `wins` of `n` non-tied pairs favour one arm | no difference). */
 function signTest(wins: number, n: number): number {
@@ -83,8 +111,41 @@ function signTest(wins: number, n: number): number {
   return Math.min(1, p / 2 ** n);
 }
 
+/** Paired comparison where lower is better for the pruner arm: "w of n seeds (ties left out)" and its p-value. */
+function paired(pruner: number[], none: number[]): { pruner_lower: string; p_value: number } {
+  const decided = pruner.map((w, i) => Math.sign(none[i] - w)).filter((d) => d !== 0 && Number.isFinite(d));
+  const wins = decided.filter((d) => d > 0).length;
+  return { pruner_lower: `${wins} of ${decided.length} seeds (ties left out)`, p_value: +signTest(wins, decided.length).toExponential(2) };
+}
+
+function ranks(v: number[]): number[] {
+  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  const r = new Array<number>(v.length);
+  for (let a = 0; a < order.length; ) {
+    let b = a;
+    while (b + 1 < order.length && order[b + 1][0] === order[a][0]) b++;
+    for (let k = a; k <= b; k++) r[order[k][1]] = (a + b) / 2;
+    a = b + 1;
+  }
+  return r;
+}
+
+/** Spearman rank correlation (Pearson on mid-ranks; non-finite values rank last). */
+function spearman(x: number[], y: number[]): number {
+  const fix = (v: number[]) => v.map((t) => (Number.isFinite(t) ? t : Number.MAX_VALUE));
+  const [rx, ry] = [ranks(fix(x)), ranks(fix(y))];
+  const m = (rx.length - 1) / 2;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i] - m) * (ry[i] - m);
+    sxx += (rx[i] - m) ** 2;
+    syy += (ry[i] - m) ** 2;
+  }
+  return +(sxy / Math.sqrt(sxx * syy)).toFixed(2);
+}
+
 export async function addPruningFigures(results: Results): Promise<void> {
-  const rng = new CounterRng(2026, 14);
+  const rng = new CounterRng(POOL_SEED, 14);
   const params = Array.from({ length: POOL }, () => ({
     lr: +Math.exp(Math.log(5e-4) + rng.uniform() * (Math.log(5) - Math.log(5e-4))).toPrecision(4),
     hidden: Math.max(2, Math.min(32, Math.round(Math.exp(Math.log(2) + rng.uniform() * (Math.log(32) - Math.log(2)))))),
@@ -95,44 +156,65 @@ export async function addPruningFigures(results: Results): Promise<void> {
   for (let i = 0; i < params.length; i += 2) pool.push(...(await Promise.all(params.slice(i, i + 2).map(trainTiny))));
   const finals = pool.map((r) => r.final).filter(Number.isFinite).sort((a, b) => a - b);
   const target = +quantile(finals, TARGET_QUANTILE).toFixed(6);
+  const poolLabel = `${POOL} configurations, data seed ${DATA_SEED}, pool seed ${POOL_SEED}`;
 
-  const orders = Array.from({ length: SEEDS }, (_, seed) => {
-    const r = new CounterRng(seed, 1406);
-    const order = [...pool];
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = r.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    return order;
+  const at = (r: Run, step: number) => r.curve.find((p) => p.step === step)?.value ?? Number.NaN;
+  const epochs = [1, 3, 9, 18];
+  const thirdAtOne = [...pool].sort((a, b) => at(a, 1) - at(b, 1)).slice(0, Math.floor(POOL / 3));
+  const winners = pool.filter((r) => r.final <= target);
+  results.add({
+    figure: 'pruning_pool_curves', program: 'examples/train_tiny.py', pool: poolLabel, epochs: EPOCHS, target_val_loss: target,
+    spearman_with_final: Object.fromEntries(epochs.map((e) => [`epoch_${e}`, spearman(pool.map((r) => at(r, e)), pool.map((r) => r.final))])),
+    spearman_with_final_in_best_third_at_epoch_1: Object.fromEntries(epochs.slice(1).map((e) => [`epoch_${e}`, spearman(thirdAtOne.map((r) => at(r, e)), thirdAtOne.map((r) => r.final))])),
+    reaching_target: winners.length,
+    reaching_target_with_a_spike: winners.filter((r) => r.curve.some((p, k) => p.value - Math.min(...r.curve.slice(0, k + 1).map((q) => q.value)) > 0.1)).length,
+    spike: 'val_loss more than 0.1 above the run\'s best so far at some epoch (an oscillating high-lr run)',
+    reaching_target_lr: [Math.min(...winners.map((r) => r.params.lr)), Math.max(...winners.map((r) => r.params.lr))],
   });
-  const without = orders.map((o) => search(o, target, null).steps);
+
+  const seeds = Array.from({ length: SEEDS }, (_, s) => s);
+  const none = seeds.map((s) => search(pool, s, null));
+  const noneSteps = none.map((r) => stepsToTarget(r.finishes, target));
   const row = (v: number[]) => {
     const s = [...v].sort((x, y) => x - y);
-    // A seed whose search never reached the target counts as Infinity (JSON null), reported apart.
+    // A seed that never got there counts as Infinity (JSON null), reported apart.
     return { median: quantile(s, 0.5), iqr: [quantile(s, 0.25), quantile(s, 0.75)], reached: v.filter(Number.isFinite).length };
   };
-  // ASHA with the study defaults; with a grace period (minResource 3) that skips the noisiest
-  // first epochs; and the median pruner (best so far against the finished runs' median at the step).
+  const loss = (v: number[]) => {
+    const s = [...v].sort((x, y) => x - y);
+    return { median: +quantile(s, 0.5).toFixed(4), iqr: [+quantile(s, 0.25).toFixed(4), +quantile(s, 0.75).toFixed(4)] };
+  };
+  // The study defaults of each pruner (Optuna's MedianPruner: n_startup_trials 5, n_warmup_steps 0;
+  // its SuccessiveHalvingPruner and Ray's ASHA: min_resource / grace_period 1, factor 3), a
+  // grace period past the first epochs, and Hyperband, whose largest bracket never prunes.
   const pruners = [
     { label: 'asha (minResource 1, reductionFactor 3; the defaults)', config: ZPrunerConfig.parse({ type: 'asha' }) },
     { label: 'asha (minResource 3, reductionFactor 3)', config: ZPrunerConfig.parse({ type: 'asha', minResource: 3 }) },
-    { label: 'median (warmupSteps 3, minTrials 5)', config: ZPrunerConfig.parse({ type: 'median', warmupSteps: 3, minTrials: 5 }) },
+    { label: 'hyperband (minResource 1, maxResource 27, reductionFactor 3)', config: ZPrunerConfig.parse({ type: 'hyperband', maxResource: EPOCHS }) },
+    { label: 'median (warmupSteps 0, minTrials 5; the defaults)', config: ZPrunerConfig.parse({ type: 'median' }) },
+    { label: 'median (warmupSteps 3, minTrials 5)', config: ZPrunerConfig.parse({ type: 'median', warmupSteps: 3 }) },
   ];
   for (const { label, config } of pruners) {
-    const runs = orders.map((o) => search(o, target, config));
-    const withAsha = runs.map((r) => r.steps);
-    const ratios = withAsha.map((w, i) => w / without[i]).sort((a, b) => a - b);
-    const decided = withAsha.map((w, i) => Math.sign(without[i] - w)).filter((d) => d !== 0);
-    const wins = decided.filter((d) => d > 0).length;
+    const runs = seeds.map((s) => search(pool, s, config));
+    const withSteps = runs.map((r) => stepsToTarget(r.finishes, target));
+    const ratios = withSteps.map((w, i) => w / noneSteps[i]).sort((a, b) => a - b);
+    const r3 = (x: number) => (Number.isFinite(x) ? +x.toFixed(3) : null);
     results.add({
-      figure: 'pruning_steps_to_target', program: 'examples/train_tiny.py', pruner: label, pool: POOL, epochs: EPOCHS,
-      target_val_loss: target, target_from: `${TARGET_QUANTILE} quantile of the pool's final val_loss`, seeds: SEEDS,
-      without_pruning: row(without), with_pruner: row(withAsha),
-      ratio_pruner_over_none: { median: +quantile(ratios, 0.5).toFixed(3), iqr: [+quantile(ratios, 0.25).toFixed(3), +quantile(ratios, 0.75).toFixed(3)] },
-      pruned_trials: (({ median, iqr }) => ({ median, iqr }))(row(runs.map((r) => r.pruned))),
-      pruner_fewer_steps: `${wins} of ${decided.length} seeds (ties left out)`, p_value: +signTest(wins, decided.length).toExponential(2),
-      test: 'exact one-sided sign test, paired by seed: the pruner spends fewer steps', protocol: 'sequential random search over recorded curves of the example program',
-      note: 'a seed whose search never reached the target counts as Infinity steps (null in JSON); reached = seeds that did',
+      figure: 'pruning_steps_to_target', program: 'examples/train_tiny.py', pruner: label, pool: poolLabel, epochs: EPOCHS,
+      target_val_loss: target, target_from: `${TARGET_QUANTILE} quantile of the pool's final val_loss`, seeds: SEEDS, max_steps: MAX_STEPS,
+      without_pruning: row(noneSteps), with_pruner: row(withSteps),
+      ratio_pruner_over_none: { median: r3(quantile(ratios, 0.5)), iqr: [r3(quantile(ratios, 0.25)), r3(quantile(ratios, 0.75))] },
+      pruned_share: +(runs.reduce((a, r) => a + r.pruned, 0) / runs.reduce((a, r) => a + r.trials, 0)).toFixed(3),
+      ...(({ pruner_lower, p_value }) => ({ pruner_fewer_steps: pruner_lower, p_value }))(paired(withSteps, noneSteps)),
+      test: 'exact one-sided sign test, paired by seed: the pruner spends fewer steps',
+      anytime: BUDGETS.map((budget) => {
+        const w = runs.map((r) => bestAfter(r.finishes, budget));
+        const n = none.map((r) => bestAfter(r.finishes, budget));
+        return { steps: budget, best_final_without: loss(n), best_final_with: loss(w), ...paired(w, n) };
+      }),
+      anytime_test: 'best final val_loss among finished runs after that many total steps; exact one-sided sign test, paired by seed: the pruner\'s is lower',
+      protocol: 'sequential search, one trial at a time, configurations drawn i.i.d. with replacement from the recorded pool (same stream for both arms of a seed)',
+      note: `a seed that reached no target within ${MAX_STEPS} steps counts as Infinity (null in JSON); reached = seeds that did`,
     });
   }
 }
