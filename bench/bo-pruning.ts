@@ -27,15 +27,21 @@ import { quantile, Results } from './results';
  * A `pruning_pool_curves` row says why the pruners gain what they gain: Spearman rank correlation
  * of each epoch's val_loss with the final one over the pool, and within the third best at epoch 1
  * (the runs a rung-1 cut keeps, among which the later rungs must choose).
- * BO_PRUNING_DATA_SEED / BO_PRUNING_POOL_SEED run it on another pool (choose defaults there, not on
- * the reported one). Imports no Prisma client (runs on a fresh clone).
+ * The same rows for a second pool (data seed 1, pool seed 7) follow. Imports no Prisma client (runs on a fresh clone).
  */
 
 const POOL = 81;
 const EPOCHS = 27;
 const SEEDS = Number(process.env.BO_BENCH_SEEDS ?? 20);
-const DATA_SEED = Number(process.env.BO_PRUNING_DATA_SEED ?? 0);
-const POOL_SEED = Number(process.env.BO_PRUNING_POOL_SEED ?? 2026);
+/**
+ * (data seed, pool seed): the reported pool, and a second one (another data set and other
+ * configurations) that shows how much the verdict depends on the pool; the pruner defaults were
+ * checked on the second, not chosen on the first. BO_PRUNING_DATA_SEED / BO_PRUNING_POOL_SEED
+ * run one other pool instead.
+ */
+const POOLS: Array<[number, number]> = process.env.BO_PRUNING_DATA_SEED !== undefined
+  ? [[Number(process.env.BO_PRUNING_DATA_SEED), Number(process.env.BO_PRUNING_POOL_SEED ?? 2026)]]
+  : [[0, 2026], [1, 7]];
 const TARGET_QUANTILE = 0.1;
 const BUDGETS = [3, 9, 27, 81].map((runs) => runs * EPOCHS);
 const MAX_STEPS = 200 * EPOCHS;
@@ -46,9 +52,9 @@ interface Run {
   final: number;
 }
 
-function trainTiny(params: Run['params']): Promise<Run> {
+function trainTiny(params: Run['params'], dataSeed: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['train_tiny.py', '--seed', String(DATA_SEED), '--report-steps'], { cwd: 'examples', stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('python3', ['train_tiny.py', '--seed', String(dataSeed), '--report-steps'], { cwd: 'examples', stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
@@ -145,7 +151,11 @@ function spearman(x: number[], y: number[]): number {
 }
 
 export async function addPruningFigures(results: Results): Promise<void> {
-  const rng = new CounterRng(POOL_SEED, 14);
+  for (const [dataSeed, poolSeed] of POOLS) await addPoolFigures(results, dataSeed, poolSeed);
+}
+
+async function addPoolFigures(results: Results, dataSeed: number, poolSeed: number): Promise<void> {
+  const rng = new CounterRng(poolSeed, 14);
   const params = Array.from({ length: POOL }, () => ({
     lr: +Math.exp(Math.log(5e-4) + rng.uniform() * (Math.log(5) - Math.log(5e-4))).toPrecision(4),
     hidden: Math.max(2, Math.min(32, Math.round(Math.exp(Math.log(2) + rng.uniform() * (Math.log(32) - Math.log(2)))))),
@@ -153,10 +163,10 @@ export async function addPruningFigures(results: Results): Promise<void> {
   }));
   const pool: Run[] = [];
   // Two programs at a time (the bench machine has few cores).
-  for (let i = 0; i < params.length; i += 2) pool.push(...(await Promise.all(params.slice(i, i + 2).map(trainTiny))));
+  for (let i = 0; i < params.length; i += 2) pool.push(...(await Promise.all(params.slice(i, i + 2).map((p) => trainTiny(p, dataSeed)))));
   const finals = pool.map((r) => r.final).filter(Number.isFinite).sort((a, b) => a - b);
   const target = +quantile(finals, TARGET_QUANTILE).toFixed(6);
-  const poolLabel = `${POOL} configurations, data seed ${DATA_SEED}, pool seed ${POOL_SEED}`;
+  const poolLabel = `${POOL} configurations, data seed ${dataSeed}, pool seed ${poolSeed}`;
 
   const at = (r: Run, step: number) => r.curve.find((p) => p.step === step)?.value ?? Number.NaN;
   const epochs = [1, 3, 9, 18];
