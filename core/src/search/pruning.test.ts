@@ -55,6 +55,26 @@ describe('ASHA and Hyperband', () => {
     expect(shouldPrune(hb, 'minimize', running(17, [1]), others).reason).toMatch(/bracket 1: below the first rung \(3 steps\)/);
   });
 
+  it('Hyperband has no rung at maxResource: a run that spent its budget keeps its result', () => {
+    const hb = ZPrunerConfig.parse({ type: 'hyperband', minResource: 1, maxResource: 9, reductionFactor: 3 });
+    // Brackets 0..2 (first rungs 1, 3, 9); trials 0, 3, 6 are bracket 0 and much better everywhere.
+    const nine = (v: number) => Array.from({ length: 9 }, () => v);
+    const others = [0, 3, 6].map((n) => done(n, nine(0.1)));
+    // Bracket 0's rungs are 1 and 3; at step 9 (maxResource) the worse trial 9 is not judged.
+    expect(shouldPrune(hb, 'minimize', running(9, [0.1, 0.1, 0.1]), others).prune).toBe(false);
+    expect(shouldPrune(hb, 'minimize', running(9, [0.1, 0.1, 0.1, 5, 5, 5, 5, 5, 5]), others).prune).toBe(false);
+    expect(peerValuesNeeded(hb, running(9, nine(5)))).toBeNull();
+    // At a rung below maxResource it still is.
+    expect(shouldPrune(hb, 'minimize', running(9, [5, 5, 5]), others).prune).toBe(true);
+    // Bracket 2 starts at maxResource: it never prunes, and says why.
+    const widest = shouldPrune(hb, 'minimize', running(11, nine(5)), [2, 5, 8].map((n) => done(n, nine(0.1))));
+    expect(widest.prune).toBe(false);
+    expect(widest.reason).toMatch(/bracket 2: no rung below maxResource \(9 steps\)/);
+    // ASHA (no maxResource) still judges at step 9, its third rung.
+    const asha = ZPrunerConfig.parse({ type: 'asha', minResource: 1, reductionFactor: 3 });
+    expect(shouldPrune(asha, 'minimize', running(9, [0.1, 0.1, 0.1, 5, 5, 5, 5, 5, 5]), others).prune).toBe(true);
+  });
+
   it('spends far fewer steps than running every trial to the end, and keeps the best trial', () => {
     // 30 learning curves loss(t) = a + b / t, 27 steps each; trials run one after the other.
     const rng = new CounterRng(5, 0);

@@ -12,7 +12,9 @@ import { z } from 'zod';
  *   rungs at minResource * eta^k steps; a trial that reaches a rung continues only if its value
  *   there is within the best 1/eta of the values every trial reached that rung with.
  * - hyperband: several ASHA brackets with minimum resources minResource * eta^b; trial n runs in
- *   bracket n mod (number of brackets) and competes only within it.
+ *   bracket n mod (number of brackets) and competes only within it. No rung at maxResource (as
+ *   Ray Tune's max_t): a run that got there has spent its budget, so stopping it would save
+ *   nothing and only throw its result away; the widest bracket therefore never prunes.
  */
 
 export const ZPrunerConfig = z.discriminatedUnion('type', [
@@ -77,18 +79,19 @@ function median(sorted: number[]): number {
   return m % 2 ? sorted[(m - 1) / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
 }
 
-/** Rung k of a bracket: the resource minResource * eta^(k + bracket offset). */
-function rungs(minResource: number, eta: number, upTo: number): number[] {
+/** Rung k of a bracket: the resource minResource * eta^(k + bracket offset), up to `upTo` and below `cap`. */
+function rungs(minResource: number, eta: number, upTo: number, cap = Infinity): number[] {
   const out: number[] = [];
-  for (let r = minResource; r <= upTo; r *= eta) out.push(r);
+  for (let r = minResource; r <= upTo && r < cap; r *= eta) out.push(r);
   return out;
 }
 
-function ashaDecision(trial: PrunableTrial, others: readonly PrunableTrial[], direction: Direction, minResource: number, eta: number, label: string): PruneDecision {
+function ashaDecision(trial: PrunableTrial, others: readonly PrunableTrial[], direction: Direction, minResource: number, eta: number, label: string, cap = Infinity): PruneDecision {
   const last = trial.curve.at(-1);
   if (!last) return { prune: false, reason: 'no intermediate value yet' };
+  if (minResource >= cap) return { prune: false, reason: `${label}: no rung below maxResource (${cap} steps); this bracket runs every trial to the end` };
   // The highest rung the trial has reached: it is judged there, once, when it first gets there.
-  const reached = rungs(minResource, eta, last.step);
+  const reached = rungs(minResource, eta, last.step, cap);
   if (reached.length === 0) return { prune: false, reason: `${label}: below the first rung (${minResource} steps)` };
   const rung = reached[reached.length - 1];
   const previous = trial.curve.length > 1 ? trial.curve[trial.curve.length - 2].step : -Infinity;
@@ -150,7 +153,7 @@ export function shouldPrune(config: TPrunerConfig, direction: Direction, trial: 
       const bracket = trial.number % n;
       const minR = config.minResource * config.reductionFactor ** bracket;
       const peers = others.filter((o) => o.number % n === bracket);
-      return ashaDecision(trial, peers, direction, minR, config.reductionFactor, `hyperband bracket ${bracket}`);
+      return ashaDecision(trial, peers, direction, minR, config.reductionFactor, `hyperband bracket ${bracket}`, config.maxResource);
     }
   }
 }
@@ -183,11 +186,13 @@ export function peerValuesNeeded(config: TPrunerConfig, trial: Pick<PrunableTria
   if (!last || !Number.isFinite(last.value)) return null;
   if (config.type === 'median') return last.step < config.warmupSteps ? null : { mode: 'at', step: last.step };
   let minResource = config.minResource;
+  let cap = Infinity;
   if (config.type === 'hyperband') {
     const n = hyperbandBrackets(config.minResource, config.maxResource, config.reductionFactor);
     minResource = config.minResource * config.reductionFactor ** (trial.number % n);
+    cap = config.maxResource;
   }
-  const reached = rungs(minResource, config.reductionFactor, last.step);
+  const reached = rungs(minResource, config.reductionFactor, last.step, cap);
   if (reached.length === 0) return null;
   const rung = reached[reached.length - 1];
   const previous = trial.curve.length > 1 ? trial.curve[trial.curve.length - 2].step : -Infinity;
