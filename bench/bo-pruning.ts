@@ -27,7 +27,8 @@ import { quantile, Results } from './results';
  * A `pruning_pool_curves` row says why the pruners gain what they gain: Spearman rank correlation
  * of each epoch's val_loss with the final one over the pool, and within the third best at epoch 1
  * (the runs a rung-1 cut keeps, among which the later rungs must choose).
- * The same rows for a second pool (data seed 1, pool seed 7) follow. Imports no Prisma client (runs on a fresh clone).
+ * The same rows for a second pool (data seed 1, pool seed 7) follow. Imports no Prisma client
+ * (runs on a fresh clone).
  */
 
 const POOL = 81;
