@@ -98,9 +98,14 @@ describe('WebAssembly triangular solves', () => {
     const f = wasmFactorizer()!;
     for (const n of [1, 2, 3, 4, 5, 16, 17, 60, 199]) {
       const l = factor(n, 100 + n);
-      // cholInverse itself dispatches to the module from n = 16: the reference is its loops, copied below.
+      // The reference: cholInverse's own JavaScript loops (it dispatches to the module from n = 16).
       const js = new Float64Array(n * n), wa = new Float64Array(n * n);
-      referenceInverse(l, n, js);
+      setWasmLinalg(false);
+      try {
+        cholInverse(l, n, js, new Float64Array(n * n));
+      } finally {
+        setWasmLinalg(true);
+      }
       expect(f.inverse(l, n, wa)).toBe(true);
       expect(identical(wa, js), `n = ${n}`).toBe(true);
       const viaApi = new Float64Array(n * n);
@@ -157,60 +162,3 @@ describe('WebAssembly triangular solves', () => {
     expect(identical(rb, jb)).toBe(true);
   });
 });
-
-/** cholInverse's JavaScript loops, as they stand in linalg.ts (which dispatches to the module from n = 16). */
-function referenceInverse(l: Float64Array, n: number, out: Float64Array): void {
-  const work = new Float64Array(n * n);
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    const ra = j * n, rb = ra + n;
-    work[ra + j] = 1 / l[ra + j];
-    work[ra + j + 1] = -(l[rb + j] * work[ra + j]) / l[rb + j + 1];
-    work[rb + j + 1] = 1 / l[rb + j + 1];
-    for (let i = j + 2; i < n; i++) {
-      const ri = i * n;
-      let sa = l[ri + j] * work[ra + j], sb = 0;
-      for (let k = j + 1; k < i; k++) {
-        const lik = l[ri + k];
-        sa += lik * work[ra + k];
-        sb += lik * work[rb + k];
-      }
-      const inv = 1 / l[ri + i];
-      work[ra + i] = -sa * inv;
-      work[rb + i] = -sb * inv;
-    }
-  }
-  if (j < n) work[j * n + j] = 1 / l[j * n + j];
-  for (let i = 0; i < n; i += 2) {
-    const hasI2 = i + 1 < n;
-    const ri = i * n, ri2 = hasI2 ? ri + n : ri;
-    for (let jj = i; jj < n; jj += 2) {
-      const hasJ2 = jj + 1 < n;
-      const rj = jj * n, rj2 = hasJ2 ? rj + n : rj;
-      let s00 = work[ri + jj] * work[rj + jj];
-      let s10 = work[ri2 + jj] * work[rj + jj];
-      let s01 = 0, s11 = 0;
-      for (let k = jj + 1; k < n; k++) {
-        const a0 = work[ri + k], a1 = work[ri2 + k], b0 = work[rj + k], b1 = work[rj2 + k];
-        s00 += a0 * b0;
-        s01 += a0 * b1;
-        s10 += a1 * b0;
-        s11 += a1 * b1;
-      }
-      out[ri + jj] = s00;
-      out[rj + i] = s00;
-      if (hasJ2) {
-        out[ri + jj + 1] = s01;
-        out[rj2 + i] = s01;
-      }
-      if (hasI2) {
-        out[ri2 + jj] = s10;
-        out[rj + i + 1] = s10;
-        if (hasJ2) {
-          out[ri2 + jj + 1] = s11;
-          out[rj2 + i + 1] = s11;
-        }
-      }
-    }
-  }
-}
