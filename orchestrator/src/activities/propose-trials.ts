@@ -106,12 +106,7 @@ function computeProposals({ config, history, strategyState, moHistory, pruned }:
       initialDesign: settings.initialDesign,
       state: (strategyState as BoState | null) ?? undefined,
     });
-    const trials = result.proposals.map((p, i) => ({
-      number: missing[i],
-      params: p.params,
-      proposal: { ...p.reason, observations: moHistory.finished.length, pending: moHistory.pending.length },
-    }));
-    return { trials, state: result.state as unknown as Record<string, unknown> };
+    return asProposed(result, missing, moHistory.finished.length, moHistory.pending.length);
   }
   const knownNoiseVar = config.objective.type === 'function' && config.objective.noiseStd > 0 ? config.objective.noiseStd ** 2 : undefined;
   const result = proposeBatch({
@@ -130,12 +125,16 @@ function computeProposals({ config, history, strategyState, moHistory, pruned }:
     initialDesign: settings.initialDesign,
     state: (strategyState as BoState | null) ?? undefined,
   });
-  const trials = result.proposals.map((p, i) => ({
-    number: missing[i],
-    params: p.params,
-    proposal: { ...p.reason, observations: history.completed.length, pending: history.pending.length },
-  }));
-  return { trials, state: result.state as unknown as Record<string, unknown> };
+  return asProposed(result, missing, history.completed.length, history.pending.length);
+}
+
+/** Proposals as recorded trials: each with its reason and how much the model saw. */
+function asProposed(
+  result: { proposals: Array<{ params: TParams; reason: object }>; state: unknown },
+  numbers: number[], observations: number, pending: number,
+) {
+  const trials = result.proposals.map((p, i) => ({ number: numbers[i], params: p.params, proposal: { ...p.reason, observations, pending } }));
+  return { trials, state: result.state as Record<string, unknown> };
 }
 
 async function commitIfUnchanged(db: Db, studyId: string, rowCount: number, proposed: { trials: NewTrial[]; state: Record<string, unknown> }): Promise<boolean> {
