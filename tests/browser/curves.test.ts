@@ -2,12 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Db } from '@stepwise/db';
 import type { StepwiseService } from '@stepwise/service';
 import type { ManagedProcess } from '../../infra/stack/processes';
 import { TEST_ENV } from '../support/env';
-import { startTestWeb } from '../support/web';
+import { startTestWeb, launchChromium } from '../support/web';
 import { connectService, waitForStatus } from '../support/service';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from '../support/workers';
 
@@ -39,10 +39,7 @@ beforeAll(async () => {
   ])));
   procs.push(await startTestWeb(w, TEST_ENV.webPort));
   ({ service, db, close } = await connectService(w));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ManagedProcess } from '../../infra/stack/processes';
 import { TEST_ENV } from '../support/env';
-import { startTestWeb } from '../support/web';
+import { startTestWeb, launchChromium } from '../support/web';
 import { startCompute, startOrchestrator, stopProcess, testWorkerEnv } from '../support/workers';
 
 /**
@@ -20,10 +20,7 @@ const base = `http://127.0.0.1:${TEST_ENV.webPort}`;
 beforeAll(async () => {
   procs.push(...(await Promise.all([startOrchestrator(w), startCompute(w, 'browser-researcher-compute', modelEnv)])));
   procs.push(await startTestWeb(w, TEST_ENV.webPort));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   mkdirSync('tests/artifacts', { recursive: true });
 }, 600_000);
 

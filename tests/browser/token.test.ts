@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { ManagedProcess } from '../../infra/stack/processes';
 import { TEST_ENV } from '../support/env';
-import { startTestWeb } from '../support/web';
+import { startTestWeb, launchChromium } from '../support/web';
 import { stopProcess, testWorkerEnv } from '../support/workers';
 
 /**
@@ -18,10 +18,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   web = await startTestWeb(w, port, { STEPWISE_API_TOKEN: TOKEN });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { chromium, type Browser } from 'playwright-core';
 import { buildWebIfStale, startWeb } from '../../infra/stack/web';
 import type { ManagedProcess } from '../../infra/stack/processes';
 import type { WorkerEnv } from './workers';
@@ -12,4 +13,12 @@ export async function startTestWeb(w: WorkerEnv, port: number, extraEnv: Record<
     STEPWISE_TASK_QUEUE: w.computeQueue,
     ...extraEnv,
   }, `.data/test/logs/web-${port}.log`);
+}
+
+/** Debian's Chromium, headless, with the flags this sandbox needs (DESIGN.md section 11). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
 }
