@@ -195,9 +195,16 @@ const pool: KernelArena[] = [];
  */
 export function acquireArena(n: number, count: number, tag: unknown = null): KernelArena {
   const fits = (a: KernelArena) => a.n === n && a.count >= count;
+  // The smallest arena that fits: a sampler that needs few buffers must not take the larger one
+  // another sampler (DC, v3) will ask for next, which would then allocate or evict.
+  const smallest = (ok: (a: KernelArena) => boolean) => {
+    let best = -1;
+    pool.forEach((a, k) => { if (ok(a) && (best < 0 || a.count < pool[best].count)) best = k; });
+    return best;
+  };
   let i = tag === null ? -1 : pool.findIndex((a) => fits(a) && a.tag === tag);
-  if (i < 0) i = pool.findIndex((a) => fits(a) && a.tag === null);
-  if (i < 0) i = pool.findIndex(fits);
+  if (i < 0) i = smallest((a) => fits(a) && a.tag === null);
+  if (i < 0) i = smallest(fits);
   const arena = i >= 0 ? pool.splice(i, 1)[0] : new KernelArena(n, count);
   if (arena.tag !== tag) arena.tag = null;
   return arena;
