@@ -1,4 +1,5 @@
 import { BO_LINALG_WASM_BASE64 } from './linalg.generated';
+import { webAssembly, type WasmMemory } from '../../wasm-api';
 
 /**
  * The GP's triangular solves in WebAssembly (linalg-wat.ts): the acquisition search solves
@@ -10,14 +11,6 @@ import { BO_LINALG_WASM_BASE64 } from './linalg.generated';
  * fallback where WebAssembly SIMD is unavailable.
  */
 
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
 interface Exports {
   memory: WasmMemory;
   trsm4(n: number, l: number, v: number, sums: number): void;
@@ -46,7 +39,7 @@ export class WasmTriangular {
 
   static create(): WasmTriangular | null {
     try {
-      const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+      const wasm = webAssembly();
       if (!wasm) return null;
       const bin = atob(BO_LINALG_WASM_BASE64);
       const bytes = new Uint8Array(bin.length);

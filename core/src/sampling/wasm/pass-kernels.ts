@@ -1,5 +1,6 @@
 import { MAX_FUSED_TERMS, type PassKind } from './kernels-wat';
 import { PASS_KERNELS_WASM_BASE64 } from './kernels.generated';
+import { webAssembly, type WasmMemory } from '../../wasm-api';
 
 /**
  * Pass kernels over float32 buffers in WebAssembly (128-bit SIMD, float64 arithmetic: see
@@ -15,16 +16,7 @@ type PassFn = (
   a: number, b: number, c: number, pc: number, qc: number, w0: number, w1: number, w2: number,
 ) => void;
 
-/** The part of the WebAssembly API used here (core's lib settings carry no DOM typings). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const wasm = webAssembly()!;
 
 interface KernelExports {
   memory: WasmMemory;
