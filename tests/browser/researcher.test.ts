@@ -169,6 +169,8 @@ describe('a live study and its views', () => {
     await expect.poll(async () => page.getByTestId('error-notes').textContent(), { timeout: 10_000 }).toMatch(/notes: at most 10000 characters/);
     await notes.fill('noise 0.5 hides the basin; try bayesopt next');
     await page.getByTestId('study-notes-save').click();
+    // Reload only once the server has answered: a reload sent with the save still in flight cancels it.
+    await page.getByTestId('study-notes-saved').waitFor({ timeout: 20_000 });
     await page.reload();
     await expect.poll(async () => page.getByTestId('study-notes-text').inputValue(), { timeout: 20_000 }).toBe('noise 0.5 hides the basin; try bayesopt next');
     await page.screenshot({ path: 'tests/artifacts/researcher-views.png', fullPage: true });

@@ -31,7 +31,11 @@ export function StudyNotes({ studyId, notes }: { studyId: string; notes: string 
     <div className="panel" data-testid="study-notes">
       <div className="panel-head">
         <h2>Notes</h2>
-        {!dirty && notes && <span className="muted">saved</span>}
+        {!dirty && notes && (
+          <span className="muted" data-testid="study-notes-saved">
+            saved
+          </span>
+        )}
       </div>
       <textarea
         name="notes"
