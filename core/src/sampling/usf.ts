@@ -33,9 +33,10 @@ import {
  * WebAssembly SIMD kernels over float32 buffers (wasm/pass-kernels.ts), with the state buffer
  * itself as the model input and the model writing eps straight into the kernels' memory. At
  * gmm-cifar size (batch 64 x 3072) with a free model, a step takes 0.1 ms (DPM-Solver++(2M),
- * DPM-Solver-3) to 0.26 ms (UniPC, two passes a step) against 0.54 and 2 ms for the float64
- * loops. The kernels' float64 arithmetic costs about 2x over float32 arithmetic there, for
- * float32 rounding that no longer grows with the size of the coefficients (kernels-wat.ts).
+ * DPM-Solver-3) to 0.26 ms (UniPC, whose corrector and next predictor run as one pair kernel)
+ * against 0.54 and 2 ms for the float64 loops. The kernels' float64 arithmetic costs about 2x
+ * over float32 arithmetic there, for float32 rounding that no longer grows with the size of the
+ * coefficients (kernels-wat.ts).
  */
 
 export interface PlannedTerm {
@@ -504,9 +505,9 @@ function workspace32(program: Program, size: number): Workspace32 {
   const x0Rec = Array.from({ length: program.x0Buffers }, () => next++);
   const arena = acquireArena(size, next);
   const role: Record<BufRole, number> = { init: X, x: X, result: X, next: NEXT, stage: STAGE };
-  const passes = program.passes.map((p) => {
+  const specs = program.passes.map((p): ArenaPass => {
     const f = p.fresh;
-    const spec: ArenaPass = {
+    return {
       out: role[p.out], x: role[p.base], a: p.a,
       eps: f ? E : -1, xs: f ? role[f.at] : role[p.base], b: p.b, c: p.c,
       ia: f ? f.ia : 0, so: f ? f.so : 0,
@@ -514,10 +515,20 @@ function workspace32(program: Program, size: number): Workspace32 {
       storeX0: f && f.storeX0 >= 0 ? x0Rec[f.storeX0] : -1,
       terms: p.terms.map((t) => ({ buf: (t.form === 'eps' ? epsRec : x0Rec)[t.buf], weight: t.weight })),
     };
-    return arena.compile(spec);
   });
+  // Two passes with no model call between (a corrector, then the next step's predictor) run as
+  // one pair kernel, one sweep over the batch; the second's slot is then empty.
+  const passes: Array<() => void> = [];
+  for (let k = 0; k < specs.length; k++) {
+    const pair = !program.passes[k].evalAfter && k + 1 < specs.length ? arena.compilePair(specs[k], specs[k + 1]) : null;
+    if (pair) passes.push(pair, NOTHING);
+    else passes.push(arena.compile(specs[k]));
+    if (pair) k++;
+  }
   return { arena, role, eps: E, passes };
 }
+
+const NOTHING = () => {};
 
 /** sampleUsf with `state: 'float32'`: the same program, run by the WebAssembly kernels. */
 async function sampleFloat32(opts: SampleUsfOptions & { model: Denoiser<Float32Array> }, plan: UsfPlan, rt: PlanRuntime): Promise<SampleUsfResult> {

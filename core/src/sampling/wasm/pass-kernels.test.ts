@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compilePassKernels, generatedSource, GENERATED_PATH } from '../../../scripts/build-wasm';
 import { CounterRng, initialNoise } from '../../rng';
 import { type Denoiser } from '../denoiser';
@@ -83,6 +83,67 @@ describe('KernelArena passes', () => {
     runCase(n, 8, { out: 0, x: 0, a: 0.9, eps: 1, xs: 2, b: -0.3, c: 0.2, ia: 1.2, so: 0.4, storeEps: 4, storeX0: 5, terms: terms(2, 6) });
     runCase(n, 6, { out: 3, x: 0, a: 0.9, eps: 1, xs: 0, b: -0.3, c: 0, ia: 1.2, so: 0.4, storeEps: -1, storeX0: -1, terms: [] });
   });
+  // A corrector and the next predictor as one pair kernel. Buffers as UniPC lays them out: 0 x
+  // (corrected in place), 1 eps, 2 next (the corrector's evaluation point, overwritten by the
+  // predictor), 3 the new x0 record, 4.. older records. The corrector's outputs are the separate
+  // pass's bit for bit; the predictor is the float32 rounding of its float64 value from the
+  // unrounded corrector output and record (one rounding, where two passes round three times).
+  for (const kind of ['at', 'else'] as const) {
+    for (let k = 0; k <= MAX_FUSED_TERMS; k++) {
+      for (let k2 = 1; k2 <= Math.min(MAX_FUSED_TERMS, k + 1); k2++) {
+        it(`pair kernel ${kind}${k}r${k2}: corrector as its own pass, predictor rounded once, in place`, () => {
+          const count = 4 + MAX_FUSED_TERMS;
+          const first: ArenaPass = {
+            out: 0, x: 0, a: 0.9, eps: 1, xs: kind === 'at' ? 0 : 2, b: -0.3, c: kind === 'at' ? 0 : 0.2, ia: 1.2, so: 0.4,
+            storeEps: -1, storeX0: 3, terms: terms(k, 4),
+          };
+          const v = [0.6, -0.35, 0.15];
+          const second: ArenaPass = {
+            out: 2, x: 0, a: 1.05, eps: -1, xs: 0, b: 0, c: 0, ia: 0, so: 0, storeEps: -1, storeX0: -1,
+            terms: Array.from({ length: k2 }, (_, m) => ({ buf: m === 0 ? 3 : 4 + m - 1, weight: v[m] })),
+          };
+          const init = Array.from({ length: count }, (_, b) => Float32Array.from({ length: n }, (_, j) => Math.cos(0.9 * j + 3.3 * b) - 0.05 * b));
+          const separate = new KernelArena(n, count), paired = new KernelArena(n, count);
+          init.forEach((x, b) => { separate.views[b].set(x); paired.views[b].set(x); });
+          separate.compile(first)();
+          const pair = paired.compilePair(first, second);
+          expect(pair).not.toBeNull();
+          pair!();
+          // The predictor in float64 from the float32 inputs, straight from the definitions.
+          const inputs = init.map((x) => Float64Array.from(x));
+          const expected = new Float64Array(n);
+          for (let j = 0; j < n; j++) {
+            let y = first.a * inputs[first.x][j] + first.b * inputs[1][j] + first.c * inputs[first.xs][j];
+            for (const t of first.terms) y += t.weight * inputs[t.buf][j];
+            const rec = first.ia * inputs[first.xs][j] - first.so * inputs[1][j];
+            let z = second.a * y + v[0] * rec;
+            for (let m = 1; m < k2; m++) z += v[m] * inputs[first.terms[m - 1].buf][j];
+            expected[j] = z;
+          }
+          for (let b = 0; b < count; b++) {
+            if (b !== 2) expect(Array.from(paired.views[b]), `buffer ${b}`).toEqual(Array.from(separate.views[b]));
+          }
+          for (let j = 0; j < n; j++) expect(Math.abs(paired.views[2][j] - expected[j])).toBeLessThanOrEqual(2 ** -23 * Math.abs(expected[j]) + 1e-30);
+          expect(Array.from(paired.views[2])).not.toEqual(Array.from(init[2])); // the predictor wrote
+        });
+      }
+    }
+  }
+  it('pairs only the shapes the pair kernels compute', () => {
+    const arena = new KernelArena(n, 8);
+    const first: ArenaPass = { out: 0, x: 0, a: 0.9, eps: 1, xs: 2, b: -0.3, c: 0.2, ia: 1.2, so: 0.4, storeEps: -1, storeX0: 3, terms: [] };
+    const second: ArenaPass = { out: 2, x: 0, a: 1, eps: -1, xs: 0, b: 0, c: 0, ia: 0, so: 0, storeEps: -1, storeX0: -1, terms: terms(1, 3) };
+    expect(arena.compilePair(first, second)).not.toBeNull();
+    expect(arena.compilePair(first, { ...second, terms: terms(1, 4) })).toBeNull(); // not the first's record
+    expect(arena.compilePair({ ...first, terms: terms(1, 5) }, { ...second, terms: [{ buf: 3, weight: 1 }, { buf: 6, weight: 1 }] })).toBeNull(); // not the first's terms
+    expect(arena.compilePair({ ...first, terms: terms(1, 5) }, { ...second, terms: [{ buf: 3, weight: 1 }, { buf: 5, weight: 1 }] })).not.toBeNull();
+    expect(arena.compilePair({ ...first, storeX0: -1 }, second)).toBeNull(); // no record kept
+    expect(arena.compilePair(first, { ...second, out: 0 })).toBeNull(); // would overwrite the first's output
+    expect(arena.compilePair(first, { ...second, x: 2 })).toBeNull(); // does not read the first's output
+    expect(arena.compilePair(first, { ...second, eps: 1 })).toBeNull(); // a second evaluation
+    expect(arena.compilePair({ ...first, storeEps: 4 }, second)).toBeNull(); // a record in both forms
+    expect(arena.compilePair(first, { ...second, terms: terms(4, 3) })).toBeNull(); // more terms than a kernel reads
+  });
   it('pools arenas by shape, across plans, and keeps only a few', () => {
     const a = acquireArena(101, 5);
     releaseArena(a);
@@ -136,6 +197,21 @@ describe('sampleUsf with float32 state', () => {
       await compare(buildPresetSchedule(preset, preset.startsWith('dpm-solver-3') ? 9 : 8));
     });
   }
+
+  it('runs every UniPC corrector with the next predictor as one pair kernel', async () => {
+    const spy = vi.spyOn(KernelArena.prototype, 'compilePair');
+    try {
+      const schedule = buildPresetSchedule('unipc-bh2', 8);
+      await sampleUsf({ model: model32, xT, batch: B, dim: D, schedule, plan: planUsf(schedule), state: 'float32' });
+      const paired = spy.mock.results.filter((r) => r.value !== null).length;
+      // Steps 0..6 correct x_i (the last step has no corrector); each is paired with the next
+      // predictor but step 6's, whose predictor writes the result into x itself (the buffer
+      // onStep reads the corrected x_6 from).
+      expect(paired).toBe(6);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 
   it('agrees on an S^3-style schedule (mixed forms, singlestep stages, correctors, order 4, analytic first step)', async () => {
     const doc: TSolverScheduleInput = {

@@ -15,6 +15,13 @@ type PassFn = (
   n: number, out: number, x: number, xs: number, e: number, rec: number, f0: number, f1: number, f2: number,
   a: number, b: number, c: number, pc: number, qc: number, w0: number, w1: number, w2: number,
 ) => void;
+/** A pair kernel: PassFn's arguments with the second pass's output and coefficients after each group. */
+type PairFn = (
+  n: number, out: number, x: number, xs: number, e: number, rec: number, f0: number, f1: number, f2: number,
+  out2: number,
+  a: number, b: number, c: number, pc: number, qc: number, w0: number, w1: number, w2: number,
+  a2: number, v0: number, v1: number, v2: number,
+) => void;
 
 const wasm = webAssembly()!;
 
@@ -125,6 +132,40 @@ export class KernelArena {
 
   scale(out: number, from: number, a: number): void {
     this.ex.scale(this.padded, this.ptr(out), this.ptr(from), a);
+  }
+
+  /**
+   * Pass `first` and then `second` as one loop (a pair kernel, kernels-wat.ts), when the shapes
+   * allow it: `first` ingests an evaluation and keeps it in one form, with at most
+   * MAX_FUSED_TERMS stored terms; `second` ingests none, starts from `first`'s output (without
+   * overwriting it) and reads `first`'s record and then `first`'s terms in order (UniPC's
+   * predictor after its corrector). The same values as the two passes one after the other, but
+   * for `second` reading `first`'s output and record before their float32 rounding; null when
+   * the shapes do not allow it (compile each then).
+   */
+  compilePair(first: ArenaPass, second: ArenaPass): (() => void) | null {
+    const record = first.storeX0 >= 0 ? first.storeX0 : first.storeEps;
+    const g = second.terms;
+    const fits = first.eps >= 0 && record >= 0 && !(first.storeX0 >= 0 && first.storeEps >= 0) && first.terms.length <= MAX_FUSED_TERMS
+      && second.eps < 0 && second.x === first.out && second.out !== first.out
+      && g.length >= 1 && g.length <= Math.min(MAX_FUSED_TERMS, first.terms.length + 1)
+      && g[0].buf === record && g.every((t, m) => m === 0 || t.buf === first.terms[m - 1].buf);
+    if (!fits) return null;
+    const { ex } = this;
+    const n = this.padded;
+    const P = (buf: number) => this.ptr(buf);
+    const ptrs = (t: ArenaTerm[]) => [0, 1, 2].map((m) => (m < t.length ? P(t[m].buf) : 0));
+    const weights = (t: ArenaTerm[]) => [0, 1, 2].map((m) => (m < t.length ? t[m].weight : 0));
+    const [f0, f1, f2] = ptrs(first.terms), [w0, w1, w2] = weights(first.terms);
+    const [v0, v1, v2] = weights(second.terms);
+    const kind = first.xs === first.x && first.c === 0 ? 'at' : 'else';
+    const fn = ex[`${kind}${first.terms.length}r${second.terms.length}`] as PairFn;
+    const out = P(first.out), x = P(first.x), e = P(first.eps), xs = P(first.xs), out2 = P(second.out);
+    const rec = P(record);
+    const pc = first.storeX0 >= 0 ? first.ia : 0;
+    const qc = first.storeX0 >= 0 ? -first.so : first.storeEps >= 0 ? 1 : 0;
+    const { a, b, c } = first, a2 = second.a;
+    return () => fn(n, out, x, xs, e, rec, f0, f1, f2, out2, a, b, c, pc, qc, w0, w1, w2, a2, v0, v1, v2);
   }
 
   /**
