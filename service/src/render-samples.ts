@@ -11,14 +11,18 @@ export interface SampleGrid {
   nfe: number;
 }
 
-/** Draws samples on a compute worker (through a short workflow) and returns them as a PNG. */
+/**
+ * Draws samples on a compute worker (through a short workflow) and returns them as a PNG. Most
+ * grids take a second; the first dpm-solver-v3 grid on a model waits for its statistics (minutes
+ * on a small CPU), hence the workflow's 20-minute bound.
+ */
 export function renderSamples({ temporal, queues }: ServiceDeps) {
   return async (input: SampleGridRequest): Promise<SampleGrid> => {
     const workflowId = `samples-${randomUUID()}`;
     const out = await temporal.workflow.execute('sampleGridWorkflow', {
       taskQueue: queues.taskQueue,
       workflowId,
-      workflowExecutionTimeout: '3m',
+      workflowExecutionTimeout: '20m',
       args: [{ ...input, computeQueue: queues.computeQueue }],
     });
     const result = out as { pngBase64: string; shape: number[]; nfe: number };

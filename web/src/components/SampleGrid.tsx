@@ -39,6 +39,11 @@ export function SampleGrid({ config, title }: { config: SampleGridConfig; title:
       <button data-testid="sample-grid-draw" disabled={draw.isPending} onClick={() => draw.mutate({ ...config, count, seed: 0 } as never)}>
         {draw.isPending ? 'drawing…' : 'Draw samples'}
       </button>
+      {draw.isPending && config.schedule === undefined && (config.preset === 'dpm-solver-v3' || config.preset === 'dc-solver') && (
+        <div className="muted" data-testid="sample-grid-statistics-note">
+          The first {config.preset} grid on a model waits while the compute worker computes the model&apos;s statistics (up to a few minutes on a small CPU); later ones reuse them.
+        </div>
+      )}
       {draw.error && <div className="error">{draw.error.message}</div>}
       {image && (
         <div style={{ marginTop: 10 }}>

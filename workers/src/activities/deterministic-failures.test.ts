@@ -177,6 +177,19 @@ describe('renderSampleGrid', () => {
     const ok = await grid({});
     expect(ok.shape).toEqual([16, 2]);
   });
+
+  it('heartbeats while the first dpm-solver-v3 grid computes the model statistics, and not once they are cached', async () => {
+    const render = createRenderSampleGrid({ modelDir, device: 'cpu', maxSamplesPerActivity: 64 });
+    const input = { model: 'gmm-2d', preset: 'dpm-solver-v3', nfe: 6, count: 16, seed: 1 };
+    const first: unknown[] = [], second: unknown[] = [];
+    const a = await inActivityContext(() => render(input), { heartbeats: first });
+    expect(a.shape).toEqual([16, 2]);
+    expect(first.length).toBeGreaterThan(0);
+    expect(first).toContainEqual({ phase: 'calibrate' });
+    const b = await inActivityContext(() => render(input), { heartbeats: second });
+    expect(b.pngBase64).toBe(a.pngBase64);
+    expect(second.length).toBeLessThan(first.length);
+  });
 });
 
 describe('evaluateFunctionBatch', () => {
