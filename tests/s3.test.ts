@@ -126,11 +126,11 @@ describe('s3 studies', () => {
     await expect(service.getS3Study({ studyId: (await service.launchStudy({ source: 'client', config: { name: 'not s3', kind: 'random', objective: { type: 'function', function: 'branin' }, budget: { trials: 2 } } })).id })).rejects.toThrow(/this view is for kind "s3"/);
   });
 
-  it('takes dc-solver as a baseline: evaluated through its own solver on the same seeds, selectable and certified, never a search parent', async () => {
+  it('takes dc-solver and dpm-solver-v3 as baselines: evaluated through their own solvers on the same seeds, selectable and certified, never search parents', async () => {
     const base = s3Config('s3 dc baseline', 6);
     const study = await service.launchStudy({
       source: 'client',
-      config: { ...base, budget: { trials: 8, parallel: 4 }, s3: { ...base.s3, stageSize: 8, searchSamples: 64, selectionSamples: 128, holdoutSamples: 256, finalists: 1, baselinePresets: ['ddim', 'dc-solver'] } },
+      config: { ...base, budget: { trials: 8, parallel: 4 }, s3: { ...base.s3, stageSize: 8, searchSamples: 64, selectionSamples: 128, holdoutSamples: 256, finalists: 1, baselinePresets: ['ddim', 'dc-solver', 'dpm-solver-v3'] } },
     });
     const done = await waitForStatus(service, study.id, ['completed', 'failed', 'cancelled'], 900_000);
     expect(done.status, done.error ?? '').toBe('completed');
@@ -142,12 +142,19 @@ describe('s3 studies', () => {
     // One per spacing family, each evaluated at the group's NFE by the DC-Solver path (no schedule).
     expect(dc).toHaveLength(6);
     expect(dc.every((t) => t.status === 'completed' && t.costNfe === 4 && p(t).schedule === undefined && p(t).nfe === 4)).toBe(true);
+    // The same for DPM-Solver-v3, with statistics the compute worker computed from gmm-2d itself:
+    // one per spacing family whose four timesteps fall on distinct points of the EMS grid
+    // (s3PresetBaselines leaves out the others, which v3 would refuse; baselines.test.ts).
+    const v3 = trials.filter((t) => p(t).role === 'baseline' && p(t).preset === 'dpm-solver-v3');
+    expect(v3.length).toBeGreaterThan(1);
+    expect(v3.every((t) => t.status === 'completed' && t.costNfe === 4 && p(t).schedule === undefined && p(t).nfe === 4)).toBe(true);
+    expect(new Set(v3.map((t) => p(t).label)).size).toBe(v3.length);
     expect(usf.length).toBeGreaterThan(0);
     // The search's proposals saw the USF baselines only.
     const search = trials.filter((t) => p(t).role === 'search');
     expect(search).toHaveLength(8);
     expect(search.every((t) => (t.proposal as { evaluated: number }).evaluated === usf.length)).toBe(true);
-    // DC-Solver beats every DDIM baseline at NFE 4 on gmm-2d: it is selected and certified as the baseline.
+    // DC-Solver beats every DDIM and v3 baseline at NFE 4 on gmm-2d (these seeds): it is selected and certified as the baseline.
     const select = trials.filter((t) => p(t).role === 'select' && p(t).preset === 'dc-solver');
     expect(select.length).toBeGreaterThan(0);
     expect(select.every((t) => t.status === 'completed' && p(t).schedule === undefined && typeof p(t).spacing === 'string')).toBe(true);
