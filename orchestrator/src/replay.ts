@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { workflowBundle } from './worker';
@@ -41,6 +42,24 @@ export function saveHistories(histories: RecordedHistory[], dir: string): void {
     const name = `${h.workflowId}__${h.runId}.json`.replace(/[^A-Za-z0-9_.-]/g, '_');
     writeFileSync(join(dir, name), JSON.stringify(h.history));
   }
+}
+
+/**
+ * Histories kept as files (saveHistories' JSON) with `index.json` naming each file's workflow id
+ * (which file names cannot always carry: a schedule firing's has colons, and workflow code may
+ * read it). Converted with the generated History type's fromObject: the SDK's historyFromJSON
+ * throws "type must be a Type" in this install, where @temporalio/common carries a newer
+ * protobufjs than the one @temporalio/proto's types were built with.
+ */
+export function loadHistories(dir: string): RecordedHistory[] {
+  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Record<string, { workflowId: string }>;
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'index.json').sort().map((f) => {
+    const workflowId = index[f]?.workflowId;
+    if (!workflowId) throw new Error(`${join(dir, f)}: not in ${join(dir, 'index.json')} (add its workflow id there)`);
+    const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    const workflowType = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+    return { workflowId, runId: '', workflowType, history };
+  });
 }
 
 /** Replays every history against the current workflow bundle; returns the ones that fail. */
