@@ -41,6 +41,21 @@ describe('DC-Solver with float32 state (the fused WebAssembly pass)', () => {
   });
 });
 
+describe('DC-Solver with float32 state, a batch of 35 values', () => {
+  it('gets the values past the last multiple of four right too (the kernel does four per iteration)', async () => {
+    const d = 7, B = 5;
+    const small = createGmm({ weights: [0.6, 0.4], means: [Array.from(initialNoise(3, 0, d)), Array.from(initialNoise(3, 1, d))], variances: [0.05, 0.1] });
+    const xT = new Float64Array(B * d);
+    for (let b = 0; b < B; b++) xT.set(initialNoise(11, b, d), b * d);
+    const common = { xT, batch: B, dim: d, noise: ns, nfe: 8, ratios: Array.from({ length: 8 }, (_, i) => 1 - 0.02 * i) };
+    const model32 = gmmDenoiser<Float32Array>(small, ns);
+    const f64 = await sampleDcSolver({ ...common, model: model32 });
+    const f32 = await sampleDcSolver({ ...common, model: model32, state: 'float32' });
+    const scale = Math.max(...f64.x0.map(Math.abs));
+    for (let j = 0; j < xT.length; j++) expect(Math.abs(f32.x0[j] - f64.x0[j]), `value ${j}`).toBeLessThan(1e-5 * scale);
+  });
+});
+
 describe('DC-Solver', () => {
   it('with every ratio 1 is exactly UniPC: the unipc presets\' endpoints', async () => {
     const xT = noiseBatch(3, 4);

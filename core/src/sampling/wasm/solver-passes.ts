@@ -94,8 +94,8 @@ export async function sampleDcFloat32(model: Float32Model, program: DcProgram, x
     for (let b = 1; b < 7; b++) v[b].fill(0);
     const ex = arena.kernels as unknown as { dcstep: (...a: number[]) => void };
     const P = (b: number) => arena.ptr(b);
-    // The kernel does two values per iteration: the arena pads buffers to a multiple of four.
-    const m = Math.ceil(n / 2) * 2;
+    // The kernel does four values per iteration: the arena pads buffers to a multiple of sixteen.
+    const m = Math.ceil(n / 4) * 4;
     let ring = [3, 4, 5, 6];
     for (let k = 0; k < program.nfe; k++) {
       await evaluate(model, v[0], program.timesteps[k], batch, v[1]);
