@@ -53,6 +53,7 @@ describe('DC-Solver with float32 state, a batch of 35 values', () => {
     const f32 = await sampleDcSolver({ ...common, model: model32, state: 'float32' });
     const scale = Math.max(...f64.x0.map(Math.abs));
     for (let j = 0; j < xT.length; j++) expect(Math.abs(f32.x0[j] - f64.x0[j]), `value ${j}`).toBeLessThan(1e-5 * scale);
+    expect(f32.x0).not.toEqual(f64.x0); // the float32 kernel really ran
   });
 });
 
