@@ -56,18 +56,19 @@ const SCALARS = ['a', 'b', 'c', 'pc', 'qc', 'w0', 'w1', 'w2'];
 const PAIR_PTRS = ['out2'];
 const PAIR_SCALARS = ['a2', 'v0', 'v1', 'v2'];
 
-const addr = (ptr: string, offset = 0) => `(i32.add (local.get $${ptr}) ${offset ? `(i32.add (local.get $i) (i32.const ${offset}))` : '(local.get $i)'})`;
+const addr = (ptr: string) => `(i32.add (local.get $${ptr}) (local.get $i))`;
+const at8 = (offset: number) => (offset ? ` offset=${offset}` : '');
 /**
  * Four float32 values at ptr + i, widened into two f64x2 locals: $<name>_0 (values 0-1) and
  * $<name>_1 (values 2-3), each from an 8-byte load.
  */
 const widen = (name: string, ptr: string): string[] => [
   `(local.set $${name}_0 (f64x2.promote_low_f32x4 (v128.load64_zero ${addr(ptr)})))`,
-  `(local.set $${name}_1 (f64x2.promote_low_f32x4 (v128.load64_zero ${addr(ptr, 8)})))`,
+  `(local.set $${name}_1 (f64x2.promote_low_f32x4 (v128.load64_zero${at8(8)} ${addr(ptr)})))`,
 ];
 /** Round two f64x2 (values 0-1 and 2-3) to float32 and store the four values at ptr + i. */
 const store = (ptr: string, lo: string, hi: string) =>
-  `(v128.store64_lane 0 ${addr(ptr)} (f32x4.demote_f64x2_zero ${lo})) (v128.store64_lane 0 ${addr(ptr, 8)} (f32x4.demote_f64x2_zero ${hi}))`;
+  `(v128.store64_lane 0 ${addr(ptr)} (f32x4.demote_f64x2_zero ${lo})) (v128.store64_lane${at8(8)} 0 ${addr(ptr)} (f32x4.demote_f64x2_zero ${hi}))`;
 const get = (name: string, half: number) => `(local.get $${name}_${half})`;
 const splat = (s: string) => `(local.get $v${s})`;
 const mul = (s: string, v: string) => `(f64x2.mul ${splat(s)} ${v})`;
