@@ -55,14 +55,17 @@ export async function sampleV3Float32(model: Float32Model, program: V3Program, x
     }
     v[0].set(xT);
     for (let b = 1; b < 7; b++) v[b].fill(0); // unused terms read zeros (times zero coefficients), never stale NaN
-    const ex = arena.kernels as unknown as { v3step: (...a: number[]) => void };
+    const ex = arena.kernels as unknown as { v3step: (...a: number[]) => void; v3step4: (...a: number[]) => void };
+    // Four values per iteration where the coefficient rows allow it (dim a multiple of 4), else two.
+    const step = dim % 4 === 0 ? ex.v3step4 : ex.v3step;
+    const m = dim % 4 === 0 ? Math.ceil(n / 4) * 4 : n;
     const P = (b: number) => arena.ptr(b);
     const coef0 = P(7), stepBytes = V3_VECTORS * dim * 8;
     let ring = [3, 4, 5, 6];
     for (let i = 0; i < nfe; i++) {
       await evaluate(model, v[0], program.timesteps[i], batch, v[2]);
       const [b0, b1, b2, b3] = ring;
-      ex.v3step(n, dim, P(2), P(0), P(1), P(b0), P(b1), P(b2), P(b3), P(1), P(0), coef0 + i * stepBytes, program.sigmas[i]);
+      step(m, dim, P(2), P(0), P(1), P(b0), P(b1), P(b2), P(b3), P(1), P(0), coef0 + i * stepBytes, program.sigmas[i]);
       ring = [b3, b0, b1, b2];
     }
     out.set(v[0]);
