@@ -521,9 +521,8 @@ function workspace32(program: Program, size: number): Workspace32 {
   const passes: Array<() => void> = [];
   for (let k = 0; k < specs.length; k++) {
     const pair = !program.passes[k].evalAfter && k + 1 < specs.length ? arena.compilePair(specs[k], specs[k + 1]) : null;
-    if (pair) passes.push(pair, NOTHING);
+    if (pair) passes.push(pair, NOTHING), k++;
     else passes.push(arena.compile(specs[k]));
-    if (pair) k++;
   }
   return { arena, role, eps: E, passes };
 }

@@ -161,11 +161,16 @@ export class KernelArena {
     const kind = first.xs === first.x && first.c === 0 ? 'at' : 'else';
     const fn = ex[`${kind}${first.terms.length}r${second.terms.length}`] as PairFn;
     const out = P(first.out), x = P(first.x), e = P(first.eps), xs = P(first.xs), out2 = P(second.out);
-    const rec = P(record);
-    const pc = first.storeX0 >= 0 ? first.ia : 0;
-    const qc = first.storeX0 >= 0 ? -first.so : first.storeEps >= 0 ? 1 : 0;
+    const { rec, pc, qc } = this.record(first, out);
     const { a, b, c } = first, a2 = second.a;
     return () => fn(n, out, x, xs, e, rec, f0, f1, f2, out2, a, b, c, pc, qc, w0, w1, w2, a2, v0, v1, v2);
+  }
+
+  /** The record a pass keeps, rec = pc xs + qc eps: x0 = ia xs - so eps, or eps itself; none is written as rec = out. */
+  private record(p: ArenaPass, out: number): { rec: number; pc: number; qc: number } {
+    if (p.storeX0 >= 0) return { rec: this.ptr(p.storeX0), pc: p.ia, qc: -p.so };
+    if (p.storeEps >= 0) return { rec: this.ptr(p.storeEps), pc: 0, qc: 1 };
+    return { rec: out, pc: 0, qc: 0 };
   }
 
   /**
@@ -200,10 +205,7 @@ export class KernelArena {
     const kind: PassKind = p.xs === p.x && p.c === 0 ? 'at' : 'else';
     const fn = ex[`${kind}${fused.length}`] as PassFn;
     const e = P(p.eps), xs = P(p.xs);
-    // The record this pass keeps: x0 = ia xs - so eps, or eps itself; none is written as rec = out.
-    const rec = p.storeX0 >= 0 ? P(p.storeX0) : p.storeEps >= 0 ? P(p.storeEps) : out;
-    const pc = p.storeX0 >= 0 ? p.ia : 0;
-    const qc = p.storeX0 >= 0 ? -p.so : p.storeEps >= 0 ? 1 : 0;
+    const { rec, pc, qc } = this.record(p, out);
     const both = p.storeX0 >= 0 && p.storeEps >= 0 ? P(p.storeEps) : -1;
     return () => {
       if (both >= 0) ex.copy(n, both, e);
